@@ -1,0 +1,238 @@
+"""Where the database is: explicit URL, novelkit's variable, the app's settings, the demo.
+
+Everything is read when :func:`resolve_url` is called, never at import.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from pathlib import Path
+from urllib.parse import quote_plus
+
+import platformdirs
+from sqlalchemy.engine import URL, make_url
+from sqlalchemy.exc import ArgumentError
+
+from .errors import ConfigurationError
+from .redact import mask_url
+
+__all__ = [
+    "DEMO_FILENAME",
+    "SUPPORTED_SCHEMES",
+    "default_demo_path",
+    "is_sqlite",
+    "read_env_file",
+    "resolve_url",
+    "sqlite_path",
+]
+
+DEMO_FILENAME = "arboris-demo.db"
+
+# What a user may write, and the async driver novelkit uses for it.
+_NORMALISED_DRIVERS = {
+    "sqlite": "sqlite+aiosqlite",
+    "sqlite+pysqlite": "sqlite+aiosqlite",
+    "sqlite+aiosqlite": "sqlite+aiosqlite",
+    "mysql": "mysql+asyncmy",
+    "mysql+pymysql": "mysql+asyncmy",
+    "mysql+asyncmy": "mysql+asyncmy",
+    "mariadb": "mysql+asyncmy",
+    "mariadb+pymysql": "mysql+asyncmy",
+    "mariadb+asyncmy": "mysql+asyncmy",
+}
+SUPPORTED_SCHEMES = tuple(sorted(_NORMALISED_DRIVERS))
+
+
+def default_demo_path() -> Path:
+    """The embedded demo database: ``$NOVELKIT_HOME`` or the per-user data folder."""
+    home = os.environ.get("NOVELKIT_HOME")
+    folder = Path(home).expanduser() if home else Path(platformdirs.user_data_dir("novelkit"))
+    return folder / DEMO_FILENAME
+
+
+def read_env_file(path: str | os.PathLike[str]) -> dict[str, str]:
+    """Read a dotenv file the way pydantic-settings does for the simple cases Arboris uses.
+
+    ``KEY=value`` lines, optional ``export``, single or double quotes, ``#`` comments.
+    """
+    env_path = Path(path)
+    if not env_path.is_file():
+        raise ConfigurationError(
+            f"The env file {env_path} does not exist. Pass env_file= the path of the "
+            "Arboris backend's .env (usually backend/.env or deploy/.env)."
+        )
+    values: dict[str, str] = {}
+    for raw in env_path.read_text(encoding="utf-8").splitlines():
+        line = raw.strip()
+        if not line or line.startswith("#") or "=" not in line:
+            continue
+        if line.startswith("export "):
+            line = line[len("export ") :]
+        key, _, value = line.partition("=")
+        value = value.strip()
+        if value[:1] in {'"', "'"} and value[-1:] == value[:1] and len(value) >= 2:
+            value = value[1:-1]
+        elif " #" in value:
+            value = value.split(" #", 1)[0].rstrip()
+        values[key.strip()] = value
+    return values
+
+
+def _app_settings(env_file: str | os.PathLike[str] | None) -> tuple[Mapping[str, str], str]:
+    """The app's settings: process environment over the env file. Returns (values, origin)."""
+    file_values = read_env_file(env_file) if env_file is not None else {}
+    merged = dict(file_values)
+    merged.update({k: v for k, v in os.environ.items() if k in _APP_KEYS})
+    origin = f"the env file {env_file}" if env_file is not None else "the environment"
+    return merged, origin
+
+
+_APP_KEYS = {
+    "DATABASE_URL",
+    "DB_PROVIDER",
+    "MYSQL_HOST",
+    "MYSQL_PORT",
+    "MYSQL_USER",
+    "MYSQL_PASSWORD",
+    "MYSQL_DATABASE",
+    "SQLITE_DB_PATH",
+}
+
+
+def _from_app_settings(env_file: str | os.PathLike[str] | None) -> tuple[str | URL, str] | None:
+    values, origin = _app_settings(env_file)
+    if values.get("DATABASE_URL"):
+        return values["DATABASE_URL"], f"DATABASE_URL (from {origin})"
+    provider = values.get("DB_PROVIDER", "").strip().lower()
+    # The app's code default is mysql; follow it only for an env file the user named
+    # that configures MySQL, never for stray MYSQL_* variables in the process.
+    if not provider and env_file is not None and any(k.startswith("MYSQL_") for k in values):
+        provider = "mysql"
+    if not provider:
+        return None
+    if provider == "sqlite":
+        base = Path(env_file).resolve().parent if env_file is not None else Path.cwd()
+        raw = values.get("SQLITE_DB_PATH") or "storage/arboris.db"
+        path = Path(raw).expanduser()
+        if not path.is_absolute():
+            path = base / path
+        return URL.create("sqlite+aiosqlite", database=str(path)), f"SQLITE_DB_PATH (from {origin})"
+    if provider == "mysql":
+        port = values.get("MYSQL_PORT") or "3306"
+        if not port.isdigit():
+            raise ConfigurationError(
+                f"MYSQL_PORT={port!r} in {origin} is not a port number; set it to e.g. 3306."
+            )
+        url = URL.create(
+            "mysql+asyncmy",
+            username=values.get("MYSQL_USER") or "root",
+            # The app quote_plus-encodes the password into its URL string; URL.create
+            # takes it raw and encodes it when rendered, which gives the same URL.
+            password=values.get("MYSQL_PASSWORD") or None,
+            host=values.get("MYSQL_HOST") or "localhost",
+            port=int(port),
+            database=values.get("MYSQL_DATABASE") or "arboris",
+        )
+        return url, f"DB_PROVIDER=mysql with MYSQL_* (from {origin})"
+    raise ConfigurationError(
+        f"DB_PROVIDER={provider!r} in {origin} is not supported: Arboris knows 'sqlite' "
+        "and 'mysql'. Fix DB_PROVIDER, or pass a URL to novelkit explicitly."
+    )
+
+
+def _parse(raw: str | URL, source: str) -> URL:
+    if isinstance(raw, URL):
+        url = raw
+    elif "://" not in raw:
+        # A plain file path: the common way to name an Arboris SQLite database.
+        return URL.create("sqlite+aiosqlite", database=str(Path(raw).expanduser().resolve()))
+    else:
+        try:
+            url = make_url(raw)
+        except ArgumentError as exc:
+            raise ConfigurationError(
+                f"The database URL from {source} is malformed: {mask_url(raw)!r}. "
+                "Write it as sqlite:///path/to/arboris.db or "
+                "mysql://user:password@host:3306/arboris (URL-encode special characters "
+                "in the password)."
+            ) from None
+    driver = _NORMALISED_DRIVERS.get(url.drivername)
+    if driver is None:
+        raise ConfigurationError(
+            f"The database URL from {source} uses {url.drivername!r}, which novelkit does not "
+            f"support. Supported schemes: {', '.join(SUPPORTED_SCHEMES)}. "
+            + _override_hint(source)
+        )
+    return url.set(drivername=driver)
+
+
+def _override_hint(source: str) -> str:
+    if source.startswith("DATABASE_URL"):
+        return (
+            "DATABASE_URL may be set for another tool: point novelkit at Arboris with "
+            "NOVELKIT_DATABASE_URL, an explicit url=..., or env_file= the Arboris .env."
+        )
+    if source.startswith("NOVELKIT_DATABASE_URL"):
+        return "Fix NOVELKIT_DATABASE_URL or unset it to fall back to the Arboris settings."
+    return "Pass a supported URL or a path to a SQLite file."
+
+
+def resolve_url(
+    url: str | URL | os.PathLike[str] | None = None,
+    *,
+    env_file: str | os.PathLike[str] | None = None,
+) -> URL:
+    """Find the database to open and return its async SQLAlchemy URL.
+
+    Precedence: ``url`` (a URL or a plain SQLite file path); then the
+    ``NOVELKIT_DATABASE_URL`` variable; then the Arboris app's own settings
+    (process environment over ``env_file``): ``DATABASE_URL``, else
+    ``DB_PROVIDER`` with ``MYSQL_*`` or ``SQLITE_DB_PATH``; then the embedded
+    demo database under ``NOVELKIT_HOME`` or the per-user data folder.
+
+    ``sqlite://``, ``mysql://``, ``mysql+pymysql://`` and ``mariadb://`` are
+    normalised to ``sqlite+aiosqlite`` and ``mysql+asyncmy``.
+
+    Raises
+    ------
+    ConfigurationError
+        The URL is malformed or names an unsupported backend; the message names
+        the variable it came from and how to override it.
+
+    Examples
+    --------
+    >>> resolve_url("sqlite:////srv/arboris/storage/arboris.db").drivername
+    'sqlite+aiosqlite'
+    >>> resolve_url("mysql://reader:secret@db:3306/arboris").render_as_string()
+    'mysql+asyncmy://reader:***@db:3306/arboris'
+    """
+    if url is not None:
+        raw = os.fspath(url) if isinstance(url, os.PathLike) else url
+        return _parse(raw, "the url argument")
+    env_url = os.environ.get("NOVELKIT_DATABASE_URL")
+    if env_url:
+        return _parse(env_url, "NOVELKIT_DATABASE_URL")
+    found = _from_app_settings(env_file)
+    if found is not None:
+        raw_app, source = found
+        return _parse(raw_app, source)
+    return URL.create("sqlite+aiosqlite", database=str(default_demo_path()))
+
+
+def is_sqlite(url: URL) -> bool:
+    """True when ``url`` names a SQLite database."""
+    return url.get_backend_name() == "sqlite"
+
+
+def sqlite_path(url: URL) -> Path | None:
+    """The file behind a SQLite URL, or None for an in-memory database."""
+    database = url.database
+    if not database or database == ":memory:":
+        return None
+    if database.startswith("file:"):
+        raise ConfigurationError(
+            "SQLite 'file:' URIs are not accepted; give the plain path "
+            "(sqlite:///path/to/arboris.db) and novelkit opens it read-only itself."
+        )
+    return Path(database).expanduser()

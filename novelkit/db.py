@@ -1,0 +1,276 @@
+"""Engines and sessions for Arboris databases, with the app's per-backend settings.
+
+The Arboris app makes one async engine per backend: SQLite with ``NullPool``,
+``check_same_thread=False`` and no pre-ping; MySQL with ``pool_pre_ping=True``
+and ``pool_recycle=3600``. :func:`create_engine` does the same, read-only by
+default, and turns driver errors into :mod:`novelkit.errors`. Nothing here runs
+at import: engines exist only when you ask for one, and whoever creates an
+engine disposes it (``await engine.dispose()``).
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import sqlite3
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager, contextmanager
+from pathlib import Path
+from typing import Any, Literal
+from urllib.parse import quote
+
+import aiosqlite
+from sqlalchemy import event
+from sqlalchemy.engine import URL
+from sqlalchemy.ext.asyncio import (
+    AsyncEngine,
+    AsyncSession,
+    async_sessionmaker,
+    create_async_engine,
+)
+from sqlalchemy.pool import NullPool, StaticPool
+
+from .config import is_sqlite, resolve_url, sqlite_path
+from .errors import ConfigurationError, DatabaseNotFoundError
+from .pool import LeakReport, PoolCounters, PoolStatus, pool_counters, pool_status, track_leaks
+from .redact import mask_url
+from .sqlite_guard import connection_class
+from .translate import install_error_translation
+
+__all__ = [
+    "EchoLevel",
+    "LeakReport",
+    "PoolCounters",
+    "PoolStatus",
+    "create_engine",
+    "describe_engine",
+    "echo",
+    "get_session",
+    "open_session",
+    "pool_counters",
+    "pool_status",
+    "resolve_url",
+    "session_factory",
+    "set_echo",
+    "track_leaks",
+]
+
+EchoLevel = bool | Literal["debug"]
+
+log = logging.getLogger("novelkit.db")
+
+
+def _sqlite_uri(path: Path, *, read_only: bool) -> str:
+    # Percent-encode the whole path so that spaces, '#', '?', '%' and '&' stay
+    # part of the file name instead of being read as URI syntax.
+    mode = "ro" if read_only else "rw"
+    return f"file:{quote(str(path.resolve()), safe='/')}?mode={mode}"
+
+
+def _check_sqlite_file(path: Path, *, create: bool) -> None:
+    if path.is_dir():
+        raise DatabaseNotFoundError(
+            f"{path} is a folder, not a SQLite file. Give the path of the database file "
+            "inside it (Arboris keeps it at storage/arboris.db)."
+        )
+    if path.exists():
+        return
+    if not create:
+        missing = path if path.parent.is_dir() else path.parent
+        raise DatabaseNotFoundError(
+            f"No SQLite database at {path} ({missing} does not exist). Check the path "
+            "(Arboris keeps it at <backend>/storage/arboris.db; in Docker, in the "
+            "sqlite-data volume), or pass create=True to start an empty database."
+        )
+    path.parent.mkdir(parents=True, exist_ok=True)
+    sqlite3.connect(path).close()
+
+
+def _sqlite_engine(
+    url: URL,
+    *,
+    read_only: bool,
+    create: bool,
+    busy_timeout: float,
+    options: dict[str, Any],
+) -> AsyncEngine:
+    path = sqlite_path(url)
+    factory = connection_class(read_only=read_only, busy_timeout_ms=int(busy_timeout * 1000))
+    extra_args = dict(options.pop("connect_args", {}))
+    if path is None:
+        target, use_uri = ":memory:", False
+        options.setdefault("poolclass", StaticPool)
+    else:
+        _check_sqlite_file(path, create=create)
+        target, use_uri = _sqlite_uri(path, read_only=read_only), True
+        options.setdefault("poolclass", NullPool)
+
+    def connect() -> aiosqlite.Connection:
+        return aiosqlite.connect(
+            target,
+            uri=use_uri,
+            factory=factory,
+            check_same_thread=False,
+            timeout=busy_timeout,
+            **extra_args,
+        )
+
+    options.setdefault("pool_pre_ping", False)
+    return create_async_engine(url, async_creator=connect, **options)
+
+
+def _mysql_engine(
+    url: URL, *, read_only: bool, connect_timeout: float, options: dict[str, Any]
+) -> AsyncEngine:
+    connect_args = {"connect_timeout": connect_timeout, "charset": "utf8mb4"}
+    connect_args.update(options.pop("connect_args", {}))
+    options.setdefault("pool_pre_ping", True)
+    options.setdefault("pool_recycle", 3600)
+    engine = create_async_engine(url, connect_args=connect_args, **options)
+    if read_only:
+
+        @event.listens_for(engine.sync_engine, "connect")
+        def _session_read_only(dbapi_connection: Any, _record: Any) -> None:
+            # SET SESSION, not START TRANSACTION READ ONLY: DDL commits implicitly
+            # and would slip past a transaction-level flag.
+            cursor = dbapi_connection.cursor()
+            cursor.execute("SET SESSION TRANSACTION READ ONLY")
+            cursor.close()
+
+    return engine
+
+
+def create_engine(
+    url: str | URL | os.PathLike[str] | None = None,
+    *,
+    env_file: str | os.PathLike[str] | None = None,
+    echo: EchoLevel = False,
+    read_only: bool = True,
+    create: bool = False,
+    connect_timeout: float = 10,
+    busy_timeout: float = 5.0,
+    **overrides: Any,
+) -> AsyncEngine:
+    """Create an async engine for an Arboris database with the app's settings.
+
+    Parameters
+    ----------
+    url
+        A URL or SQLite file path; see :func:`resolve_url` for what is used when
+        it is None.
+    env_file
+        The Arboris backend's ``.env``, read as the app reads it.
+    echo
+        ``True`` logs SQL, ``"debug"`` also rows; change it later with
+        :func:`set_echo` or :func:`echo`.
+    read_only
+        Default True. SQLite: ``mode=ro``, ``query_only`` and a guard against
+        ``ATTACH``, ``VACUUM INTO`` and setting PRAGMAs. MySQL: every connection
+        runs ``SET SESSION TRANSACTION READ ONLY``; a SELECT-only account is the
+        real boundary there.
+    create
+        SQLite only: create the file (and its folder) when missing.
+    connect_timeout
+        Seconds to wait for a MySQL server before :class:`ServerUnavailableError`.
+    busy_timeout
+        Seconds a SQLite connection waits for a lock (the app uses 5).
+    **overrides
+        Passed to :func:`sqlalchemy.ext.asyncio.create_async_engine`, overriding
+        novelkit's defaults (``poolclass``, ``pool_size``, ``pool_pre_ping``...).
+
+    Raises
+    ------
+    ConfigurationError, DatabaseNotFoundError
+
+    Examples
+    --------
+    >>> engine = create_engine("sqlite:///storage/arboris.db")  # doctest: +SKIP
+    >>> async with open_session(engine) as session:             # doctest: +SKIP
+    ...     novels = await novelkit.load_novels(session)
+    >>> await engine.dispose()                                  # doctest: +SKIP
+    """
+    resolved = resolve_url(url, env_file=env_file)
+    if echo not in (True, False, "debug"):
+        raise ConfigurationError(f"echo={echo!r} is not valid; use True, False or 'debug'.")
+    options = dict(overrides)
+    options["echo"] = echo
+    if is_sqlite(resolved):
+        engine = _sqlite_engine(
+            resolved,
+            read_only=read_only,
+            create=create,
+            busy_timeout=busy_timeout,
+            options=options,
+        )
+    else:
+        engine = _mysql_engine(
+            resolved, read_only=read_only, connect_timeout=connect_timeout, options=options
+        )
+    install_error_translation(engine, resolved)
+    pool_counters(engine)
+    log.debug("created engine for %s (read_only=%s)", mask_url(resolved), read_only)
+    return engine
+
+
+def describe_engine(engine: AsyncEngine) -> str:
+    """One line naming the backend, the masked URL and the pool class."""
+    return (
+        f"{engine.dialect.name} engine for {mask_url(engine.url)} "
+        f"({type(engine.pool).__name__})"
+    )
+
+
+def session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
+    """An ``async_sessionmaker`` bound to ``engine`` with ``expire_on_commit=False``."""
+    return async_sessionmaker(engine, expire_on_commit=False)
+
+
+@asynccontextmanager
+async def open_session(engine: AsyncEngine) -> AsyncIterator[AsyncSession]:
+    """An ``AsyncSession`` on ``engine``, closed when the block ends.
+
+    Examples
+    --------
+    >>> async with open_session(engine) as session:  # doctest: +SKIP
+    ...     frame = await novelkit.load_outlines(session)
+    """
+    async with session_factory(engine)() as session:
+        yield session
+
+
+async def get_session(engine: AsyncEngine) -> AsyncIterator[AsyncSession]:
+    """The app's ``get_session()`` shape: an async generator yielding one session.
+
+    For FastAPI, close over the engine: ``Depends(lambda: get_session(engine))``.
+    """
+    async with session_factory(engine)() as session:
+        yield session
+
+
+def set_echo(engine: AsyncEngine, level: EchoLevel) -> None:
+    """Turn SQL logging of ``engine`` on (``True``), to rows (``"debug"``) or off.
+
+    SQLAlchemy reads the level when a connection is checked out: a session that
+    is already inside a transaction keeps logging at its old level until it
+    commits, rolls back or closes; new sessions follow the new level.
+    """
+    if level not in (True, False, "debug"):
+        raise ConfigurationError(f"echo level {level!r} is not valid; use True, False or 'debug'.")
+    engine.sync_engine.echo = level
+
+
+@contextmanager
+def echo(engine: AsyncEngine, level: EchoLevel = True) -> Iterator[None]:
+    """Log ``engine``'s SQL inside the block, then restore the previous level.
+
+    Examples
+    --------
+    >>> with echo(engine):                     # doctest: +SKIP
+    ...     await novelkit.load_novels(session)
+    """
+    previous = engine.sync_engine.echo
+    set_echo(engine, level)
+    try:
+        yield
+    finally:
+        engine.sync_engine.echo = previous

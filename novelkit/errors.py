@@ -1,0 +1,73 @@
+"""The exceptions novelkit raises.
+
+Every error novelkit raises on purpose derives from :class:`NovelkitError`,
+so ``except novelkit.NovelkitError`` catches all of them. Driver errors are
+chained with ``raise ... from``; messages never contain a password and always
+say what to do next::
+
+    NovelkitError
+    ├── ConfigurationError        bad URL, unsupported backend, bad option
+    ├── DatabaseNotFoundError     missing SQLite file/folder, unknown MySQL database
+    ├── ServerUnavailableError    host unreachable, connection refused or timed out
+    ├── AuthenticationError       wrong user name or password
+    ├── NotArborisDatabaseError   empty file, not SQLite, no Arboris core tables
+    ├── ReadOnlyError             a write attempted through a read-only engine
+    ├── QueryTimeoutError         a statement ran past ``statement_timeout``
+    ├── LockTimeoutError          the database stayed locked past the busy timeout
+    └── UnknownObjectError        a novel, table or column that does not exist
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "AuthenticationError",
+    "ConfigurationError",
+    "DatabaseNotFoundError",
+    "LockTimeoutError",
+    "NotArborisDatabaseError",
+    "NovelkitError",
+    "QueryTimeoutError",
+    "ReadOnlyError",
+    "ServerUnavailableError",
+    "UnknownObjectError",
+]
+
+
+class NovelkitError(Exception):
+    """Root of every error novelkit raises on purpose."""
+
+
+class ConfigurationError(NovelkitError):
+    """The database URL or an option is wrong; the message says which and how to fix it."""
+
+
+class DatabaseNotFoundError(NovelkitError):
+    """The SQLite file (or its folder) or the MySQL database does not exist."""
+
+
+class ServerUnavailableError(NovelkitError):
+    """The database server could not be reached within the connect timeout."""
+
+
+class AuthenticationError(NovelkitError):
+    """The server refused the user name or password."""
+
+
+class NotArborisDatabaseError(NovelkitError):
+    """The database exists but is not an Arboris Novel database (or not SQLite at all)."""
+
+
+class ReadOnlyError(NovelkitError):
+    """A write was attempted through a read-only engine."""
+
+
+class QueryTimeoutError(NovelkitError):
+    """A statement ran longer than the ``statement_timeout`` it was given."""
+
+
+class LockTimeoutError(NovelkitError):
+    """The database stayed locked by another connection longer than the busy timeout."""
+
+
+class UnknownObjectError(NovelkitError, LookupError):
+    """A novel, table or column that does not exist in this database."""

@@ -1,0 +1,1 @@
+"""The Arboris schema: table definitions, reflection of real databases, inspection."""

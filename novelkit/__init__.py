@@ -3,7 +3,6 @@
 Importing novelkit creates no engine, reads no setting and patches nothing.
 """
 
-from __future__ import annotations
 
 from .db import (
     create_engine as create_engine,

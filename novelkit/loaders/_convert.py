@@ -1,0 +1,148 @@
+"""Column conversions: raw driver values to pandas-friendly dtypes, vectorised.
+
+Known columns get nullable dtypes (``Int64``, ``Float64``, ``boolean``,
+``string``), UTC datetimes, categoricals for status vocabularies and parsed
+JSON; columns a fork added are returned as stored.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+from collections.abc import Sequence
+from typing import Any, Literal
+
+import pandas as pd
+from sqlalchemy import JSON, Boolean, Date, DateTime, Float, Integer, Numeric
+from sqlalchemy.types import TypeEngine
+
+from ..schema.tables import build_metadata
+
+__all__ = ["STATUS_VOCABULARIES", "Kind", "convert_column", "known_kinds", "to_utc"]
+
+Kind = Literal["int", "float", "bool", "str", "datetime", "date", "json", "category"]
+
+#: Known values of the status-like columns; values a fork writes are kept too.
+STATUS_VOCABULARIES: dict[tuple[str, str], tuple[str, ...]] = {
+    ("novel_projects", "status"): (
+        "draft",
+        "blueprint_ready",
+        "part_outlines_ready",
+        "chapter_outlines_ready",
+        "writing",
+        "completed",
+    ),
+    ("chapters", "status"): (
+        "not_generated",
+        "generating",
+        "evaluating",
+        "selecting",
+        "failed",
+        "evaluation_failed",
+        "waiting_for_confirm",
+        "successful",
+    ),
+    ("chapter_evaluations", "decision"): ("reviewed", "skipped", "failed"),
+    ("novel_conversations", "role"): ("user", "assistant"),
+    ("foreshadowings", "status"): (
+        "planted",
+        "developing",
+        "revealed",
+        "abandoned",
+        "partial",
+        "open",
+        "resolved",
+    ),
+}
+
+
+def _kind_of(sa_type: TypeEngine[Any]) -> Kind:
+    if isinstance(sa_type, JSON):
+        return "json"
+    if isinstance(sa_type, Boolean):
+        return "bool"
+    if isinstance(sa_type, DateTime):
+        return "datetime"
+    if isinstance(sa_type, Date):
+        return "date"
+    if isinstance(sa_type, Integer):
+        return "int"
+    if isinstance(sa_type, Float | Numeric):
+        return "float"
+    return "str"
+
+
+@functools.cache
+def known_kinds(table: str) -> dict[str, Kind]:
+    """Column → conversion kind for a known Arboris table ({} for an unknown one)."""
+    metadata = build_metadata("fusion")
+    if table not in metadata.tables:
+        return {}
+    kinds: dict[str, Kind] = {}
+    for column in metadata.tables[table].columns:
+        kind = _kind_of(column.type)
+        if (table, column.name) in STATUS_VOCABULARIES:
+            kind = "category"
+        kinds[column.name] = kind
+    return kinds
+
+
+def to_utc(values: pd.Series, server_timezone: str | None) -> pd.Series:
+    """Parse timestamps (text in both SQLite formats, or datetimes) as UTC.
+
+    SQLite stores naive UTC text with and without microseconds; MySQL returns
+    naive datetimes in the server's time zone, given as ``server_timezone``
+    (an IANA name or a fixed offset like ``+08:00``).
+    """
+    if values.dtype == object or pd.api.types.is_string_dtype(values.dtype):
+        parsed = pd.to_datetime(values, format="ISO8601", errors="coerce")
+    else:
+        parsed = pd.to_datetime(values, errors="coerce")
+    if getattr(parsed.dt, "tz", None) is not None:
+        return parsed.dt.tz_convert("UTC")
+    if server_timezone in (None, "UTC", "+00:00"):
+        return parsed.dt.tz_localize("UTC")
+    return parsed.dt.tz_localize(
+        server_timezone, ambiguous="NaT", nonexistent="shift_forward"
+    ).dt.tz_convert("UTC")
+
+
+def _parse_json(value: Any) -> Any:
+    if isinstance(value, str | bytes):
+        return json.loads(value)
+    return value
+
+
+def _category(values: pd.Series, known: Sequence[str]) -> pd.Series:
+    observed = [v for v in pd.unique(values.dropna()) if v not in known]
+    categories = list(known) + sorted(str(v) for v in observed)
+    return values.astype(pd.CategoricalDtype(categories=categories))
+
+
+def convert_column(
+    table: str,
+    column: str,
+    values: pd.Series,
+    kind: Kind,
+    *,
+    parse_json: bool,
+    server_timezone: str | None,
+) -> pd.Series:
+    """Convert one known column to its pandas dtype."""
+    if kind == "int":
+        return values.astype("Int64")
+    if kind == "float":
+        return values.astype("Float64")
+    if kind == "bool":
+        return values.astype("Int64").astype("boolean")
+    if kind == "str":
+        return values.astype("string")
+    if kind == "datetime":
+        return to_utc(values, server_timezone)
+    if kind == "date":
+        return pd.to_datetime(values, format="ISO8601", errors="coerce").astype("datetime64[s]")
+    if kind == "category":
+        return _category(values.astype("string"), STATUS_VOCABULARIES[(table, column)])
+    if not parse_json:
+        return values.astype("string")
+    return pd.Series([_parse_json(v) for v in values], index=values.index, dtype=object)

@@ -1,0 +1,204 @@
+"""What every loader shares: the connection, fast fetching, novel-id filters, redaction."""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import pandas as pd
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
+from sqlalchemy.sql.elements import quoted_name
+
+from ..errors import ConfigurationError, UnknownObjectError
+from ..schema.reflect import TableShape, reflect_table
+
+__all__ = [
+    "LoadContext",
+    "NovelIds",
+    "fetch_frame",
+    "open_context",
+    "redact_secrets",
+    "require_table",
+    "resolve_novel_ids",
+    "sql_table",
+]
+
+NovelIds = str | Sequence[str] | None
+
+REDACTED = "[redacted]"
+_SECRET_KEY = re.compile(r"api_key|apikey|password|secret", re.IGNORECASE)
+
+
+@dataclass
+class LoadContext:
+    """One loader call's connection and backend facts."""
+
+    conn: AsyncConnection
+    backend: str
+    server_timezone: str | dt.tzinfo | None
+
+
+def _parse_offset(text: str) -> dt.tzinfo | str:
+    match = re.fullmatch(r"([+-])(\d{1,2}):(\d{2})", text.strip())
+    if not match:
+        return text
+    sign = -1 if match.group(1) == "-" else 1
+    minutes = int(match.group(2)) * 60 + int(match.group(3))
+    return dt.timezone(sign * dt.timedelta(minutes=minutes))
+
+
+async def open_context(
+    target: AsyncSession | AsyncConnection, server_timezone: str | None = None
+) -> LoadContext:
+    """The connection behind ``target`` (never closed here) and its time zone."""
+    if not isinstance(target, AsyncSession | AsyncConnection):
+        raise TypeError(
+            "Loaders take an AsyncSession or AsyncConnection; use novelkit.open_session(engine) "
+            "or novelkit.connect() for plain cells."
+        )
+    conn = await target.connection() if isinstance(target, AsyncSession) else target
+    backend = conn.dialect.name
+    zone: str | dt.tzinfo | None = None
+    if server_timezone is not None:
+        zone = _parse_offset(server_timezone)
+    elif backend == "mysql":
+        # MySQL hands back DATETIME values in the session time zone; measure its
+        # offset from UTC once per call (the Docker compose server runs Asia/Shanghai).
+        minutes = (
+            await conn.exec_driver_sql("SELECT TIMESTAMPDIFF(MINUTE, UTC_TIMESTAMP(), NOW())")
+        ).scalar_one()
+        zone = dt.timezone(dt.timedelta(minutes=int(minutes))) if minutes else None
+    return LoadContext(conn=conn, backend=backend, server_timezone=zone)
+
+
+def sql_table(shape: TableShape | str, columns: Sequence[str] = ()) -> sa.TableClause:
+    """A lightweight table clause with every identifier quoted (``current_date``, ``key``)."""
+    if isinstance(shape, TableShape):
+        name, columns = shape.name, shape.column_names
+    else:
+        name = shape
+    return sa.table(quoted_name(name, True), *(sa.column(quoted_name(c, True)) for c in columns))
+
+
+async def require_table(ctx: LoadContext, name: str, *, hint: str = "") -> TableShape:
+    """The reflected table, or :class:`UnknownObjectError` naming what to do."""
+    shape = await reflect_table(ctx.conn, name)
+    if shape is None:
+        raise UnknownObjectError(
+            f"This database has no table {name!r}. {hint or 'Check the name with db.inspect().'}"
+        )
+    return shape
+
+
+async def fetch_frame(ctx: LoadContext, statement: sa.Executable) -> pd.DataFrame:
+    """Run ``statement`` and build a DataFrame from plain tuples.
+
+    Rows are read from the result's DBAPI cursor: building SQLAlchemy ``Row``
+    objects first roughly doubles the cost on SQLite, and the statement still
+    runs through the engine, so echo, events and error translation apply.
+    """
+    result = await ctx.conn.execute(statement)
+    try:
+        columns = list(result.keys())
+        cursor = getattr(result, "cursor", None)
+        rows = cursor.fetchall() if cursor is not None else [tuple(r) for r in result.all()]
+    finally:
+        result.close()
+    if not rows:
+        return pd.DataFrame({c: pd.Series([], dtype=object) for c in columns})
+    return pd.DataFrame(rows, columns=columns)
+
+
+def exact_in(backend: str, column: sa.ColumnElement[Any], values: Sequence[str]) -> Any:
+    """``column IN values`` compared byte for byte on every backend.
+
+    MariaDB's default collation is case-, trailing-space- and emoji-insensitive,
+    so the plain IN (which can use an index) is narrowed by a binary comparison.
+    """
+    plain = column.in_(sa.bindparam("novel_ids", list(values), expanding=True))
+    if backend != "mysql":
+        return plain
+    binary = sa.cast(column, sa.LargeBinary).in_(
+        sa.bindparam("novel_ids_bin", [v.encode("utf-8") for v in values], expanding=True)
+    )
+    return sa.and_(plain, binary)
+
+
+def _normalise_ids(novel_id: NovelIds) -> list[str] | None:
+    if novel_id is None:
+        return None
+    ids = [novel_id] if isinstance(novel_id, str) else list(novel_id)
+    for value in ids:
+        if not isinstance(value, str):
+            raise ConfigurationError(
+                f"novel_id must be a project id string or a list of them, not {value!r}."
+            )
+    return list(dict.fromkeys(ids))
+
+
+def _encodable(value: str) -> bool:
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+async def resolve_novel_ids(ctx: LoadContext, novel_id: NovelIds) -> list[str] | None:
+    """Check that every requested project id exists; None means "all novels".
+
+    Raises :class:`UnknownObjectError` naming close matches for ids that do not exist.
+    """
+    ids = _normalise_ids(novel_id)
+    if ids is None:
+        return None
+    candidates = [v for v in ids if _encodable(v)]
+    projects = sql_table("novel_projects", ["id", "title"])
+    found: set[str] = set()
+    if candidates:
+        frame = await fetch_frame(
+            ctx, sa.select(projects.c.id).where(exact_in(ctx.backend, projects.c.id, candidates))
+        )
+        found = set(frame["id"])
+    unknown = [v for v in ids if v not in found]
+    if unknown:
+        everything = await fetch_frame(ctx, sa.select(projects.c.id, projects.c.title))
+        raise UnknownObjectError(_unknown_message(unknown, everything))
+    return ids
+
+
+def _unknown_message(unknown: list[str], projects: pd.DataFrame) -> str:
+    first = unknown[0]
+    shown = first if len(first) <= 60 else first[:57] + "..."
+    by_title = projects[projects["title"] == first]["id"].tolist() if len(projects) else []
+    if by_title:
+        hint = f"That is a novel's title; its project id is {by_title[0]!r}."
+    else:
+        close = difflib.get_close_matches(first, [str(i) for i in projects["id"]], n=3)
+        hint = (
+            f"Close matches: {', '.join(close)}."
+            if close
+            else "List the novels with load_novels() (or db.novels()) to find their ids."
+        )
+    more = f" (and {len(unknown) - 1} more)" if len(unknown) > 1 else ""
+    return f"No novel with project id {shown!r}{more}. {hint}"
+
+
+def redact_secrets(table: str, frame: pd.DataFrame) -> pd.DataFrame:
+    """Hide password hashes, API keys and secret-looking system settings."""
+    columns: list[str] = []
+    if table == "users":
+        columns = [c for c in frame.columns if c == "hashed_password"]
+    elif table == "llm_configs" or (table.endswith("_configs") and table != "system_configs"):
+        columns = [c for c in frame.columns if _SECRET_KEY.search(str(c))]
+    for column in columns:
+        frame[column] = frame[column].where(frame[column].isna(), REDACTED)
+    if table == "system_configs" and {"key", "value"} <= set(frame.columns):
+        secret = frame["key"].astype("string").str.contains(_SECRET_KEY, na=False)
+        frame.loc[secret & frame["value"].notna(), "value"] = REDACTED
+    return frame

@@ -1,0 +1,141 @@
+"""The one table-to-DataFrame path that every raw loader goes through."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import pandas as pd
+import sqlalchemy as sa
+
+from ..schema.reflect import TableShape, reflect_table
+from ._convert import Kind, convert_column, known_kinds
+from ._query import LoadContext, exact_in, fetch_frame, redact_secrets, sql_table
+
+__all__ = ["PRIMARY_KEYS", "RawOptions", "finish_frame", "load_raw", "primary_key"]
+
+#: Tables whose primary key is not ``id``.
+PRIMARY_KEYS = {
+    "novel_blueprints": "project_id",
+    "novel_constitutions": "project_id",
+    "llm_configs": "user_id",
+    "system_configs": "key",
+    "admin_settings": "key",
+    "usage_metrics": "key",
+}
+
+
+def primary_key(shape: TableShape) -> str | None:
+    """The column to order and page by, when the table has one we know."""
+    name = PRIMARY_KEYS.get(shape.name, "id")
+    return name if shape.has(name) else None
+
+
+@dataclass
+class RawOptions:
+    """The keywords every raw loader shares."""
+
+    extra_columns: bool = True
+    parse_json: bool = True
+    flatten_json: bool = False
+    include_secrets: bool = False
+    exclude: Sequence[str] = ()
+    orphans: bool = True
+    extra_kinds: dict[str, Kind] = field(default_factory=dict)
+
+
+def _flatten(frame: pd.DataFrame, columns: Sequence[str]) -> pd.DataFrame:
+    for column in columns:
+        values = frame[column]
+        if not values.map(lambda v: isinstance(v, dict)).any():
+            continue
+        spread = pd.json_normalize(
+            [v if isinstance(v, dict) else {} for v in values], max_level=0
+        ).add_prefix(f"{column}.")
+        spread.index = frame.index
+        position = frame.columns.get_loc(column) + 1
+        for offset, name in enumerate(spread.columns):
+            frame.insert(position + offset, name, spread[name])
+        frame = frame.drop(columns=[column])
+    return frame
+
+
+def finish_frame(
+    table: str,
+    frame: pd.DataFrame,
+    *,
+    known: Sequence[str],
+    kinds: dict[str, Kind],
+    options: RawOptions,
+    server_timezone: Any,
+) -> pd.DataFrame:
+    """Convert known columns, add absent known ones as missing values, order columns."""
+    for column in known:
+        kind = kinds[column]
+        if column not in frame.columns:
+            frame[column] = pd.Series([None] * len(frame), index=frame.index, dtype=object)
+        frame[column] = convert_column(
+            table,
+            column,
+            frame[column],
+            kind,
+            parse_json=options.parse_json,
+            server_timezone=server_timezone,
+        )
+    if not options.include_secrets:
+        frame = redact_secrets(table, frame)
+    extras = [c for c in frame.columns if c not in known]
+    frame = frame[list(known) + extras]
+    if options.flatten_json and options.parse_json:
+        frame = _flatten(frame, [c for c in known if kinds[c] == "json"])
+    return frame.reset_index(drop=True)
+
+
+async def load_raw(
+    ctx: LoadContext,
+    shape: TableShape,
+    novel_ids: list[str] | None,
+    options: RawOptions,
+    *,
+    novel_column: str | None = "project_id",
+    where: sa.ColumnElement[bool] | None = None,
+) -> pd.DataFrame:
+    """Every row of ``shape`` (filtered by project), known columns first, typed."""
+    kinds = {c: k for c, k in known_kinds(shape.name).items() if c not in options.exclude}
+    kinds.update(options.extra_kinds)
+    known = list(kinds)
+    table = sql_table(shape)
+    selected = [c for c in known if shape.has(c)]
+    if options.extra_columns:
+        selected += [c for c in shape.column_names if c not in kinds and c not in options.exclude]
+    columns: list[Any] = [table.c[c] for c in selected]
+    source: Any = table
+    has_project = novel_column is not None and shape.has(novel_column)
+    if options.orphans and has_project and shape.name != "novel_projects":
+        projects_shape = await reflect_table(ctx.conn, "novel_projects")
+        if projects_shape is not None:
+            projects = sql_table("novel_projects", ["id"]).alias("nk_p")
+            source = table.outerjoin(projects, projects.c.id == table.c[novel_column])
+            columns.append(projects.c.id.is_(None).label("is_orphan"))
+            kinds["is_orphan"] = "bool"
+            known.append("is_orphan")
+    statement = sa.select(*columns).select_from(source)
+    if novel_ids is not None:
+        if not has_project:
+            raise ValueError(f"{shape.name} cannot be filtered by novel")
+        statement = statement.where(exact_in(ctx.backend, table.c[novel_column], novel_ids))
+    if where is not None:
+        statement = statement.where(where)
+    key = primary_key(shape)
+    if key is not None:
+        statement = statement.order_by(table.c[key])
+    frame = await fetch_frame(ctx, statement)
+    return finish_frame(
+        shape.name,
+        frame,
+        known=known,
+        kinds=kinds,
+        options=options,
+        server_timezone=ctx.server_timezone,
+    )

@@ -1,0 +1,244 @@
+"""Any table by name, whole or in bounded chunks."""
+
+from __future__ import annotations
+
+import difflib
+import os
+import sys
+from collections.abc import AsyncIterator, Sequence
+
+import pandas as pd
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession
+from tqdm.auto import tqdm
+
+from ..errors import UnknownObjectError
+from ..schema.reflect import TableShape, reflect_table, table_names
+from ._convert import known_kinds
+from ._query import (
+    LoadContext,
+    NovelIds,
+    exact_in,
+    fetch_frame,
+    open_context,
+    resolve_novel_ids,
+    sql_table,
+)
+from ._raw import RawOptions, finish_frame, load_raw, primary_key
+
+__all__ = ["iter_frames", "load_table", "show_progress"]
+
+Target = AsyncSession | AsyncConnection
+
+
+def show_progress(progress: bool | None) -> bool:
+    """Whether to draw a progress bar: explicit choice, else NOVELKIT_PROGRESS, else a TTY."""
+    if progress is not None:
+        return progress
+    setting = os.environ.get("NOVELKIT_PROGRESS")
+    if setting is not None:
+        return setting.strip().lower() not in {"0", "false", "no", "off", ""}
+    return sys.stderr.isatty()
+
+
+async def _checked_table(ctx: LoadContext, name: str) -> TableShape:
+    if not isinstance(name, str):
+        raise UnknownObjectError(f"A table name must be a string, not {type(name).__name__}.")
+    names = await table_names(ctx.conn)
+    if name not in names:
+        close = difflib.get_close_matches(name, sorted(names), n=3)
+        hint = f" Close matches: {', '.join(close)}." if close else ""
+        shown = name if len(name) <= 60 else name[:57] + "..."
+        raise UnknownObjectError(
+            f"This database has no table {shown!r}.{hint} db.inspect() lists what it has."
+        )
+    shape = await reflect_table(ctx.conn, name)
+    if shape is None:
+        raise UnknownObjectError(f"The table {name!r} could not be read.")
+    return shape
+
+
+def _checked_columns(shape: TableShape, columns: Sequence[str] | None) -> list[str] | None:
+    if columns is None:
+        return None
+    if isinstance(columns, str):
+        columns = [columns]
+    chosen = list(columns)
+    for column in chosen:
+        if not isinstance(column, str) or not shape.has(column):
+            close = difflib.get_close_matches(str(column), shape.column_names, n=3)
+            hint = f" Close matches: {', '.join(close)}." if close else ""
+            raise UnknownObjectError(
+                f"The table {shape.name!r} has no column {str(column)[:60]!r}.{hint} "
+                f"Its columns: {', '.join(shape.column_names)}."
+            )
+    return chosen
+
+
+def _options_for(
+    shape: TableShape,
+    columns: list[str] | None,
+    *,
+    content: bool,
+    include_secrets: bool,
+    extra_columns: bool,
+) -> RawOptions:
+    exclude: list[str] = []
+    if columns is not None:
+        exclude = [c for c in shape.column_names if c not in columns]
+        exclude += [c for c in known_kinds(shape.name) if c not in columns]
+    elif not content and shape.name == "chapter_versions":
+        exclude = ["content", "metadata"]
+    return RawOptions(
+        extra_columns=extra_columns,
+        include_secrets=include_secrets,
+        exclude=tuple(dict.fromkeys(exclude)),
+        orphans=False,
+    )
+
+
+def _novel_filter(
+    ctx: LoadContext, shape: TableShape, ids: list[str] | None
+) -> sa.ColumnElement[bool] | None:
+    if ids is None:
+        return None
+    table = sql_table(shape)
+    if shape.has("project_id"):
+        return exact_in(ctx.backend, table.c.project_id, ids)
+    if shape.has("chapter_id"):
+        chapters = sql_table("chapters", ["id", "project_id"])
+        inner = sa.select(chapters.c.id).where(exact_in(ctx.backend, chapters.c.project_id, ids))
+        return table.c.chapter_id.in_(inner.scalar_subquery())
+    raise UnknownObjectError(
+        f"The table {shape.name!r} is not linked to novels (no project_id or chapter_id); "
+        "load it without novel_id."
+    )
+
+
+async def load_table(
+    target: Target,
+    name: str,
+    columns: Sequence[str] | None = None,
+    *,
+    novel_id: NovelIds = None,
+    extra_columns: bool = True,
+    include_secrets: bool = False,
+    server_timezone: str | None = None,
+) -> pd.DataFrame:
+    """Any table, e.g. one a fork added, with its name and columns checked first.
+
+    The name and columns are compared with the reflected schema and never put
+    into SQL text unchecked; known Arboris columns get their dtypes, other
+    columns come as stored. Secrets (password hashes, API keys, secret-looking
+    ``system_configs`` values) are redacted unless ``include_secrets=True``.
+
+    Raises
+    ------
+    UnknownObjectError
+        No such table or column (close matches are named).
+
+    Examples
+    --------
+    >>> logs = await novelkit.load_table(session, "rag_retrieval_logs")  # doctest: +SKIP
+    """
+    ctx = await open_context(target, server_timezone)
+    shape = await _checked_table(ctx, name)
+    chosen = _checked_columns(shape, columns)
+    ids = await resolve_novel_ids(ctx, novel_id)
+    options = _options_for(
+        shape, chosen, content=True, include_secrets=include_secrets, extra_columns=extra_columns
+    )
+    frame = await load_raw(
+        ctx, shape, None, options, novel_column=None, where=_novel_filter(ctx, shape, ids)
+    )
+    if chosen is not None:
+        frame = frame[chosen]
+    return frame
+
+
+def _engine_of(target: Target, conn: AsyncConnection) -> AsyncEngine:
+    bind = target.bind if isinstance(target, AsyncSession) else None
+    return bind if isinstance(bind, AsyncEngine) else conn.engine
+
+
+async def iter_frames(
+    target: Target,
+    table: str,
+    *,
+    columns: Sequence[str] | None = None,
+    novel_id: NovelIds = None,
+    chunksize: int = 10_000,
+    content: bool = False,
+    include_secrets: bool = False,
+    progress: bool | None = None,
+    server_timezone: str | None = None,
+) -> AsyncIterator[pd.DataFrame]:
+    """Yield ``table`` in DataFrames of at most ``chunksize`` rows, with bounded memory.
+
+    Pages by primary key; each page is read in its own short transaction on
+    its own connection from the session's engine, so a long scan never holds
+    a lock on a live app's SQLite database for long, and the caller's
+    transaction is left alone. ``chapter_versions`` text and metadata come only
+    with ``content=True``. A progress bar shows with ``progress=True`` (default:
+    only on a terminal, or as ``NOVELKIT_PROGRESS`` says).
+
+    Examples
+    --------
+    >>> async for chunk in novelkit.iter_frames(session, "chapter_versions", content=True):
+    ...     total += chunk["content"].str.len().sum()  # doctest: +SKIP
+    """
+    if chunksize < 1:
+        raise ValueError("chunksize must be at least 1")
+    ctx = await open_context(target, server_timezone)
+    shape = await _checked_table(ctx, table)
+    chosen = _checked_columns(shape, columns)
+    ids = await resolve_novel_ids(ctx, novel_id)
+    key = primary_key(shape)
+    if key is None:
+        raise UnknownObjectError(
+            f"The table {shape.name!r} has no key novelkit can page by; use load_table()."
+        )
+    options = _options_for(
+        shape, chosen, content=content, include_secrets=include_secrets, extra_columns=True
+    )
+    kinds = {c: k for c, k in known_kinds(shape.name).items() if c not in options.exclude}
+    wanted = [c for c in kinds if shape.has(c)] + [
+        c for c in shape.column_names if c not in kinds and c not in options.exclude
+    ]
+    if key not in wanted:
+        wanted.insert(0, key)
+    sql = sql_table(shape)
+    where = _novel_filter(ctx, shape, ids)
+    engine = _engine_of(target, ctx.conn)
+    last = None
+    bar = tqdm(desc=shape.name, unit="rows", disable=not show_progress(progress), leave=False)
+    try:
+        while True:
+            statement = sa.select(*(sql.c[c] for c in wanted)).order_by(sql.c[key]).limit(chunksize)
+            if where is not None:
+                statement = statement.where(where)
+            if last is not None:
+                statement = statement.where(sql.c[key] > last)
+            async with engine.connect() as page_conn:
+                page_ctx = LoadContext(page_conn, ctx.backend, ctx.server_timezone)
+                raw = await fetch_frame(page_ctx, statement)
+            if raw.empty:
+                break
+            last = raw[key].iloc[-1]
+            last = last.item() if hasattr(last, "item") else last
+            bar.update(len(raw))
+            frame = finish_frame(
+                shape.name,
+                raw,
+                known=list(kinds),
+                kinds=kinds,
+                options=options,
+                server_timezone=ctx.server_timezone,
+            )
+            if chosen is not None:
+                frame = frame[[c for c in chosen if c in frame.columns]]
+            yield frame
+            if len(raw) < chunksize:
+                break
+    finally:
+        bar.close()

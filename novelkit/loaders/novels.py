@@ -1,0 +1,298 @@
+"""Per-novel figures counted the way the app counts, users, usage and admin stats."""
+
+from __future__ import annotations
+
+import pandas as pd
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
+
+from ..schema.reflect import TableShape, reflect_table
+from ._convert import STATUS_VOCABULARIES, to_utc
+from ._query import (
+    LoadContext,
+    NovelIds,
+    exact_in,
+    fetch_frame,
+    open_context,
+    require_table,
+    resolve_novel_ids,
+    sql_table,
+)
+from ._raw import RawOptions, load_raw
+
+__all__ = ["NOVEL_COLUMNS", "load_admin_stats", "load_novels", "load_usage", "load_users"]
+
+Target = AsyncSession | AsyncConnection
+
+NOVEL_COLUMNS = (
+    "project_id",
+    "title",
+    "owner",
+    "status",
+    "genre",
+    "style",
+    "tone",
+    "target_audience",
+    "one_sentence_summary",
+    "created_at",
+    "updated_at",
+    "outlines",
+    "chapters",
+    "completed",
+    "progress",
+    "selected_chars",
+    "last_activity",
+)
+_BLUEPRINT_COLUMNS = ("genre", "style", "tone", "target_audience", "one_sentence_summary")
+
+
+def _null(name: str) -> sa.ColumnElement[None]:
+    return sa.null().label(name)
+
+
+async def _optional(ctx: LoadContext, name: str) -> TableShape | None:
+    return await reflect_table(ctx.conn, name)
+
+
+async def load_novels(
+    target: Target, novel_id: NovelIds = None, *, server_timezone: str | None = None
+) -> pd.DataFrame:
+    """One row per novel (project) with the app's progress figures, in set-based SQL.
+
+    ``outlines`` counts outline rows, ``chapters`` chapter rows, ``completed``
+    chapters with a ``selected_version_id`` (a dangling id still counts, as in
+    the app); ``progress`` is completed ÷ outlines, or ÷ chapters when there
+    are no outlines, 0 when both are 0; ``selected_chars`` sums the code points
+    of the selected versions' text; ``last_activity`` is the latest timestamp
+    of the project, its chapters and their versions. Counts are 0, never missing.
+
+    Examples
+    --------
+    >>> novels = await novelkit.load_novels(session)  # doctest: +SKIP
+    >>> novels.sort_values("progress", ascending=False).head()  # doctest: +SKIP
+    """
+    ctx = await open_context(target, server_timezone)
+    projects = sql_table(await require_table(ctx, "novel_projects"))
+    ids = await resolve_novel_ids(ctx, novel_id)
+    columns: list[sa.ColumnElement[object]] = [
+        projects.c.id.label("project_id"),
+        projects.c.title,
+        projects.c.status,
+        projects.c.created_at,
+        projects.c.updated_at,
+    ]
+    source: sa.FromClause = projects
+
+    users_shape = await _optional(ctx, "users")
+    if users_shape is not None:
+        users = sql_table(users_shape).alias("nk_u")
+        source = source.outerjoin(users, users.c.id == projects.c.user_id)
+        columns.append(users.c.username.label("owner"))
+    else:
+        columns.append(_null("owner"))
+
+    blueprint_shape = await _optional(ctx, "novel_blueprints")
+    blueprints = sql_table(blueprint_shape).alias("nk_b") if blueprint_shape else None
+    if blueprints is not None:
+        source = source.outerjoin(blueprints, blueprints.c.project_id == projects.c.id)
+    for name in _BLUEPRINT_COLUMNS:
+        has = blueprint_shape is not None and blueprint_shape.has(name)
+        columns.append(
+            blueprints.c[name].label(name) if has and blueprints is not None else _null(name)
+        )
+
+    outline_shape = await _optional(ctx, "chapter_outlines")
+    if outline_shape is not None:
+        outlines = sql_table(outline_shape)
+        per_novel = (
+            sa.select(outlines.c.project_id, sa.func.count().label("n"))
+            .group_by(outlines.c.project_id)
+            .subquery("nk_o")
+        )
+        source = source.outerjoin(per_novel, per_novel.c.project_id == projects.c.id)
+        columns.append(per_novel.c.n.label("outlines"))
+    else:
+        columns.append(_null("outlines"))
+
+    chapters = sql_table(await require_table(ctx, "chapters"))
+    chapter_stats = (
+        sa.select(
+            chapters.c.project_id,
+            sa.func.count().label("n"),
+            sa.func.count(chapters.c.selected_version_id).label("done"),
+            sa.func.max(chapters.c.updated_at).label("last_chapter"),
+        )
+        .group_by(chapters.c.project_id)
+        .subquery("nk_c")
+    )
+    source = source.outerjoin(chapter_stats, chapter_stats.c.project_id == projects.c.id)
+    columns += [
+        chapter_stats.c.n.label("chapters"),
+        chapter_stats.c.done.label("completed"),
+        chapter_stats.c.last_chapter,
+    ]
+
+    version_shape = await _optional(ctx, "chapter_versions")
+    if version_shape is not None:
+        versions = sql_table(version_shape)
+        selected = (
+            sa.select(
+                chapters.c.project_id,
+                sa.func.sum(sa.func.char_length(versions.c.content)).label("chars"),
+            )
+            .select_from(chapters.join(versions, versions.c.id == chapters.c.selected_version_id))
+            .group_by(chapters.c.project_id)
+            .subquery("nk_s")
+        )
+        latest = (
+            sa.select(chapters.c.project_id, sa.func.max(versions.c.created_at).label("last"))
+            .select_from(versions.join(chapters, chapters.c.id == versions.c.chapter_id))
+            .group_by(chapters.c.project_id)
+            .subquery("nk_v")
+        )
+        source = source.outerjoin(selected, selected.c.project_id == projects.c.id).outerjoin(
+            latest, latest.c.project_id == projects.c.id
+        )
+        columns += [selected.c.chars.label("selected_chars"), latest.c.last.label("last_version")]
+    else:
+        columns += [_null("selected_chars"), _null("last_version")]
+
+    statement = sa.select(*columns).select_from(source).order_by(projects.c.id)
+    if ids is not None:
+        statement = statement.where(exact_in(ctx.backend, projects.c.id, ids))
+    raw = await fetch_frame(ctx, statement)
+    return _shape_novels(raw, ctx)
+
+
+def _shape_novels(raw: pd.DataFrame, ctx: LoadContext) -> pd.DataFrame:
+    frame = pd.DataFrame(index=raw.index)
+    for name in ("project_id", "title", "owner", *_BLUEPRINT_COLUMNS):
+        frame[name] = raw[name].astype("string")
+    known = STATUS_VOCABULARIES[("novel_projects", "status")]
+    status = raw["status"].astype("string")
+    extra = sorted({v for v in status.dropna() if v not in known})
+    frame["status"] = status.astype(pd.CategoricalDtype(list(known) + extra))
+    for name in ("created_at", "updated_at"):
+        frame[name] = to_utc(raw[name], ctx.server_timezone)
+    # SUM() comes back as Decimal on MySQL; counts as int on both.
+    for name in ("outlines", "chapters", "completed", "selected_chars"):
+        frame[name] = pd.to_numeric(raw[name]).fillna(0).astype("Int64")
+    denominator = frame["outlines"].where(frame["outlines"] > 0, frame["chapters"])
+    frame["progress"] = (
+        (frame["completed"] / denominator.where(denominator > 0)).fillna(0.0).astype("Float64")
+    )
+    stamps = pd.concat(
+        [
+            frame["updated_at"],
+            to_utc(raw["last_chapter"], ctx.server_timezone),
+            to_utc(raw["last_version"], ctx.server_timezone),
+        ],
+        axis=1,
+    )
+    frame["last_activity"] = stamps.max(axis=1)
+    return frame[list(NOVEL_COLUMNS)].reset_index(drop=True)
+
+
+async def load_users(
+    target: Target, *, extra_columns: bool = True, server_timezone: str | None = None
+) -> pd.DataFrame:
+    """Users without their password hash; ``has_own_api_key`` instead of the key itself."""
+    ctx = await open_context(target, server_timezone)
+    shape = await require_table(ctx, "users")
+    options = RawOptions(extra_columns=extra_columns, exclude=("hashed_password",))
+    frame = await load_raw(ctx, shape, None, options, novel_column=None)
+    configs_shape = await _optional(ctx, "llm_configs")
+    has_key = pd.Series(False, index=frame.index, dtype="boolean")
+    if configs_shape is not None and configs_shape.has("llm_provider_api_key"):
+        configs = sql_table(configs_shape)
+        keyed = await fetch_frame(
+            ctx,
+            sa.select(configs.c.user_id).where(
+                configs.c.llm_provider_api_key.is_not(None), configs.c.llm_provider_api_key != ""
+            ),
+        )
+        owners = set(pd.to_numeric(keyed["user_id"]).tolist())
+        has_key = frame["id"].isin(owners).astype("boolean")
+    frame["has_own_api_key"] = has_key.to_numpy()
+    return frame
+
+
+async def _usage_counter(ctx: LoadContext) -> int:
+    shape = await _optional(ctx, "usage_metrics")
+    if shape is None:
+        return 0
+    metrics = sql_table(shape)
+    frame = await fetch_frame(
+        ctx, sa.select(metrics.c.value).where(metrics.c.key == "api_request_count")
+    )
+    return int(frame["value"].iloc[0]) if len(frame) else 0
+
+
+async def load_usage(target: Target) -> pd.DataFrame:
+    """Usage as the app records it: the global counter and per-user daily requests.
+
+    One row ``kind="api_request_count"`` (successful completions, all users) and
+    one row per user and day ``kind="daily_requests"`` (counted before each call,
+    only for users without their own API key). No tokens or costs exist upstream.
+    """
+    ctx = await open_context(target)
+    rows = [
+        {
+            "kind": "api_request_count",
+            "user_id": pd.NA,
+            "username": pd.NA,
+            "request_date": pd.NaT,
+            "requests": await _usage_counter(ctx),
+        }
+    ]
+    frame = pd.DataFrame(rows)
+    daily_shape = await _optional(ctx, "user_daily_requests")
+    if daily_shape is not None:
+        daily = sql_table(daily_shape)
+        statement = sa.select(
+            daily.c.user_id, daily.c.request_date, daily.c.request_count.label("requests")
+        )
+        users_shape = await _optional(ctx, "users")
+        if users_shape is not None:
+            users = sql_table(users_shape).alias("nk_u")
+            statement = statement.add_columns(users.c.username).select_from(
+                daily.outerjoin(users, users.c.id == daily.c.user_id)
+            )
+        statement = statement.order_by(daily.c.request_date, daily.c.user_id)
+        per_day = await fetch_frame(ctx, statement)
+        per_day.insert(0, "kind", "daily_requests")
+        frame = pd.concat([frame, per_day], ignore_index=True)
+    out = pd.DataFrame(
+        {
+            "kind": frame["kind"].astype("category"),
+            "user_id": pd.to_numeric(frame["user_id"]).astype("Int64"),
+            "username": frame.get("username", pd.Series(pd.NA, index=frame.index)).astype("string"),
+            "request_date": pd.to_datetime(frame["request_date"], format="ISO8601").astype(
+                "datetime64[s]"
+            ),
+            "requests": pd.to_numeric(frame["requests"]).astype("Int64"),
+        }
+    )
+    return out
+
+
+async def load_admin_stats(target: Target) -> pd.DataFrame:
+    """One row as the app's admin page shows it: novel_count, user_count, api_request_count."""
+    ctx = await open_context(target)
+    projects = sql_table(await require_table(ctx, "novel_projects"))
+    counts = {"novel_count": sa.select(sa.func.count()).select_from(projects).scalar_subquery()}
+    users_shape = await _optional(ctx, "users")
+    if users_shape is not None:
+        users = sql_table(users_shape)
+        counts["user_count"] = sa.select(sa.func.count()).select_from(users).scalar_subquery()
+    frame = await fetch_frame(ctx, sa.select(*(v.label(k) for k, v in counts.items())))
+    out = pd.DataFrame(
+        {
+            "novel_count": pd.array([int(frame["novel_count"].iloc[0])], dtype="Int64"),
+            "user_count": pd.array(
+                [int(frame["user_count"].iloc[0]) if "user_count" in frame else 0], dtype="Int64"
+            ),
+            "api_request_count": pd.array([await _usage_counter(ctx)], dtype="Int64"),
+        }
+    )
+    return out

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from conftest import FIXTURE_SQLITE, MySQLDatabase
 from sqlalchemy import inspect
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -26,8 +27,6 @@ from novelkit.schema.tables import (
     KNOWN_COLUMNS,
     build_metadata,
 )
-
-from conftest import FIXTURE_SQLITE, MySQLDatabase
 
 Shape = dict[str, dict[str, Any]]
 

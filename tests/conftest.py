@@ -14,6 +14,7 @@ import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import BinaryIO
 
 import pymysql
 import pytest
@@ -146,12 +147,17 @@ def mysql_db() -> Iterator[MySQLDatabase]:
 def load_mysql_dump(db: MySQLDatabase, dump: Path = FIXTURE_MYSQL_DUMP) -> None:
     """Load a mysqldump file into ``db`` with the mariadb client over TCP."""
     url = db.url
+    with dump.open("rb") as stdin:
+        _run_client(url, db.name, stdin)
+
+
+def _run_client(url: URL, name: str, stdin: BinaryIO) -> None:
     subprocess.run(
         [
             "mariadb", "--protocol=tcp", f"--host={url.host}", f"--port={url.port or 3306}",
-            f"--user={url.username}", db.name,
+            f"--user={url.username}", name,
         ],
-        stdin=dump.open("rb"),
+        stdin=stdin,
         env={**os.environ, "MYSQL_PWD": url.password or ""},
         check=True,
         capture_output=True,

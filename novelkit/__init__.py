@@ -3,7 +3,6 @@
 Importing novelkit creates no engine, reads no setting and patches nothing.
 """
 
-
 from .db import (
     create_engine as create_engine,
     echo as echo,
@@ -28,17 +27,38 @@ from .errors import (
     ServerUnavailableError as ServerUnavailableError,
     UnknownObjectError as UnknownObjectError,
 )
+from .facade import NovelDB as NovelDB, connect as connect
+from .loaders import (
+    iter_frames as iter_frames,
+    load_activity as load_activity,
+    load_admin_stats as load_admin_stats,
+    load_chapters as load_chapters,
+    load_characters as load_characters,
+    load_conversations as load_conversations,
+    load_evaluations as load_evaluations,
+    load_foreshadowings as load_foreshadowings,
+    load_novels as load_novels,
+    load_outlines as load_outlines,
+    load_relationships as load_relationships,
+    load_table as load_table,
+    load_usage as load_usage,
+    load_users as load_users,
+    load_versions as load_versions,
+)
 from .pool import LeakReport as LeakReport, PoolCounters as PoolCounters, PoolStatus as PoolStatus
+from .schema.inspect import DatabaseInfo as DatabaseInfo, inspect_database as inspect_database
 
 __version__ = "0.1.0"
 
 __all__ = [
     "AuthenticationError",
     "ConfigurationError",
+    "DatabaseInfo",
     "DatabaseNotFoundError",
     "LeakReport",
     "LockTimeoutError",
     "NotArborisDatabaseError",
+    "NovelDB",
     "NovelkitError",
     "PoolCounters",
     "PoolStatus",
@@ -47,9 +67,26 @@ __all__ = [
     "ServerUnavailableError",
     "UnknownObjectError",
     "__version__",
+    "connect",
     "create_engine",
     "echo",
     "get_session",
+    "inspect_database",
+    "iter_frames",
+    "load_activity",
+    "load_admin_stats",
+    "load_chapters",
+    "load_characters",
+    "load_conversations",
+    "load_evaluations",
+    "load_foreshadowings",
+    "load_novels",
+    "load_outlines",
+    "load_relationships",
+    "load_table",
+    "load_usage",
+    "load_users",
+    "load_versions",
     "open_session",
     "pool_counters",
     "pool_status",

@@ -19,8 +19,24 @@ def _requirement_name(req: str) -> str:
 
 def test_all_matches_namespace() -> None:
     public = {name for name in dir(novelkit) if not name.startswith("_")}
-    modules = {"cli", "config", "db", "demo", "errors", "facade", "loaders", "pool", "redact",
-               "schema", "sqlite_guard", "translate", "export", "snapshot", "lab"}
+    modules = {
+        "cli",
+        "config",
+        "db",
+        "demo",
+        "errors",
+        "facade",
+        "loaders",
+        "pool",
+        "redact",
+        "schema",
+        "sqlite_guard",
+        "translate",
+        "export",
+        "snapshot",
+        "lab",
+        "runners",
+    }
     assert sorted(novelkit.__all__) == novelkit.__all__
     assert set(novelkit.__all__) - {"__version__"} == public - modules
 

@@ -1,0 +1,364 @@
+"""Speed and memory of novelkit's loaders, side by side with the plain alternatives.
+
+Each measurement is one whole call: engine (or driver connection) creation,
+session, load, dispose/close. Medians over several repetitions, reported as
+ratios to the raw async driver, written to ``benchmarks/results.json``.
+
+    python benchmarks/bench_loaders.py --sqlite benchmarks/data/large.db \
+        [--mysql mysql://user:pw@127.0.0.1:3306/nkbench_large] [--repeat 5]
+
+``make bench`` builds the large demo databases first (see the Makefile).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import gc
+import json
+import platform
+import statistics
+import sys
+import time
+import tracemalloc
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import registry
+
+import novelkit
+from novelkit import loaders
+from novelkit.schema.tables import build_metadata
+
+OUTLINES_SQL = (
+    "SELECT id, project_id, chapter_number, title, summary, metadata "
+    "FROM chapter_outlines ORDER BY id"
+)
+NOVELS_SQL = """
+SELECT p.id, p.title, u.username, p.status, b.genre, b.style, b.tone, b.target_audience,
+       b.one_sentence_summary, p.created_at, p.updated_at, o.n, c.n, c.done, c.last, s.chars, v.last
+FROM novel_projects p
+LEFT JOIN users u ON u.id = p.user_id
+LEFT JOIN novel_blueprints b ON b.project_id = p.id
+LEFT JOIN (SELECT project_id, COUNT(*) n FROM chapter_outlines GROUP BY project_id) o
+       ON o.project_id = p.id
+LEFT JOIN (SELECT project_id, COUNT(*) n, COUNT(selected_version_id) done, MAX(updated_at) last
+           FROM chapters GROUP BY project_id) c ON c.project_id = p.id
+LEFT JOIN (SELECT ch.project_id, SUM({length}(v.content)) chars FROM chapters ch
+           JOIN chapter_versions v ON v.id = ch.selected_version_id GROUP BY ch.project_id) s
+       ON s.project_id = p.id
+LEFT JOIN (SELECT ch.project_id, MAX(v.created_at) last FROM chapter_versions v
+           JOIN chapters ch ON ch.id = v.chapter_id GROUP BY ch.project_id) v
+       ON v.project_id = p.id
+ORDER BY p.id
+"""
+
+Measure = Callable[[], Awaitable[pd.DataFrame]]
+
+
+# -- the alternatives -----------------------------------------------------------------
+
+
+def novelkit_call(url: str, loader: Callable[..., Awaitable[pd.DataFrame]]) -> Measure:
+    async def run() -> pd.DataFrame:
+        engine = novelkit.create_engine(url)
+        try:
+            async with novelkit.open_session(engine) as session:
+                return await loader(session)
+        finally:
+            await engine.dispose()
+
+    return run
+
+
+def raw_driver(url: str, sql: str) -> Measure:
+    parsed = sa.engine.make_url(url)
+
+    async def run_sqlite() -> pd.DataFrame:
+        import aiosqlite
+
+        async with aiosqlite.connect(parsed.database) as conn:
+            cursor = await conn.execute(sql)
+            rows = await cursor.fetchall()
+            columns = [d[0] for d in cursor.description]
+        return pd.DataFrame(rows, columns=columns)
+
+    async def run_mysql() -> pd.DataFrame:
+        import asyncmy
+
+        conn = await asyncmy.connect(
+            host=parsed.host, port=parsed.port or 3306, user=parsed.username,
+            password=parsed.password, database=parsed.database, charset="utf8mb4",
+        )
+        try:
+            async with conn.cursor() as cursor:
+                await cursor.execute(sql)
+                rows = await cursor.fetchall()
+                columns = [d[0] for d in cursor.description]
+        finally:
+            conn.close()
+            await conn.ensure_closed()
+        return pd.DataFrame(rows, columns=columns)
+
+    return run_sqlite if parsed.get_backend_name() == "sqlite" else run_mysql
+
+
+def pandas_read_sql(url: str, sql: str) -> Measure:
+    parsed = sa.engine.make_url(url)
+    sync_url = parsed.set(
+        drivername="sqlite" if parsed.get_backend_name() == "sqlite" else "mysql+pymysql"
+    )
+
+    async def run() -> pd.DataFrame:
+        engine = sa.create_engine(sync_url)
+        try:
+            return pd.read_sql(sa.text(sql), engine)
+        finally:
+            engine.dispose()
+
+    return run
+
+
+class Outline:
+    pass
+
+
+class Project:
+    pass
+
+
+class Chapter:
+    pass
+
+
+class Version:
+    pass
+
+
+_mapped = False
+
+
+def _map_models() -> None:
+    global _mapped
+    if _mapped:
+        return
+    metadata = build_metadata("fusion")
+    mapper = registry()
+    mapper.map_imperatively(Outline, metadata.tables["chapter_outlines"])
+    mapper.map_imperatively(Project, metadata.tables["novel_projects"])
+    mapper.map_imperatively(Chapter, metadata.tables["chapters"])
+    mapper.map_imperatively(Version, metadata.tables["chapter_versions"])
+    _mapped = True
+
+
+def naive_orm_outlines(url: str) -> Measure:
+    _map_models()
+    columns = ["id", "project_id", "chapter_number", "title", "summary", "metadata"]
+
+    async def run() -> pd.DataFrame:
+        engine = novelkit.create_engine(url)
+        try:
+            async with AsyncSession(engine) as session:
+                objects = (await session.scalars(sa.select(Outline))).all()
+                return pd.DataFrame([[getattr(o, c) for c in columns] for o in objects], columns=columns)
+        finally:
+            await engine.dispose()
+
+    return run
+
+
+def naive_orm_novels(url: str) -> Measure:
+    """Load the four tables as objects and count in pandas: what a first attempt does."""
+    _map_models()
+
+    async def run() -> pd.DataFrame:
+        engine = novelkit.create_engine(url)
+        try:
+            async with AsyncSession(engine) as session:
+                projects = (await session.scalars(sa.select(Project))).all()
+                outlines = (await session.scalars(sa.select(Outline))).all()
+                chapters = (await session.scalars(sa.select(Chapter))).all()
+                versions = (await session.scalars(sa.select(Version))).all()
+        finally:
+            await engine.dispose()
+        length = {v.id: len(v.content) for v in versions}
+        per_outline = pd.Series([o.project_id for o in outlines]).value_counts()
+        frame = pd.DataFrame(
+            {"project_id": [p.id for p in projects], "title": [p.title for p in projects]}
+        )
+        chapter_frame = pd.DataFrame(
+            {
+                "project_id": [c.project_id for c in chapters],
+                "done": [c.selected_version_id is not None for c in chapters],
+                "chars": [length.get(c.selected_version_id, 0) for c in chapters],
+            }
+        )
+        grouped = chapter_frame.groupby("project_id").agg(
+            chapters=("done", "size"), completed=("done", "sum"), chars=("chars", "sum")
+        )
+        frame = frame.join(grouped, on="project_id")
+        frame["outlines"] = frame["project_id"].map(per_outline).fillna(0)
+        return frame
+
+    return run
+
+
+# -- measuring -------------------------------------------------------------------------
+
+
+async def timed(measure: Measure, repeat: int) -> dict[str, Any]:
+    seconds = []
+    rows = 0
+    for _ in range(repeat):
+        gc.collect()
+        start = time.perf_counter()
+        frame = await measure()
+        seconds.append(time.perf_counter() - start)
+        rows = len(frame)
+        del frame
+    return {"median_s": statistics.median(seconds), "runs_s": seconds, "rows": rows}
+
+
+async def iter_frames_peak(url: str, chunksize: int) -> dict[str, Any]:
+    """Peak traced memory while streaming every version text, vs one chunk's size."""
+    engine = novelkit.create_engine(url)
+    try:
+        async with novelkit.open_session(engine) as session:
+            gc.collect()
+            tracemalloc.start()
+            largest_chunk = 0
+            rows = 0
+            async for chunk in loaders.iter_frames(
+                session, "chapter_versions", content=True, chunksize=chunksize, progress=False
+            ):
+                rows += len(chunk)
+                largest_chunk = max(largest_chunk, int(chunk.memory_usage(deep=True).sum()))
+                del chunk
+            _, peak = tracemalloc.get_traced_memory()
+            tracemalloc.stop()
+    finally:
+        await engine.dispose()
+    return {
+        "rows": rows,
+        "chunksize": chunksize,
+        "peak_bytes": peak,
+        "largest_chunk_bytes": largest_chunk,
+        "peak_over_chunk": peak / largest_chunk if largest_chunk else None,
+    }
+
+
+async def facade_overhead(url: str, repeat: int = 2000) -> dict[str, Any]:
+    """Cost of a sync facade call over awaiting the same coroutine on the caller's loop."""
+
+    async def noop() -> None:
+        return None
+
+    db = novelkit.connect(url)
+    try:
+        start = time.perf_counter()
+        for _ in range(repeat):
+            await noop()
+        direct = (time.perf_counter() - start) / repeat
+        loop = asyncio.get_running_loop()
+
+        def many() -> float:
+            begin = time.perf_counter()
+            for _ in range(repeat):
+                db._run(noop())
+            return (time.perf_counter() - begin) / repeat
+
+        via_facade = await loop.run_in_executor(None, many)
+    finally:
+        db.close()
+    return {"direct_us": direct * 1e6, "facade_us": via_facade * 1e6,
+            "overhead_us": (via_facade - direct) * 1e6}
+
+
+async def bench_backend(url: str, repeat: int) -> dict[str, Any]:
+    backend = sa.engine.make_url(url).get_backend_name()
+    length = "length" if backend == "sqlite" else "char_length"
+    novels_sql = NOVELS_SQL.format(length=length)
+    cases: dict[str, dict[str, Measure]] = {
+        "outlines": {
+            "novelkit": novelkit_call(url, loaders.load_outlines),
+            "raw_driver": raw_driver(url, OUTLINES_SQL),
+            "pandas_read_sql": pandas_read_sql(url, OUTLINES_SQL),
+            "naive_orm": naive_orm_outlines(url),
+        },
+        "novels": {
+            "novelkit": novelkit_call(url, loaders.load_novels),
+            "raw_driver": raw_driver(url, novels_sql),
+            "pandas_read_sql": pandas_read_sql(url, novels_sql),
+            "naive_orm": naive_orm_novels(url),
+        },
+    }
+    out: dict[str, Any] = {}
+    for case, methods in cases.items():
+        # Interleave the methods so that machine noise hits them alike.
+        results: dict[str, dict[str, Any]] = {name: {"runs_s": []} for name in methods}
+        for _ in range(repeat):
+            for name, measure in methods.items():
+                one = await timed(measure, 1)
+                results[name]["runs_s"] += one["runs_s"]
+                results[name]["rows"] = one["rows"]
+        for result in results.values():
+            result["median_s"] = statistics.median(result["runs_s"])
+        base = results["raw_driver"]["median_s"]
+        for result in results.values():
+            result["ratio_to_raw_driver"] = result["median_s"] / base
+        out[case] = results
+        print(f"[{backend}] {case}", flush=True)
+        for name, result in results.items():
+            print(
+                f"  {name:16s} median {result['median_s']:.3f}s  "
+                f"x{result['ratio_to_raw_driver']:.2f} of raw driver  ({result['rows']} rows)",
+                flush=True,
+            )
+    out["iter_frames_memory"] = await iter_frames_peak(url, chunksize=1000)
+    print(f"[{backend}] iter_frames memory: {out['iter_frames_memory']}", flush=True)
+    out["facade_overhead"] = await facade_overhead(url)
+    print(f"[{backend}] facade overhead: {out['facade_overhead']}", flush=True)
+    return out
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sqlite", help="path of a large demo SQLite database")
+    parser.add_argument("--mysql", help="URL of a large demo MariaDB/MySQL database")
+    parser.add_argument("--repeat", type=int, default=5, help="repetitions per method")
+    parser.add_argument(
+        "--out", default=str(Path(__file__).with_name("results.json")), help="results file"
+    )
+    args = parser.parse_args(argv)
+    if not args.sqlite and not args.mysql:
+        parser.error("give --sqlite and/or --mysql")
+    report: dict[str, Any] = {
+        "machine": {
+            "python": sys.version.split()[0],
+            "platform": platform.platform(),
+            "processor": platform.machine(),
+            "cpus": __import__("os").cpu_count(),
+        },
+        "versions": {
+            "novelkit": novelkit.__version__,
+            "pandas": pd.__version__,
+            "sqlalchemy": sa.__version__,
+        },
+        "repeat": args.repeat,
+        "results": {},
+    }
+    for backend, given in (("sqlite", args.sqlite), ("mysql", args.mysql)):
+        if given:
+            url = novelkit.resolve_url(given).render_as_string(hide_password=False)
+            report["results"][backend] = asyncio.run(bench_backend(url, args.repeat))
+    Path(args.out).write_text(json.dumps(report, indent=2), encoding="utf-8")
+    print(f"wrote {args.out}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -15,6 +15,11 @@ from .db import (
     set_echo as set_echo,
     track_leaks as track_leaks,
 )
+from .demo import (
+    DemoSummary as DemoSummary,
+    build_demo as build_demo,
+    build_demo_async as build_demo_async,
+)
 from .errors import (
     AuthenticationError as AuthenticationError,
     ConfigurationError as ConfigurationError,
@@ -55,6 +60,7 @@ __all__ = [
     "ConfigurationError",
     "DatabaseInfo",
     "DatabaseNotFoundError",
+    "DemoSummary",
     "LeakReport",
     "LockTimeoutError",
     "NotArborisDatabaseError",
@@ -67,6 +73,8 @@ __all__ = [
     "ServerUnavailableError",
     "UnknownObjectError",
     "__version__",
+    "build_demo",
+    "build_demo_async",
     "connect",
     "create_engine",
     "echo",

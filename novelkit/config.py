@@ -8,7 +8,6 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from pathlib import Path
-from urllib.parse import quote_plus
 
 import platformdirs
 from sqlalchemy.engine import URL, make_url
@@ -79,38 +78,53 @@ def read_env_file(path: str | os.PathLike[str]) -> dict[str, str]:
     return values
 
 
-def _app_settings(env_file: str | os.PathLike[str] | None) -> tuple[Mapping[str, str], str]:
-    """The app's settings: process environment over the env file. Returns (values, origin)."""
-    file_values = read_env_file(env_file) if env_file is not None else {}
-    merged = dict(file_values)
-    merged.update({k: v for k, v in os.environ.items() if k in _APP_KEYS})
-    origin = f"the env file {env_file}" if env_file is not None else "the environment"
-    return merged, origin
+_APP_KEYS = frozenset(
+    {
+        "DATABASE_URL",
+        "DB_PROVIDER",
+        "MYSQL_HOST",
+        "MYSQL_PORT",
+        "MYSQL_USER",
+        "MYSQL_PASSWORD",
+        "MYSQL_DATABASE",
+        "SQLITE_DB_PATH",
+    }
+)
 
 
-_APP_KEYS = {
-    "DATABASE_URL",
-    "DB_PROVIDER",
-    "MYSQL_HOST",
-    "MYSQL_PORT",
-    "MYSQL_USER",
-    "MYSQL_PASSWORD",
-    "MYSQL_DATABASE",
-    "SQLITE_DB_PATH",
-}
+def _app_settings(
+    env_file: str | os.PathLike[str] | None,
+) -> tuple[Mapping[str, str], Mapping[str, str]]:
+    """The app's settings: process environment over the env file.
+
+    Returns (values, origins): where each value came from, for error messages.
+    Names in the file are matched case-insensitively, as pydantic-settings does.
+    """
+    values: dict[str, str] = {}
+    origins: dict[str, str] = {}
+    if env_file is not None:
+        for key, value in read_env_file(env_file).items():
+            if key.upper() in _APP_KEYS:
+                values[key.upper()] = value
+                origins[key.upper()] = f"the env file {env_file}"
+    for key in _APP_KEYS:
+        if key in os.environ:
+            values[key] = os.environ[key]
+            origins[key] = "the environment"
+    return values, origins
 
 
 def _from_app_settings(env_file: str | os.PathLike[str] | None) -> tuple[str | URL, str] | None:
-    values, origin = _app_settings(env_file)
+    values, origins = _app_settings(env_file)
     if values.get("DATABASE_URL"):
-        return values["DATABASE_URL"], f"DATABASE_URL (from {origin})"
+        return values["DATABASE_URL"], f"DATABASE_URL (from {origins['DATABASE_URL']})"
+    # The app's code default for DB_PROVIDER is mysql, but novelkit follows the
+    # app's settings only when DATABASE_URL or DB_PROVIDER is set: stray MYSQL_*
+    # values alone never point it at a server.
     provider = values.get("DB_PROVIDER", "").strip().lower()
-    # The app's code default is mysql; follow it only for an env file the user named
-    # that configures MySQL, never for stray MYSQL_* variables in the process.
-    if not provider and env_file is not None and any(k.startswith("MYSQL_") for k in values):
-        provider = "mysql"
     if not provider:
         return None
+    origin = origins["DB_PROVIDER"]
     if provider == "sqlite":
         base = Path(env_file).resolve().parent if env_file is not None else Path.cwd()
         raw = values.get("SQLITE_DB_PATH") or "storage/arboris.db"
@@ -122,7 +136,8 @@ def _from_app_settings(env_file: str | os.PathLike[str] | None) -> tuple[str | U
         port = values.get("MYSQL_PORT") or "3306"
         if not port.isdigit():
             raise ConfigurationError(
-                f"MYSQL_PORT={port!r} in {origin} is not a port number; set it to e.g. 3306."
+                f"MYSQL_PORT={port!r} in {origins['MYSQL_PORT']} is not a port number; "
+                "set it to e.g. 3306."
             )
         url = URL.create(
             "mysql+asyncmy",
@@ -141,6 +156,12 @@ def _from_app_settings(env_file: str | os.PathLike[str] | None) -> tuple[str | U
     )
 
 
+_MALFORMED_HINT = (
+    "Write it as sqlite:///path/to/arboris.db or mysql://user:password@host:3306/arboris, "
+    "URL-encoding special characters in the password (urllib.parse.quote_plus)."
+)
+
+
 def _parse(raw: str | URL, source: str) -> URL:
     if isinstance(raw, URL):
         url = raw
@@ -150,19 +171,25 @@ def _parse(raw: str | URL, source: str) -> URL:
     else:
         try:
             url = make_url(raw)
-        except ArgumentError as exc:
+        except (ArgumentError, ValueError):
+            # ValueError: a port that is not a number, often a password with an
+            # unencoded ':' or '@' in it. Not chained: the parser's message may
+            # hold a piece of that password.
             raise ConfigurationError(
                 f"The database URL from {source} is malformed: {mask_url(raw)!r}. "
-                "Write it as sqlite:///path/to/arboris.db or "
-                "mysql://user:password@host:3306/arboris (URL-encode special characters "
-                "in the password)."
+                + _MALFORMED_HINT
             ) from None
+    if url.host and "@" in url.host:
+        # 'mysql://u:p@ss@host/db' parses as password 'p' and host 'ss@host'.
+        raise ConfigurationError(
+            f"The database URL from {source} has an '@' in its host part, which usually "
+            "means the password holds an unencoded '@'. " + _MALFORMED_HINT
+        )
     driver = _NORMALISED_DRIVERS.get(url.drivername)
     if driver is None:
         raise ConfigurationError(
             f"The database URL from {source} uses {url.drivername!r}, which novelkit does not "
-            f"support. Supported schemes: {', '.join(SUPPORTED_SCHEMES)}. "
-            + _override_hint(source)
+            f"support. Supported schemes: {', '.join(SUPPORTED_SCHEMES)}. " + _override_hint(source)
         )
     return url.set(drivername=driver)
 

@@ -10,6 +10,7 @@ engine disposes it (``await engine.dispose()``).
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import os
 import sqlite3
@@ -20,6 +21,8 @@ from typing import Any, Literal
 from urllib.parse import quote
 
 import aiosqlite
+import asyncmy
+import asyncmy.errors
 from sqlalchemy import event
 from sqlalchemy.engine import URL
 from sqlalchemy.ext.asyncio import (
@@ -126,7 +129,25 @@ def _mysql_engine(
     connect_args.update(options.pop("connect_args", {}))
     options.setdefault("pool_pre_ping", True)
     options.setdefault("pool_recycle", 3600)
-    engine = create_async_engine(url, connect_args=connect_args, **options)
+
+    async def connect() -> Any:
+        # asyncmy's connect_timeout covers the TCP connect only: a server (or
+        # anything else) that accepts the connection but never sends the MySQL
+        # handshake would hang forever. Bound the whole handshake instead.
+        cargs, cparams = engine.sync_engine.dialect.create_connect_args(engine.url)
+        cparams.update(connect_args)
+        try:
+            return await asyncio.wait_for(
+                asyncmy.connect(*cargs, **cparams), timeout=connect_timeout
+            )
+        except TimeoutError as exc:
+            raise asyncmy.errors.OperationalError(
+                2013,
+                f"no MySQL handshake from {url.host}:{url.port or 3306} within "
+                f"connect_timeout={connect_timeout} s",
+            ) from exc
+
+    engine = create_async_engine(url, async_creator=connect, **options)
     if read_only:
 
         @event.listens_for(engine.sync_engine, "connect")
@@ -214,10 +235,7 @@ def create_engine(
 
 def describe_engine(engine: AsyncEngine) -> str:
     """One line naming the backend, the masked URL and the pool class."""
-    return (
-        f"{engine.dialect.name} engine for {mask_url(engine.url)} "
-        f"({type(engine.pool).__name__})"
-    )
+    return f"{engine.dialect.name} engine for {mask_url(engine.url)} ({type(engine.pool).__name__})"
 
 
 def session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:

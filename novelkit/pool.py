@@ -9,15 +9,20 @@ from __future__ import annotations
 
 import html
 import logging
+import os
+import sysconfig
 import threading
 import traceback
 import weakref
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
+from pathlib import Path
 from typing import Any
 
+import greenlet
 import pandas as pd
+import sqlalchemy
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -78,7 +83,9 @@ class PoolStatus:
             f"<td style='text-align:left'>{html.escape(str(v))}</td></tr>"
             for k, v in self.to_dict().items()
         )
-        return f"<table><caption>Pool of a {html.escape(self.backend)} engine</caption>{rows}</table>"
+        return (
+            f"<table><caption>Pool of a {html.escape(self.backend)} engine</caption>{rows}</table>"
+        )
 
 
 def pool_status(engine: AsyncEngine | Engine) -> PoolStatus:
@@ -183,6 +190,37 @@ class LeakReport:
         return self.leaked > 0
 
 
+# Frames left out of leak reports: SQLAlchemy, greenlet and the standard library
+# (asyncio, contextlib).
+_INTERNAL_DIRS = tuple(
+    str(Path(folder).resolve()) + os.sep
+    for folder in (
+        Path(sqlalchemy.__file__).parent,
+        Path(greenlet.__file__).parent,
+        sysconfig.get_paths()["stdlib"],
+    )
+)
+
+
+def _caller_stack(limit: int = 12) -> str:
+    """Where a connection was checked out, in the caller's code.
+
+    On an async engine the checkout runs inside a greenlet whose own stack holds
+    only SQLAlchemy's frames; the caller's frames are on the parent greenlet's
+    stack, so both are joined. SQLAlchemy, asyncio and greenlet frames are left out.
+    """
+    frames = traceback.extract_stack()[:-2]
+    parent = greenlet.getcurrent().parent
+    if parent is not None and parent.gr_frame is not None:
+        frames = traceback.extract_stack(parent.gr_frame) + frames
+    own = [
+        frame
+        for frame in frames
+        if not frame.filename.startswith(_INTERNAL_DIRS) and frame.filename != __file__
+    ]
+    return "".join(traceback.format_list((own or frames)[-limit:]))
+
+
 @contextmanager
 def track_leaks(engine: AsyncEngine | Engine, *, warn: bool = True) -> Iterator[LeakReport]:
     """Report connections checked out in the block and still out when it ends.
@@ -205,7 +243,7 @@ def track_leaks(engine: AsyncEngine | Engine, *, warn: bool = True) -> Iterator[
     # Keyed by connection record: the DBAPI connection is None at checkin
     # when the connection was invalidated meanwhile.
     def on_checkout(_dbapi_conn: Any, record: Any, _proxy: Any) -> None:
-        stack = "".join(traceback.format_stack(limit=12)[:-1])
+        stack = _caller_stack()
         with lock:
             outstanding[id(record)] = stack
 

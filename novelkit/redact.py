@@ -10,7 +10,11 @@ from sqlalchemy.engine import URL
 __all__ = ["mask_url", "scrub"]
 
 # user:password@ inside any URL-looking text; used on strings we did not build.
-_URL_PASSWORD = re.compile(r"(?P<head>[a-zA-Z][a-zA-Z0-9+.\-]*://[^:/@\s]*:)(?P<pw>[^@\s]*)@")
+# The password runs to the last '@' of the URL: an unencoded '@' in it must not
+# leave its tail showing ('mysql://u:p@ss@host' is masked whole).
+_URL_PASSWORD = re.compile(
+    r"(?P<head>[a-zA-Z][a-zA-Z0-9+.\-]*://[^:/@\s'\"]*:)(?P<pw>[^\s'\"]*)@(?=[^@\s'\"]*(?:[\s'\"]|$))"
+)
 
 
 def mask_url(url: URL | str) -> str:

@@ -36,9 +36,12 @@ def _read_only_authorizer(
         return sqlite3.SQLITE_DENY
     # A PRAGMA with an argument sets something (query_only=0, journal_mode=wal),
     # except the schema-reading ones the inspector uses.
-    if action == sqlite3.SQLITE_PRAGMA and arg2 is not None:
-        if (arg1 or "").lower() not in INSPECTOR_PRAGMAS | _CONNECTION_PRAGMAS:
-            return sqlite3.SQLITE_DENY
+    if (
+        action == sqlite3.SQLITE_PRAGMA
+        and arg2 is not None
+        and (arg1 or "").lower() not in INSPECTOR_PRAGMAS | _CONNECTION_PRAGMAS
+    ):
+        return sqlite3.SQLITE_DENY
     return sqlite3.SQLITE_OK
 
 

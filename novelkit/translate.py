@@ -24,7 +24,8 @@ _MYSQL_AUTH = {1045, 1698}
 _MYSQL_NO_DB_ACCESS = {1044}
 _MYSQL_UNKNOWN_DB = {1049}
 _MYSQL_UNREACHABLE = {2002, 2003, 2005, 2006, 2013, 2055}
-_MYSQL_READ_ONLY = {1792, 1142, 1290}
+_MYSQL_READ_ONLY_TRANSACTION = {1792}  # the session is READ ONLY (novelkit's guard)
+_MYSQL_WRITE_DENIED = {1142, 1290}  # no privilege; server started --read-only
 _MYSQL_TIMEOUT = {1969, 3024, 1317}
 _MYSQL_LOCK = {1205}
 
@@ -81,10 +82,16 @@ def translate_error(exc: BaseException, url: URL) -> errors.NovelkitError | None
             f"Cannot reach the {where}: {detail}. Check that the server is running and that "
             "host and port are right; raise connect_timeout= for a slow network."
         )
-    if code in _MYSQL_READ_ONLY:
+    if code in _MYSQL_READ_ONLY_TRANSACTION:
         return errors.ReadOnlyError(
             f"The {where} refused a write: {detail}. novelkit opens databases read-only by "
             "default; pass read_only=False (and use an account allowed to write) to change data."
+        )
+    if code in _MYSQL_WRITE_DENIED and "select command denied" not in detail.lower():
+        return errors.ReadOnlyError(
+            f"User {user!r} may not write to the {where}: {detail}. The account (or the "
+            "server) is read-only, whatever read_only= says; connect with an account that "
+            "has write rights to change data."
         )
     if code in _MYSQL_TIMEOUT:
         return errors.QueryTimeoutError(
@@ -142,6 +149,7 @@ def _translate_sqlite(exc: sqlite3.Error, detail: str, where: str) -> errors.Nov
 
 def install_error_translation(engine: AsyncEngine, url: URL) -> None:
     """Make ``engine`` raise novelkit errors in place of the driver's."""
+
     def _on_error(context: ExceptionContext) -> Any:
         # Pre-ping must see the raw disconnect so that it can reconnect.
         if context.is_pre_ping:

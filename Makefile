@@ -1,7 +1,7 @@
 # Developer loop; CI runs .ci/run, which runs the README's test command.
 PY ?= .venv/bin/python
 
-.PHONY: install test lint format typecheck notebooks bench soak demo-large
+.PHONY: install test lint format notebooks bench soak demo-large
 
 install:
 	python3 -m venv .venv
@@ -18,3 +18,23 @@ lint:
 format:
 	$(PY) -m ruff format novelkit tests benchmarks
 	$(PY) -m ruff check --fix novelkit tests benchmarks
+
+# The benchmark databases: the large demo on SQLite and on MariaDB (BENCH_MYSQL_URL,
+# a database that exists; empty to skip MariaDB).
+BENCH_SQLITE ?= benchmarks/data/large.db
+BENCH_MYSQL_URL ?= $(NOVELKIT_TEST_MYSQL_URL)nktest_bench_large
+
+demo-large:
+	mkdir -p benchmarks/data
+	test -f $(BENCH_SQLITE) || $(PY) -m novelkit demo $(BENCH_SQLITE) --scale large --progress
+
+bench: demo-large
+	if [ -n "$(NOVELKIT_TEST_MYSQL_URL)" ]; then \
+	  $(PY) benchmarks/prepare_mysql.py "$(BENCH_MYSQL_URL)" && \
+	  $(PY) benchmarks/bench_loaders.py --sqlite $(BENCH_SQLITE) --mysql "$(BENCH_MYSQL_URL)"; \
+	else \
+	  $(PY) benchmarks/bench_loaders.py --sqlite $(BENCH_SQLITE); \
+	fi
+
+soak:
+	NOVELKIT_SOAK_SECONDS=60 $(PY) -m pytest -p no:cacheprovider tests/test_reliability_sqlite.py -k soak

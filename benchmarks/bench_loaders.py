@@ -91,8 +91,12 @@ def raw_driver(url: str, sql: str) -> Measure:
         import asyncmy
 
         conn = await asyncmy.connect(
-            host=parsed.host, port=parsed.port or 3306, user=parsed.username,
-            password=parsed.password, database=parsed.database, charset="utf8mb4",
+            host=parsed.host,
+            port=parsed.port or 3306,
+            user=parsed.username,
+            password=parsed.password,
+            database=parsed.database,
+            charset="utf8mb4",
         )
         try:
             async with conn.cursor() as cursor:
@@ -164,7 +168,9 @@ def naive_orm_outlines(url: str) -> Measure:
         try:
             async with AsyncSession(engine) as session:
                 objects = (await session.scalars(sa.select(Outline))).all()
-                return pd.DataFrame([[getattr(o, c) for c in columns] for o in objects], columns=columns)
+                return pd.DataFrame(
+                    [[getattr(o, c) for c in columns] for o in objects], columns=columns
+                )
         finally:
             await engine.dispose()
 
@@ -274,8 +280,11 @@ async def facade_overhead(url: str, repeat: int = 2000) -> dict[str, Any]:
         via_facade = await loop.run_in_executor(None, many)
     finally:
         db.close()
-    return {"direct_us": direct * 1e6, "facade_us": via_facade * 1e6,
-            "overhead_us": (via_facade - direct) * 1e6}
+    return {
+        "direct_us": direct * 1e6,
+        "facade_us": via_facade * 1e6,
+        "overhead_us": (via_facade - direct) * 1e6,
+    }
 
 
 async def bench_backend(url: str, repeat: int) -> dict[str, Any]:

@@ -1,0 +1,52 @@
+"""Make sure a MariaDB/MySQL database holds the large demo (build it once, reuse it).
+
+python benchmarks/prepare_mysql.py mysql://user:pw@127.0.0.1:3306/nktest_bench_large
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+
+import sqlalchemy as sa
+
+import novelkit
+from novelkit.schema.inspect import read_demo_marker
+
+
+async def _marker(url: sa.URL) -> dict | None:
+    engine = novelkit.create_engine(url)
+    try:
+        async with engine.connect() as conn:
+            return await read_demo_marker(conn)
+    except novelkit.NovelkitError:
+        return None
+    finally:
+        await engine.dispose()
+
+
+async def _create_database(url: sa.URL) -> None:
+    server = novelkit.create_engine(url.set(database=""), read_only=False)
+    try:
+        async with server.connect() as conn:
+            await conn.exec_driver_sql(
+                f"CREATE DATABASE IF NOT EXISTS `{url.database}` CHARACTER SET utf8mb4"
+            )
+    finally:
+        await server.dispose()
+
+
+def main(raw: str) -> int:
+    url = novelkit.resolve_url(raw)
+    asyncio.run(_create_database(url))
+    marker = asyncio.run(_marker(url))
+    if marker and marker.get("scale") == "large":
+        print(f"{url.render_as_string()}: large demo already there")
+        return 0
+    summary = novelkit.build_demo(url, scale="large", force=True, progress=True)
+    print(summary)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1]))

@@ -111,7 +111,7 @@ def build_demo(
         A SQLite file path or URL, or a MySQL URL of an existing database.
         None: the embedded default location (:func:`novelkit.config.default_demo_path`).
     scale
-        ``"tiny"`` (8 projects, about a second), ``"default"`` (40 projects,
+        ``"tiny"`` (9 projects, about a second), ``"default"`` (40 projects,
         about 2,000 outlines and 800 chapters) or ``"large"`` (2,000 projects,
         over 200,000 outlines and chapters; minutes, for benchmarks).
     seed
@@ -149,7 +149,7 @@ def build_demo(
     --------
     >>> summary = build_demo("demo.db", scale="tiny")  # doctest: +SKIP
     >>> summary.counts["novel_projects"]               # doctest: +SKIP
-    8
+    9
     """
     return _run(
         lambda: build_demo_async(

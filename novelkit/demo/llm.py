@@ -111,11 +111,13 @@ def evaluation_row(
 ) -> None:
     """One ``chapter_evaluations`` row with the decision vocabulary of the generation."""
     rng = b.rng
-    decision = (
-        rng.choices(("reviewed", "skipped", "failed", None), (0.7, 0.1, 0.1, 0.1))[0]
-        if b.fusion
-        else None
-    )
+    decisions = ("reviewed", "skipped", "failed", None)
+    if not b.fusion:
+        decision = None  # classic never writes a decision
+    elif b.spec.showcase == "flagship":
+        decision = decisions[len(b.rows["chapter_evaluations"]) % len(decisions)]
+    else:
+        decision = rng.choices(decisions, (0.7, 0.1, 0.1, 0.1))[0]
     if decision == "failed":
         feedback: str | None = (
             "评审失败: AI 未返回有效内容（结束原因: length），请稍后重试或联系管理员"

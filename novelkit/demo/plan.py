@@ -58,7 +58,7 @@ SCALES: dict[str, Scale] = {
     "tiny": Scale(
         name="tiny",
         users=5,
-        projects=8,
+        projects=9,
         outlines=(6, 12),
         big_outlines=(),
         written=(0.4, 0.8),
@@ -99,8 +99,9 @@ SCALES: dict[str, Scale] = {
 #: The fixed projects every scale starts with; each carries some of the quirks.
 SHOWCASES: tuple[str, ...] = ("flagship", "mixed", "bare", "empty", "imported", "saga")
 
+_TINY_STATUSES = ("part_outlines_ready", "chapter_outlines_ready", "writing")
 _STATUS_WEIGHTS: dict[str, tuple[tuple[str, float], ...]] = {
-    "tiny": (("writing", 0.6), ("completed", 0.4)),
+    "tiny": (("writing", 1.0),),
     "default": (
         ("draft", 0.08),
         ("blueprint_ready", 0.3),
@@ -205,7 +206,12 @@ def plan_projects(scale: Scale, seed: int) -> list[ProjectSpec]:
         index = len(SHOWCASES) + n
         world = rng.choice(WORLDS)
         big = scale.big_outlines[n] if n < len(scale.big_outlines) else None
-        status = "writing" if big is not None else rng.choices(statuses, weights)[0]
+        if big is not None:
+            status = "writing"
+        elif scale.name == "tiny":
+            status = _TINY_STATUSES[n % len(_TINY_STATUSES)]  # every status, even at tiny
+        else:
+            status = rng.choices(statuses, weights)[0]
         outlines, written = _sizes(status, rng, scale, big)
         title = rng.choice(world.titles)
         if rng.random() < 0.3:

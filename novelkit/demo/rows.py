@@ -317,7 +317,7 @@ class ProjectBuilder:
                     "created_at": created + timedelta(seconds=30 * label),
                 }
             )
-        if versions >= 2 and rng.random() < 0.5:
+        if versions >= 2 and (spec.showcase == "flagship" or rng.random() < 0.5):
             evaluation_row(self, chapter_id, version_ids[chosen or 0], versions, created)
         self.rows["chapters"].append(
             {

@@ -98,8 +98,11 @@ def to_utc(values: pd.Series, server_timezone: str | None) -> pd.Series:
         parsed = pd.to_datetime(values, format="ISO8601", errors="coerce")
     else:
         parsed = pd.to_datetime(values, errors="coerce")
-    if getattr(parsed.dt, "tz", None) is not None:
-        return parsed.dt.tz_convert("UTC")
+    # One resolution whatever the values: pandas infers seconds from text without
+    # a fraction, which would make a filtered frame's dtype differ from the whole.
+    parsed = parsed.astype("datetime64[us]") if parsed.dt.tz is None else parsed
+    if parsed.dt.tz is not None:
+        return parsed.dt.tz_convert("UTC").astype("datetime64[us, UTC]")
     if server_timezone in (None, "UTC", "+00:00"):
         return parsed.dt.tz_localize("UTC")
     return parsed.dt.tz_localize(
@@ -110,6 +113,9 @@ def to_utc(values: pd.Series, server_timezone: str | None) -> pd.Series:
 def _parse_json(value: Any) -> Any:
     if isinstance(value, str | bytes):
         return json.loads(value)
+    if value is pd.NA or (isinstance(value, float) and value != value):
+        # SQL NULL: pandas 3 infers a str column for JSON text and turns None into NaN.
+        return None
     return value
 
 

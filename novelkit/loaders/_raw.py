@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -13,7 +13,20 @@ from ..schema.reflect import TableShape, reflect_table
 from ._convert import Kind, convert_column, known_kinds
 from ._query import LoadContext, exact_in, fetch_frame, redact_secrets, sql_table
 
-__all__ = ["PRIMARY_KEYS", "RawOptions", "finish_frame", "load_raw", "primary_key"]
+__all__ = [
+    "PRIMARY_KEYS",
+    "RawOptions",
+    "Where",
+    "extras_last",
+    "finish_frame",
+    "load_raw",
+    "primary_key",
+]
+
+#: A row filter built on the table clause the statement selects from. It must be
+#: built on that very clause: a condition on another ``sa.table()`` object of the
+#: same name adds a second FROM (a cartesian product, every row repeated).
+Where = Callable[[sa.TableClause], sa.ColumnElement[bool]]
 
 #: Tables whose primary key is not ``id``.
 PRIMARY_KEYS = {
@@ -99,7 +112,7 @@ async def load_raw(
     options: RawOptions,
     *,
     novel_column: str | None = "project_id",
-    where: sa.ColumnElement[bool] | None = None,
+    where: Where | None = None,
 ) -> pd.DataFrame:
     """Every row of ``shape`` (filtered by project), known columns first, typed."""
     kinds = {c: k for c, k in known_kinds(shape.name).items() if c not in options.exclude}
@@ -126,7 +139,7 @@ async def load_raw(
             raise ValueError(f"{shape.name} cannot be filtered by novel")
         statement = statement.where(exact_in(ctx.backend, table.c[novel_column], novel_ids))
     if where is not None:
-        statement = statement.where(where)
+        statement = statement.where(where(table))
     key = primary_key(shape)
     if key is not None:
         statement = statement.order_by(table.c[key])
@@ -139,3 +152,21 @@ async def load_raw(
         options=options,
         server_timezone=ctx.server_timezone,
     )
+
+
+def extras_last(
+    frame: pd.DataFrame, shape: TableShape, exclude: Sequence[str] = ()
+) -> pd.DataFrame:
+    """Move the columns a fork added (stored, not known) after every column novelkit adds.
+
+    Loaders append derived columns (``outline_title``, ``has_own_api_key``, ...)
+    after :func:`load_raw`; the known layout stays first and stable whether or
+    not a fork added columns.
+    """
+    known = known_kinds(shape.name)
+    extras = [
+        c for c in shape.column_names if c not in known and c not in exclude and c in frame.columns
+    ]
+    if not extras:
+        return frame
+    return frame[[c for c in frame.columns if c not in extras] + extras]

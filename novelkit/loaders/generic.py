@@ -6,6 +6,7 @@ import difflib
 import os
 import sys
 from collections.abc import AsyncIterator, Sequence
+from dataclasses import dataclass
 
 import pandas as pd
 import sqlalchemy as sa
@@ -24,7 +25,7 @@ from ._query import (
     resolve_novel_ids,
     sql_table,
 )
-from ._raw import RawOptions, finish_frame, load_raw, primary_key
+from ._raw import RawOptions, Where, finish_frame, load_raw, primary_key
 
 __all__ = ["iter_frames", "load_table", "show_progress"]
 
@@ -97,18 +98,25 @@ def _options_for(
     )
 
 
-def _novel_filter(
-    ctx: LoadContext, shape: TableShape, ids: list[str] | None
-) -> sa.ColumnElement[bool] | None:
+def _novel_filter(ctx: LoadContext, shape: TableShape, ids: list[str] | None) -> Where | None:
+    """A filter on ``project_id``, or on ``chapter_id`` through ``chapters``."""
     if ids is None:
         return None
-    table = sql_table(shape)
+    backend = ctx.backend
     if shape.has("project_id"):
-        return exact_in(ctx.backend, table.c.project_id, ids)
+
+        def by_project(table: sa.TableClause) -> sa.ColumnElement[bool]:
+            return exact_in(backend, table.c.project_id, ids)
+
+        return by_project
     if shape.has("chapter_id"):
         chapters = sql_table("chapters", ["id", "project_id"])
-        inner = sa.select(chapters.c.id).where(exact_in(ctx.backend, chapters.c.project_id, ids))
-        return table.c.chapter_id.in_(inner.scalar_subquery())
+        inner = sa.select(chapters.c.id).where(exact_in(backend, chapters.c.project_id, ids))
+
+        def by_chapter(table: sa.TableClause) -> sa.ColumnElement[bool]:
+            return table.c.chapter_id.in_(inner.scalar_subquery())
+
+        return by_chapter
     raise UnknownObjectError(
         f"The table {shape.name!r} is not linked to novels (no project_id or chapter_id); "
         "load it without novel_id."
@@ -156,9 +164,35 @@ async def load_table(
     return frame
 
 
-def _engine_of(target: Target, conn: AsyncConnection) -> AsyncEngine:
-    bind = target.bind if isinstance(target, AsyncSession) else None
-    return bind if isinstance(bind, AsyncEngine) else conn.engine
+def _engine_of(target: Target) -> AsyncEngine | None:
+    if isinstance(target, AsyncSession):
+        bind = target.bind
+        return bind if isinstance(bind, AsyncEngine) else None
+    return target.engine
+
+
+@dataclass
+class _Scan:
+    """What iter_frames settles before its first page."""
+
+    ctx: LoadContext
+    shape: TableShape
+    chosen: list[str] | None
+    where: Where | None
+
+
+async def _plan_scan(
+    target: Target,
+    table: str,
+    columns: Sequence[str] | None,
+    novel_id: NovelIds,
+    server_timezone: str | None,
+) -> _Scan:
+    ctx = await open_context(target, server_timezone)
+    shape = await _checked_table(ctx, table)
+    chosen = _checked_columns(shape, columns)
+    ids = await resolve_novel_ids(ctx, novel_id)
+    return _Scan(ctx, shape, chosen, _novel_filter(ctx, shape, ids))
 
 
 async def iter_frames(
@@ -189,10 +223,16 @@ async def iter_frames(
     """
     if chunksize < 1:
         raise ValueError("chunksize must be at least 1")
-    ctx = await open_context(target, server_timezone)
-    shape = await _checked_table(ctx, table)
-    chosen = _checked_columns(shape, columns)
-    ids = await resolve_novel_ids(ctx, novel_id)
+    engine = _engine_of(target)
+    if engine is not None and not target.in_transaction():
+        # Checking the table and ids on the caller's session would begin a
+        # transaction there (autobegin) and leave it open after the scan.
+        async with engine.connect() as setup_conn:
+            scan = await _plan_scan(setup_conn, table, columns, novel_id, server_timezone)
+    else:
+        scan = await _plan_scan(target, table, columns, novel_id, server_timezone)
+        engine = scan.ctx.conn.engine
+    ctx, shape, chosen, where = scan.ctx, scan.shape, scan.chosen, scan.where
     key = primary_key(shape)
     if key is None:
         raise UnknownObjectError(
@@ -208,15 +248,13 @@ async def iter_frames(
     if key not in wanted:
         wanted.insert(0, key)
     sql = sql_table(shape)
-    where = _novel_filter(ctx, shape, ids)
-    engine = _engine_of(target, ctx.conn)
     last = None
     bar = tqdm(desc=shape.name, unit="rows", disable=not show_progress(progress), leave=False)
     try:
         while True:
             statement = sa.select(*(sql.c[c] for c in wanted)).order_by(sql.c[key]).limit(chunksize)
             if where is not None:
-                statement = statement.where(where)
+                statement = statement.where(where(sql))
             if last is not None:
                 statement = statement.where(sql.c[key] > last)
             async with engine.connect() as page_conn:

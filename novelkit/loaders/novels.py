@@ -18,7 +18,7 @@ from ._query import (
     resolve_novel_ids,
     sql_table,
 )
-from ._raw import RawOptions, load_raw
+from ._raw import RawOptions, extras_last, load_raw
 
 __all__ = ["NOVEL_COLUMNS", "load_admin_stats", "load_novels", "load_usage", "load_users"]
 
@@ -213,8 +213,8 @@ async def load_users(
         )
         owners = set(pd.to_numeric(keyed["user_id"]).tolist())
         has_key = frame["id"].isin(owners).astype("boolean")
-    frame["has_own_api_key"] = has_key.to_numpy()
-    return frame
+    frame["has_own_api_key"] = pd.array(has_key.to_numpy(dtype=bool), dtype="boolean")
+    return extras_last(frame, shape)
 
 
 async def _usage_counter(ctx: LoadContext) -> int:

@@ -16,7 +16,7 @@ from ._query import (
     resolve_novel_ids,
     sql_table,
 )
-from ._raw import RawOptions, load_raw
+from ._raw import RawOptions, extras_last, load_raw
 from .wordcount import add_counts
 
 __all__ = [
@@ -195,6 +195,7 @@ async def load_chapters(
         pd.to_numeric(by_id["version_count"]).fillna(0).to_numpy(), dtype="Int64"
     )
     frame = add_counts(frame, text.fillna(""))
+    frame = extras_last(frame, shape)
     if dedupe:
         frame = _dedupe(frame)
     return frame
@@ -243,7 +244,11 @@ async def _via_chapters(
         in_novels = sa.select(chapters.c.id).where(
             exact_in(ctx.backend, chapters.c.project_id, ids)
         )
-        where = sql_table(shape).c.chapter_id.in_(in_novels.scalar_subquery())
+        subquery = in_novels.scalar_subquery()
+
+        def where(table: sa.TableClause) -> sa.ColumnElement[bool]:
+            return table.c.chapter_id.in_(subquery)
+
     frame = await load_raw(ctx, shape, None, options, novel_column=None, where=where)
     link_query = sa.select(
         chapters.c.id.label("chapter_id"),
@@ -269,7 +274,7 @@ async def _via_chapters(
     if text_column is not None and text_column in frame.columns:
         frame["chars"] = frame[text_column].astype("string").str.len().astype("Int64")
         frame = add_counts(frame, frame[text_column])
-    return frame
+    return extras_last(frame, shape)
 
 
 async def load_versions(
@@ -438,6 +443,6 @@ async def load_foreshadowings(
     frame.insert(
         position,
         "status_unified",
-        unified.astype(pd.CategoricalDtype(known + extra)).to_numpy(),
+        pd.Categorical(unified.to_numpy(dtype=object, na_value=None), categories=known + extra),
     )
     return frame

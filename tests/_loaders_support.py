@@ -1,0 +1,110 @@
+"""Helpers for the loader tests: raw rows through plain sqlite3 / pymysql, never novelkit.
+
+The expected values in the loader tests are computed in Python from these raw
+rows, so a loader bug cannot hide behind the same bug in the check.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import decimal
+import sqlite3
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager, contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy.engine import URL
+from sqlalchemy.ext.asyncio import AsyncSession
+
+import novelkit
+
+UTC = dt.UTC
+
+
+@dataclass(frozen=True)
+class Source:
+    """One database to load from: a URL for novelkit and raw access for the checks."""
+
+    backend: str  # "sqlite" or "mysql"
+    url: str | URL
+    path: Path | None = None
+    mysql: Any = None  # conftest.MySQLDatabase
+
+    @contextmanager
+    def raw(self) -> Iterator[Any]:
+        if self.backend == "sqlite":
+            assert self.path is not None
+            conn = sqlite3.connect(self.path)
+        else:
+            conn = self.mysql.connect()
+        try:
+            yield conn
+        finally:
+            conn.close()
+
+    def rows(self, sql: str, params: tuple[Any, ...] = ()) -> list[dict[str, Any]]:
+        """Rows as dicts; write ``?`` placeholders (rewritten for pymysql)."""
+        with self.raw() as conn:
+            if self.backend == "mysql":
+                sql = sql.replace("?", "%s")
+                with conn.cursor() as cur:
+                    cur.execute(sql, params)
+                    names = [d[0] for d in cur.description]
+                    return [dict(zip(names, r, strict=True)) for r in cur.fetchall()]
+            cur = conn.execute(sql, params)
+            names = [d[0] for d in cur.description]
+            return [dict(zip(names, r, strict=True)) for r in cur.fetchall()]
+
+    def execute(self, *statements: str) -> None:
+        """Run set-up statements (fork variants); foreign keys unchecked on MariaDB."""
+        with self.raw() as conn:
+            if self.backend == "mysql":
+                with conn.cursor() as cur:
+                    cur.execute("SET foreign_key_checks = 0")
+                    for statement in statements:
+                        cur.execute(statement)
+            else:
+                for statement in statements:
+                    conn.execute(statement)
+                conn.commit()
+
+    def ts(self, column: str) -> str:
+        """SQL giving ``column`` in a form :meth:`to_utc` turns into an aware UTC datetime."""
+        return f"UNIX_TIMESTAMP({column})" if self.backend == "mysql" else column
+
+    @staticmethod
+    def to_utc(value: Any) -> dt.datetime | None:
+        if value is None:
+            return None
+        if isinstance(value, str):
+            return dt.datetime.fromisoformat(value).replace(tzinfo=UTC)
+        # UNIX_TIMESTAMP(): the server converts from its session time zone.
+        seconds = decimal.Decimal(value)
+        whole = int(seconds)
+        micros = int((seconds - whole) * 1_000_000)
+        return dt.datetime.fromtimestamp(whole, UTC) + dt.timedelta(microseconds=micros)
+
+
+@asynccontextmanager
+async def session_on(source: Source, **engine_options: Any) -> AsyncIterator[AsyncSession]:
+    """A read-only engine and session on ``source``; the engine is always disposed."""
+    engine = novelkit.create_engine(source.url, read_only=True, **engine_options)
+    try:
+        async with novelkit.open_session(engine) as session:
+            yield session
+    finally:
+        await engine.dispose()
+
+
+def sqlite_source(path: Path) -> Source:
+    return Source("sqlite", str(path), path=path)
+
+
+def mysql_source(db: Any, *, read_only: bool = True) -> Source:
+    return Source("mysql", db.ro_url if read_only else db.url, mysql=db)
+
+
+def project_ids(source: Source) -> list[str]:
+    return sorted(r["id"] for r in source.rows("SELECT id FROM novel_projects"))

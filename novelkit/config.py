@@ -162,6 +162,15 @@ _MALFORMED_HINT = (
 )
 
 
+def _make_url_or_none(raw: str) -> URL | None:
+    try:
+        return make_url(raw)
+    except (ArgumentError, ValueError):
+        # ValueError: a port that is not a number, often a password with an
+        # unencoded ':' or '@' in it.
+        return None
+
+
 def _parse(raw: str | URL, source: str) -> URL:
     if isinstance(raw, URL):
         url = raw
@@ -169,21 +178,22 @@ def _parse(raw: str | URL, source: str) -> URL:
         # A plain file path: the common way to name an Arboris SQLite database.
         return URL.create("sqlite+aiosqlite", database=str(Path(raw).expanduser().resolve()))
     else:
-        try:
-            url = make_url(raw)
-        except (ArgumentError, ValueError):
-            # ValueError: a port that is not a number, often a password with an
-            # unencoded ':' or '@' in it. Not chained: the parser's message may
-            # hold a piece of that password.
+        parsed = _make_url_or_none(raw)
+        if parsed is None:
+            # Raised outside the except block: neither chained nor carried as
+            # __context__, since the parser's message may hold a piece of a password.
             raise ConfigurationError(
                 f"The database URL from {source} is malformed: {mask_url(raw)!r}. "
                 + _MALFORMED_HINT
-            ) from None
-    if url.host and "@" in url.host:
-        # 'mysql://u:p@ss@host/db' parses as password 'p' and host 'ss@host'.
+            )
+        url = parsed
+    if url.get_backend_name() != "sqlite" and isinstance(raw, str) and raw.count("@") > 1:
+        # Encoded, a server URL has one '@', after the password. More means an
+        # unencoded '@' in the password, and the parser then moves its tail into the
+        # host, port, database or query: 'mysql://u:p@ss@host/db' has host 'ss@host'.
         raise ConfigurationError(
-            f"The database URL from {source} has an '@' in its host part, which usually "
-            "means the password holds an unencoded '@'. " + _MALFORMED_HINT
+            f"The database URL from {source} has an '@' after the password's, which "
+            "usually means the password holds an unencoded '@'. " + _MALFORMED_HINT
         )
     driver = _NORMALISED_DRIVERS.get(url.drivername)
     if driver is None:

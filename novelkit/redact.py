@@ -13,7 +13,7 @@ __all__ = ["mask_url", "scrub"]
 # The password runs to the last '@' of the URL: an unencoded '@' in it must not
 # leave its tail showing ('mysql://u:p@ss@host' is masked whole).
 _URL_PASSWORD = re.compile(
-    r"(?P<head>[a-zA-Z][a-zA-Z0-9+.\-]*://[^:/@\s'\"]*:)(?P<pw>[^\s'\"]*)@(?=[^@\s'\"]*(?:[\s'\"]|$))"
+    r"(?P<head>[a-zA-Z][a-zA-Z0-9+.\-]*://[^:/@\s'\"]*:)(?P<pw>\S*)@(?=[^@\s]*(?:\s|$))"
 )
 
 

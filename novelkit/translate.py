@@ -8,6 +8,7 @@ the pool on disconnects after the listener raises.
 from __future__ import annotations
 
 import sqlite3
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import event
@@ -54,7 +55,7 @@ def translate_error(exc: BaseException, url: URL) -> errors.NovelkitError | None
             "surrogates or other unencodable characters from the filter."
         )
     if isinstance(exc, sqlite3.Error):
-        return _translate_sqlite(exc, detail, where)
+        return _translate_sqlite(exc, detail, where, url)
     code = _mysql_code(exc)
     if code is None:
         return None
@@ -105,7 +106,19 @@ def translate_error(exc: BaseException, url: URL) -> errors.NovelkitError | None
     return None
 
 
-def _translate_sqlite(exc: sqlite3.Error, detail: str, where: str) -> errors.NovelkitError | None:
+def _is_empty_file(url: URL) -> bool:
+    database = url.database
+    if not database or database == ":memory:":
+        return False
+    try:
+        return Path(database).stat().st_size == 0
+    except OSError:
+        return False
+
+
+def _translate_sqlite(
+    exc: sqlite3.Error, detail: str, where: str, url: URL
+) -> errors.NovelkitError | None:
     name = getattr(exc, "sqlite_errorname", "") or ""
     message = str(exc).lower()
     if name.startswith("SQLITE_READONLY") or "readonly database" in message:
@@ -133,6 +146,12 @@ def _translate_sqlite(exc: sqlite3.Error, detail: str, where: str) -> errors.Nov
         return errors.NotArborisDatabaseError(
             f"The {where} is not a SQLite database ({detail}). Point novelkit at the Arboris "
             "file (storage/arboris.db in the backend folder)."
+        )
+    if "no such table" in message and _is_empty_file(url):
+        return errors.NotArborisDatabaseError(
+            f"The {where} is an empty file (0 bytes), not an Arboris database ({detail}). "
+            "Point novelkit at the Arboris file (storage/arboris.db in the backend folder); "
+            "an empty file is what opening a wrong path with create=True leaves behind."
         )
     if name == "SQLITE_CANTOPEN" or "unable to open database" in message:
         return errors.DatabaseNotFoundError(

@@ -299,3 +299,22 @@ async def test_track_leaks_on_queue_pool(mysql_db: MySQLDatabase) -> None:
         assert pool_status(engine).checked_out == 0
     finally:
         await engine.dispose()
+
+
+async def test_counters_and_leak_tracking_survive_dispose(fixture_sqlite: Path) -> None:
+    """dispose() replaces the pool; the engine's pool listeners carry over."""
+    engine = create_engine(fixture_sqlite)
+    try:
+        counters = pool_counters(engine)
+        async with engine.connect() as conn:
+            await conn.execute(text("SELECT 1"))
+        await engine.dispose()
+        async with engine.connect() as conn:
+            await conn.execute(text("SELECT 1"))
+        assert (counters.connects, counters.checkouts, counters.checkins) == (2, 2, 2)
+        with track_leaks(engine, warn=False) as report:
+            leaked = await engine.connect()
+        assert report.leaked == 1
+        await leaked.close()
+    finally:
+        await engine.dispose()

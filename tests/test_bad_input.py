@@ -1,0 +1,241 @@
+"""The bad-input table: each mistake gets its own error class and a message with the fix.
+
+Configuration mistakes fail in create_engine; a file or server problem fails at
+first use (the first query), within connect_timeout plus a generous margin, with
+the driver's error chained as ``__cause__``.
+"""
+
+from __future__ import annotations
+
+import socket
+import sqlite3
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import pytest
+from sqlalchemy import text
+from sqlalchemy.engine import URL
+
+from novelkit import (
+    AuthenticationError,
+    ConfigurationError,
+    DatabaseNotFoundError,
+    NotArborisDatabaseError,
+    NovelkitError,
+    ServerUnavailableError,
+    create_engine,
+)
+
+if TYPE_CHECKING:
+    from conftest import MySQLDatabase
+
+CONNECT_TIMEOUT = 3
+MARGIN = 30  # generous: a deadline check, never a speed check
+
+
+async def first_use(url: Any, **kwargs: Any) -> float:
+    """Create an engine, run the first query, dispose. Returns seconds until it failed."""
+    engine = create_engine(url, connect_timeout=CONNECT_TIMEOUT, **kwargs)
+    started = time.monotonic()
+    try:
+        async with engine.connect() as conn:
+            await conn.execute(text("SELECT count(*) FROM novel_projects"))
+    finally:
+        elapsed = time.monotonic() - started
+        await engine.dispose()
+    return elapsed
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.fixture
+def silent_server() -> Iterator[int]:
+    """A local port that accepts TCP connections but never speaks MySQL."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        sock.listen(8)
+        yield int(sock.getsockname()[1])
+
+
+def assert_chained(error: BaseException) -> None:
+    assert error.__cause__ is not None, "the driver error must be chained with 'from'"
+    assert not isinstance(error.__cause__, NovelkitError)
+
+
+# --- configuration -------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "url",
+    ["://no-scheme", "mysql://user:pw@host:port/arboris", "mysql://u:p@ss:w/rd@db/arboris"],
+)
+def test_malformed_url(url: str) -> None:
+    with pytest.raises(ConfigurationError) as info:
+        create_engine(url)
+    message = str(info.value)
+    assert "malformed" in message
+    assert "sqlite:///" in message  # shows the expected form
+    assert "URL-encod" in message
+
+
+def test_unsupported_scheme() -> None:
+    with pytest.raises(ConfigurationError) as info:
+        create_engine("postgresql+asyncpg://u:pw@pg:5432/shop")
+    message = str(info.value)
+    assert "postgresql+asyncpg" in message
+    assert "Supported schemes" in message
+    assert "mysql" in message
+    assert "sqlite" in message
+
+
+def test_sqlite_file_uri_is_refused(tmp_path: Path) -> None:
+    with pytest.raises(ConfigurationError, match="plain path"):
+        create_engine(f"sqlite:///file:{tmp_path}/x.db?mode=rwc")
+    assert list(tmp_path.iterdir()) == []
+
+
+# --- SQLite files ------------------------------------------------------------------------
+
+
+def test_missing_file(tmp_path: Path) -> None:
+    target = tmp_path / "storage" / "arboris.db"
+    with pytest.raises(DatabaseNotFoundError) as info:
+        create_engine(target)
+    message = str(info.value)
+    assert str(target) in message
+    assert "does not exist" in message
+    assert "create=True" in message
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_directory(tmp_path: Path) -> None:
+    with pytest.raises(DatabaseNotFoundError) as info:
+        create_engine(tmp_path)
+    message = str(info.value)
+    assert "folder" in message
+    assert "arboris.db" in message  # where the file usually is
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("read_only", [True, False])
+async def test_empty_file(tmp_path: Path, read_only: bool) -> None:
+    target = tmp_path / "arboris.db"
+    target.touch()
+    with pytest.raises(NotArborisDatabaseError) as info:
+        await first_use(target, read_only=read_only)
+    assert "empty" in str(info.value)
+    assert "storage/arboris.db" in str(info.value)
+    assert_chained(info.value)
+    # nothing was written into it, nothing appeared next to it
+    assert target.stat().st_size == 0
+    assert [p.name for p in tmp_path.iterdir()] == ["arboris.db"]
+
+
+@pytest.mark.parametrize(
+    "content",
+    [b"hello, this is not a database\n" * 200, bytes(range(256)) * 64, b"SQLite format 2\x00" * 8],
+    ids=["text", "binary", "near-miss-header"],
+)
+@pytest.mark.parametrize("read_only", [True, False])
+async def test_not_a_sqlite_file(tmp_path: Path, content: bytes, read_only: bool) -> None:
+    target = tmp_path / "arboris.db"
+    target.write_bytes(content)
+    with pytest.raises(NotArborisDatabaseError) as info:
+        await first_use(target, read_only=read_only)
+    message = str(info.value)
+    assert "not a SQLite database" in message
+    assert str(target) in message
+    assert_chained(info.value)
+    assert isinstance(info.value.__cause__, sqlite3.DatabaseError)
+    assert target.read_bytes() == content
+
+
+# --- MariaDB ----------------------------------------------------------------------------------
+
+
+async def test_wrong_password(mysql_db: MySQLDatabase) -> None:
+    url: URL = mysql_db.url.set(password="definitely-wrong")
+    started = time.monotonic()
+    with pytest.raises(AuthenticationError) as info:
+        await first_use(url)
+    assert time.monotonic() - started < CONNECT_TIMEOUT + MARGIN
+    message = str(info.value)
+    assert "password" in message
+    assert repr(url.username) in message
+    assert "MYSQL_PASSWORD" in message  # where to fix it
+    assert "definitely-wrong" not in message
+    assert_chained(info.value)
+
+
+async def test_wrong_password_within_deadline(mysql_db: MySQLDatabase) -> None:
+    started = time.monotonic()
+    with pytest.raises(AuthenticationError):
+        await first_use(mysql_db.ro_url.set(password="p@ss:w/rd%X9"))
+    assert time.monotonic() - started < CONNECT_TIMEOUT + MARGIN
+
+
+async def test_unknown_host(mysql_db: MySQLDatabase) -> None:
+    started = time.monotonic()
+    with pytest.raises(ServerUnavailableError) as info:
+        await first_use(mysql_db.url.set(host="nohost.invalid"))
+    assert time.monotonic() - started < CONNECT_TIMEOUT + MARGIN
+    message = str(info.value)
+    assert "nohost.invalid" in message
+    assert "host and port" in message
+    assert_chained(info.value)
+
+
+async def test_connection_refused(mysql_db: MySQLDatabase) -> None:
+    port = free_port()
+    started = time.monotonic()
+    with pytest.raises(ServerUnavailableError) as info:
+        await first_use(mysql_db.url.set(host="127.0.0.1", port=port))
+    assert time.monotonic() - started < CONNECT_TIMEOUT + MARGIN
+    assert f"127.0.0.1:{port}" in str(info.value)
+    assert "server is running" in str(info.value)
+    assert_chained(info.value)
+
+
+async def test_server_that_never_answers(mysql_db: MySQLDatabase, silent_server: int) -> None:
+    """A peer that accepts TCP but never sends the handshake: bounded by connect_timeout."""
+    started = time.monotonic()
+    with pytest.raises(ServerUnavailableError) as info:
+        await first_use(mysql_db.url.set(host="127.0.0.1", port=silent_server))
+    assert time.monotonic() - started < CONNECT_TIMEOUT + MARGIN
+    assert "connect_timeout" in str(info.value)
+    assert_chained(info.value)
+
+
+async def test_unknown_database(mysql_db: MySQLDatabase) -> None:
+    started = time.monotonic()
+    with pytest.raises(DatabaseNotFoundError) as info:
+        await first_use(mysql_db.url.set(database="nktest_missing_xyz"))
+    assert time.monotonic() - started < CONNECT_TIMEOUT + MARGIN
+    message = str(info.value)
+    assert "nktest_missing_xyz" in message
+    assert "does not exist" in message
+    assert "MYSQL_DATABASE" in message
+    assert_chained(info.value)
+
+
+async def test_database_the_account_cannot_see(mysql_db: MySQLDatabase) -> None:
+    """MariaDB answers 'access denied' (1044), not 'unknown database', outside the grants."""
+    with pytest.raises(DatabaseNotFoundError) as info:
+        await first_use(mysql_db.ro_url.set(database="not_granted_xyz"))
+    message = str(info.value)
+    assert "not_granted_xyz" in message
+    assert "GRANT" in message
+    assert_chained(info.value)
+
+
+async def test_errors_share_the_root(mysql_db: MySQLDatabase, tmp_path: Path) -> None:
+    with pytest.raises(NovelkitError):
+        await first_use(mysql_db.url.set(host="nohost.invalid"))
+    with pytest.raises(NovelkitError):
+        create_engine(tmp_path / "missing.db")

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import decimal
 import sqlite3
+from collections import Counter
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass
@@ -108,3 +109,55 @@ def mysql_source(db: Any, *, read_only: bool = True) -> Source:
 
 def project_ids(source: Source) -> list[str]:
     return sorted(r["id"] for r in source.rows("SELECT id FROM novel_projects"))
+
+
+def expected_novels(src: Source) -> dict[str, dict[str, Any]]:
+    """Per-project figures by the app's rules, from raw rows in plain Python."""
+    projects = src.rows(
+        f"SELECT id, title, status, {src.ts('created_at')} AS c, {src.ts('updated_at')} AS u "
+        "FROM novel_projects"
+    )
+    outlines = Counter(r["project_id"] for r in src.rows("SELECT project_id FROM chapter_outlines"))
+    chapters = src.rows(
+        f"SELECT id, project_id, selected_version_id, {src.ts('created_at')} AS c, "
+        f"{src.ts('updated_at')} AS u FROM chapters"
+    )
+    versions = {
+        r["id"]: r
+        for r in src.rows(
+            f"SELECT id, chapter_id, content, {src.ts('created_at')} AS c FROM chapter_versions"
+        )
+    }
+    chapter_project = {c["id"]: c["project_id"] for c in chapters}
+    out: dict[str, dict[str, Any]] = {}
+    for p in projects:
+        pid = p["id"]
+        mine = [c for c in chapters if c["project_id"] == pid]
+        completed = sum(c["selected_version_id"] is not None for c in mine)
+        chars = sum(
+            len(versions[c["selected_version_id"]]["content"])
+            for c in mine
+            if c["selected_version_id"] in versions
+        )
+        n_outlines = outlines.get(pid, 0)
+        denominator = n_outlines or len(mine)
+        stamps = [src.to_utc(p["c"]), src.to_utc(p["u"])]
+        stamps += [src.to_utc(c[k]) for c in mine for k in ("c", "u")]
+        stamps += [
+            src.to_utc(v["c"])
+            for v in versions.values()
+            if chapter_project.get(v["chapter_id"]) == pid
+        ]
+        out[pid] = {
+            "title": p["title"],
+            "status": p["status"],
+            "outlines": n_outlines,
+            "chapters": len(mine),
+            "completed": completed,
+            "progress": completed / denominator if denominator else 0.0,
+            "selected_chars": chars,
+            "last_activity": max(s for s in stamps if s is not None),
+            "created_at": src.to_utc(p["c"]),
+            "updated_at": src.to_utc(p["u"]),
+        }
+    return out

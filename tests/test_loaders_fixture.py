@@ -16,7 +16,14 @@ from typing import Any
 
 import pandas as pd
 import pytest
-from _loaders_support import Source, mysql_source, project_ids, session_on, sqlite_source
+from _loaders_support import (
+    Source,
+    expected_novels,
+    mysql_source,
+    project_ids,
+    session_on,
+    sqlite_source,
+)
 
 from novelkit.errors import UnknownObjectError
 from novelkit.loaders import (
@@ -81,58 +88,6 @@ def _utc(value: Any) -> pd.Timestamp:
 
 
 # --- load_novels: the app's per-project figures --------------------------------------
-
-
-def expected_novels(src: Source) -> dict[str, dict[str, Any]]:
-    """Per-project figures by the app's rules, from raw rows in plain Python."""
-    projects = src.rows(
-        f"SELECT id, title, status, {src.ts('created_at')} AS c, {src.ts('updated_at')} AS u "
-        "FROM novel_projects"
-    )
-    outlines = Counter(r["project_id"] for r in src.rows("SELECT project_id FROM chapter_outlines"))
-    chapters = src.rows(
-        f"SELECT id, project_id, selected_version_id, {src.ts('created_at')} AS c, "
-        f"{src.ts('updated_at')} AS u FROM chapters"
-    )
-    versions = {
-        r["id"]: r
-        for r in src.rows(
-            f"SELECT id, chapter_id, content, {src.ts('created_at')} AS c FROM chapter_versions"
-        )
-    }
-    chapter_project = {c["id"]: c["project_id"] for c in chapters}
-    out: dict[str, dict[str, Any]] = {}
-    for p in projects:
-        pid = p["id"]
-        mine = [c for c in chapters if c["project_id"] == pid]
-        completed = sum(c["selected_version_id"] is not None for c in mine)
-        chars = sum(
-            len(versions[c["selected_version_id"]]["content"])
-            for c in mine
-            if c["selected_version_id"] in versions
-        )
-        n_outlines = outlines.get(pid, 0)
-        denominator = n_outlines or len(mine)
-        stamps = [src.to_utc(p["c"]), src.to_utc(p["u"])]
-        stamps += [src.to_utc(c[k]) for c in mine for k in ("c", "u")]
-        stamps += [
-            src.to_utc(v["c"])
-            for v in versions.values()
-            if chapter_project.get(v["chapter_id"]) == pid
-        ]
-        out[pid] = {
-            "title": p["title"],
-            "status": p["status"],
-            "outlines": n_outlines,
-            "chapters": len(mine),
-            "completed": completed,
-            "progress": completed / denominator if denominator else 0.0,
-            "selected_chars": chars,
-            "last_activity": max(s for s in stamps if s is not None),
-            "created_at": src.to_utc(p["c"]),
-            "updated_at": src.to_utc(p["u"]),
-        }
-    return out
 
 
 async def test_load_novels_counts_as_the_app(fx: Source) -> None:

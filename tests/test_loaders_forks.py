@@ -1,0 +1,314 @@
+"""Loaders on fork variants of the fixture: extra columns, fork statuses, missing tables.
+
+Each variant is made in the test from a private copy of the app-created
+fixture (plain sqlite3, or plain pymysql on a fresh MariaDB restore).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pandas as pd
+import pytest
+from _loaders_support import Source, expected_novels, mysql_source, session_on, sqlite_source
+from conftest import load_mysql_dump
+
+from novelkit.errors import UnknownObjectError
+from novelkit.loaders import (
+    load_activity,
+    load_admin_stats,
+    load_chapters,
+    load_foreshadowings,
+    load_novels,
+    load_outlines,
+    load_table,
+    load_usage,
+    load_users,
+    load_versions,
+)
+
+CLASSIC_TABLES = {
+    "users",
+    "novel_projects",
+    "novel_conversations",
+    "novel_blueprints",
+    "blueprint_characters",
+    "blueprint_relationships",
+    "chapter_outlines",
+    "chapters",
+    "chapter_versions",
+    "chapter_evaluations",
+    "llm_configs",
+    "prompts",
+    "system_configs",
+    "admin_settings",
+    "usage_metrics",
+    "user_daily_requests",
+    "update_logs",
+}
+CHAPTER_COLUMNS = [
+    "id",
+    "project_id",
+    "chapter_number",
+    "real_summary",
+    "status",
+    "word_count",
+    "selected_version_id",
+    "created_at",
+    "updated_at",
+    "is_orphan",
+    "outline_title",
+    "selected_chars",
+    "version_count",
+    "chars_nonspace",
+    "cjk_chars_plus_words",
+]
+CHAPTER_STATUSES = [
+    "not_generated",
+    "generating",
+    "evaluating",
+    "selecting",
+    "failed",
+    "evaluation_failed",
+    "waiting_for_confirm",
+    "successful",
+]
+
+
+@pytest.fixture(params=["sqlite", pytest.param("mysql", marks=pytest.mark.mysql)])
+def fresh(request: pytest.FixtureRequest) -> Source:
+    """A private, writable copy of the fixture on one backend."""
+    if request.param == "sqlite":
+        return sqlite_source(request.getfixturevalue("fixture_sqlite"))
+    db = request.getfixturevalue("mysql_db")
+    load_mysql_dump(db)
+    return mysql_source(db)
+
+
+def _table_names(src: Source) -> set[str]:
+    if src.backend == "sqlite":
+        rows = src.rows("SELECT name FROM sqlite_master WHERE type = 'table'")
+        return {r["name"] for r in rows}
+    return {next(iter(r.values())) for r in src.rows("SHOW TABLES")}
+
+
+async def test_extra_columns_come_last_as_stored_and_fork_statuses_survive(fresh: Source) -> None:
+    first = fresh.rows("SELECT id FROM chapters ORDER BY id")[0]["id"]
+    project = fresh.rows("SELECT id FROM novel_projects ORDER BY id")[0]["id"]
+    fresh.execute(
+        "ALTER TABLE novel_projects ADD COLUMN project_type VARCHAR(32)",
+        "UPDATE novel_projects SET project_type = 'webnovel'",
+        "ALTER TABLE chapters ADD COLUMN finalize_status VARCHAR(32)",
+        "ALTER TABLE chapters ADD COLUMN fork_flags TEXT",
+        f"UPDATE chapters SET finalize_status = 'pending', fork_flags = '{{\"a\": 1}}' "
+        f"WHERE id = {first}",
+        f"UPDATE chapters SET status = 'archived' WHERE id = {first}",
+        f"UPDATE novel_projects SET status = 'published' WHERE id = '{project}'",
+        "ALTER TABLE chapter_versions ADD COLUMN model_name VARCHAR(64)",
+        "ALTER TABLE users ADD COLUMN nickname VARCHAR(64)",
+    )
+    async with session_on(fresh) as session:
+        chapters = await load_chapters(session)
+        bare = await load_chapters(session, extra_columns=False)
+        deduped = await load_chapters(session, dedupe=True)
+        versions = await load_versions(session)
+        users = await load_users(session)
+        novels = await load_novels(session)
+        projects = await load_table(session, "novel_projects")
+    assert list(chapters.columns) == [*CHAPTER_COLUMNS, "finalize_status", "fork_flags"]
+    assert list(deduped.columns) == list(chapters.columns)
+    assert list(bare.columns) == CHAPTER_COLUMNS
+    pd.testing.assert_frame_equal(chapters[CHAPTER_COLUMNS], bare)
+    row = chapters.set_index("id").loc[first]
+    assert row["finalize_status"] == "pending"
+    assert row["fork_flags"] == '{"a": 1}'  # as stored: no JSON parsing for fork columns
+    assert not isinstance(chapters["finalize_status"].dtype, pd.CategoricalDtype)
+    assert row["status"] == "archived"
+    assert list(chapters["status"].cat.categories) == [*CHAPTER_STATUSES, "archived"]
+    assert list(versions.columns)[-1] == "model_name"
+    assert list(versions.columns).index("is_selected") < list(versions.columns).index("model_name")
+    assert list(users.columns)[-2:] == ["has_own_api_key", "nickname"]
+    assert list(projects.columns)[-1] == "project_type"
+    assert set(projects["project_type"]) == {"webnovel"}
+    assert novels.set_index("project_id").loc[project, "status"] == "published"
+    assert "published" in list(novels["status"].cat.categories)
+    assert list(novels["status"].cat.categories[:2]) == ["draft", "blueprint_ready"]
+
+
+async def test_without_outlines_progress_counts_chapters(fresh: Source) -> None:
+    """ycvk dropped chapter_outlines: progress is completed / chapters."""
+    fresh.execute("DROP TABLE chapter_outlines")
+    raw = fresh.rows("SELECT project_id, selected_version_id FROM chapters")
+    async with session_on(fresh) as session:
+        novels = await load_novels(session)
+        chapters = await load_chapters(session)
+        activity = await load_activity(session)
+        with pytest.raises(UnknownObjectError, match="chapter_outlines"):
+            await load_outlines(session)
+        with pytest.raises(UnknownObjectError):
+            await load_table(session, "chapter_outlines")
+    assert (novels["outlines"] == 0).all()
+    for row in novels.to_dict("records"):
+        mine = [r for r in raw if r["project_id"] == row["project_id"]]
+        done = sum(r["selected_version_id"] is not None for r in mine)
+        assert row["chapters"] == len(mine)
+        assert row["completed"] == done
+        assert row["progress"] == pytest.approx(done / len(mine) if mine else 0.0)
+    assert chapters["outline_title"].isna().all()
+    assert str(chapters["outline_title"].dtype) == "string"
+    assert len(chapters) == len(raw)
+    assert len(activity) > 0
+
+
+async def test_without_daily_requests_usage_still_loads(fresh: Source) -> None:
+    """lilicocon has no user_daily_requests table."""
+    counter = fresh.rows("SELECT value FROM usage_metrics WHERE `key` = 'api_request_count'")
+    fresh.execute("DROP TABLE user_daily_requests")
+    async with session_on(fresh) as session:
+        usage = await load_usage(session)
+        stats = await load_admin_stats(session)
+    assert usage["kind"].astype(str).tolist() == ["api_request_count"]
+    assert usage["requests"].tolist() == [counter[0]["value"]]
+    assert list(usage.columns) == ["kind", "user_id", "username", "request_date", "requests"]
+    assert stats["api_request_count"].tolist() == [counter[0]["value"]]
+
+
+async def test_classic_database(fresh: Source) -> None:
+    """No fusion tables and no chapter_outlines.metadata (before 2026-01-13)."""
+    fusion = sorted(_table_names(fresh) - CLASSIC_TABLES)
+    assert len(fusion) == 19
+    fresh.execute(
+        *(f"DROP TABLE {name}" for name in fusion),
+        "ALTER TABLE chapter_outlines DROP COLUMN metadata",
+    )
+    expected = expected_novels(fresh)
+    ids = [r["id"] for r in fresh.rows("SELECT id FROM chapter_outlines ORDER BY id")]
+    async with session_on(fresh) as session:
+        outlines = await load_outlines(session)
+        novels = await load_novels(session)
+        with pytest.raises(UnknownObjectError, match="foreshadowings"):
+            await load_foreshadowings(session)
+    assert outlines["id"].tolist() == ids
+    assert list(outlines.columns) == [
+        "id",
+        "project_id",
+        "chapter_number",
+        "title",
+        "summary",
+        "metadata",
+        "is_orphan",
+    ]
+    assert outlines["metadata"].isna().all()
+    for row in novels.to_dict("records"):
+        want = expected[row["project_id"]]
+        assert (row["outlines"], row["chapters"], row["completed"]) == (
+            want["outlines"],
+            want["chapters"],
+            want["completed"],
+        )
+
+
+def _messy(src: Source) -> dict[str, Any]:
+    """Duplicates, orphans and a dangling selected version, as real databases have."""
+    counts: dict[str, int] = {}
+    for r in src.rows("SELECT project_id FROM chapter_outlines"):
+        counts[r["project_id"]] = counts.get(r["project_id"], 0) + 1
+    pid = max(counts, key=lambda p: counts[p])
+    top = max(
+        r["chapter_number"]
+        for r in src.rows(
+            "SELECT chapter_number FROM chapter_outlines WHERE project_id = ?", (pid,)
+        )
+    )
+    top = max(
+        top,
+        *(
+            r["chapter_number"]
+            for r in src.rows("SELECT chapter_number FROM chapters WHERE project_id = ?", (pid,))
+        ),
+    )
+    version = src.rows("SELECT MIN(id) AS v FROM chapter_versions")[0]["v"]
+    lowest = src.rows(
+        "SELECT id, chapter_number FROM chapter_outlines WHERE project_id = ? ORDER BY id LIMIT 1",
+        (pid,),
+    )[0]
+    a, b, c = top + 1, top + 2, top + 3
+    insert = (
+        "INSERT INTO chapters (project_id, chapter_number, status, word_count, "
+        "selected_version_id, created_at, updated_at) VALUES "
+    )
+    src.execute(
+        # (a): one selected, one later but unselected: dedupe keeps the selected one.
+        insert + f"('{pid}', {a}, 'successful', 10, {version}, "
+        "'2026-12-01 10:00:00', '2026-12-01 10:00:00')",
+        insert + f"('{pid}', {a}, 'generating', 0, NULL, "
+        "'2026-12-01 10:00:00', '2026-12-02 10:00:00')",
+        # (b): neither selected: the latest update wins.
+        insert + f"('{pid}', {b}, 'failed', 0, NULL, '2026-12-01 10:00:00', '2026-12-03 10:00:00')",
+        insert + f"('{pid}', {b}, 'failed', 0, NULL, '2026-12-01 10:00:00', '2026-12-02 10:00:00')",
+        # (c): a selected id that points nowhere still counts as completed.
+        insert + f"('{pid}', {c}, 'successful', 0, 999999, "
+        "'2026-12-01 10:00:00', '2026-12-01 10:00:00')",
+        # An orphan chapter and outline of a deleted project.
+        insert + "('00000000-dead-4000-8000-000000000000', 1, 'successful', 10, "
+        f"{version}, '2026-12-01 10:00:00', '2026-12-01 10:00:00')",
+        "INSERT INTO chapter_outlines (project_id, chapter_number, title) VALUES "
+        "('00000000-dead-4000-8000-000000000000', 1, 'gone')",
+        # Duplicate outlines: the lowest id names the chapter, whichever came first.
+        f"INSERT INTO chapter_outlines (project_id, chapter_number, title) VALUES "
+        f"('{pid}', {a}, 'first title'), ('{pid}', {a}, 'second title')",
+        f"INSERT INTO chapter_outlines (project_id, chapter_number, title) VALUES "
+        f"('{pid}', {b}, 'inserted later')",
+        f"UPDATE chapter_outlines SET chapter_number = {b}, title = 'lowest id' "
+        f"WHERE id = {lowest['id']}",
+    )
+    return {"pid": pid, "a": a, "b": b, "c": c}
+
+
+async def test_duplicates_orphans_and_dangling_ids(fresh: Source) -> None:
+    made = _messy(fresh)
+    pid = made["pid"]
+    expected = expected_novels(fresh)
+    raw = fresh.rows(
+        f"SELECT id, project_id, chapter_number, selected_version_id, "
+        f"{fresh.ts('updated_at')} AS u FROM chapters ORDER BY id"
+    )
+    projects = {r["id"] for r in fresh.rows("SELECT id FROM novel_projects")}
+    async with session_on(fresh) as session:
+        novels = await load_novels(session)
+        chapters = await load_chapters(session)
+        deduped = await load_chapters(session, dedupe=True)
+        outlines = await load_outlines(session)
+        versions = await load_versions(session)
+        one = await load_chapters(session, novel_id=pid, dedupe=True)
+    # load_novels counts as the app: every row, the dangling selection included.
+    row = novels.set_index("project_id").loc[pid]
+    want = expected[pid]
+    for name in ("outlines", "chapters", "completed", "selected_chars"):
+        assert row[name] == want[name], name
+    assert row["progress"] == pytest.approx(want["progress"])
+    assert set(novels["project_id"]) == projects
+    # Raw loaders: every row, orphans flagged.
+    assert chapters["id"].tolist() == [r["id"] for r in raw]
+    assert chapters["is_orphan"].tolist() == [r["project_id"] not in projects for r in raw]
+    assert outlines["is_orphan"].sum() == 1
+    assert chapters["is_orphan"].sum() == 1
+    dangling = chapters[chapters["chapter_number"] == made["c"]].iloc[0]
+    assert dangling["selected_chars"] == 0
+    assert dangling["selected_version_id"] == 999999
+    # outline_title: lowest outline id per (project, chapter number), no rows added.
+    titles = chapters.set_index(["project_id", "chapter_number"])["outline_title"]
+    assert set(titles.loc[(pid, made["a"])]) == {"first title"}
+    assert set(titles.loc[(pid, made["b"])]) == {"lowest id"}
+    # dedupe: a selected version first, then the latest update.
+    best: dict[tuple[str, int], dict[str, Any]] = {}
+    for r in raw:
+        rank = (r["selected_version_id"] is not None, fresh.to_utc(r["u"]), r["id"])
+        key = (r["project_id"], r["chapter_number"])
+        if key not in best or rank > best[key]["rank"]:
+            best[key] = {"rank": rank, "id": r["id"]}
+    assert deduped["id"].tolist() == sorted(v["id"] for v in best.values())
+    assert len(deduped) < len(chapters)
+    pd.testing.assert_frame_equal(one, deduped[deduped["project_id"] == pid].reset_index(drop=True))
+    # A version selected by two chapters is selected for both; none is an orphan here.
+    assert not versions["is_orphan"].any()

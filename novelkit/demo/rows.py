@@ -43,7 +43,8 @@ _TRAITS = (
     "精明世故，见风使舵",
 )
 _GOALS = ("查清当年的真相", "守护身边的人", "复仇", "活下去，然后变强", "找到失踪的亲人")
-_VERSION_WEIGHTS = ((1, 0.2), (2, 0.6), (3, 0.2))
+_VERSION_COUNTS = (1, 2, 3)
+_VERSION_WEIGHTS = (0.2, 0.6, 0.2)
 _OPEN_STATUSES = ("waiting_for_confirm", "evaluating", "selecting", "evaluation_failed")
 
 
@@ -284,7 +285,7 @@ class ProjectBuilder:
         if spec.showcase is None and rng.random() >= self.scale.text_ratio:
             status = rng.choices(("not_generated", "failed", "generating"), (0.85, 0.1, 0.05))[0]
             return status, 0, False
-        versions = rng.choices(*zip(*_VERSION_WEIGHTS, strict=True))[0]
+        versions = rng.choices(_VERSION_COUNTS, _VERSION_WEIGHTS)[0]
         if spec.status == "writing" and number == spec.written and rng.random() < 0.6:
             return rng.choice(_OPEN_STATUSES), versions, False
         return "successful", versions, True

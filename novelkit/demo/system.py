@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import random
 from datetime import timedelta
+from typing import Any
 
 from .marker import DEMO_MARKER_KEY, marker_value
 from .plan import BASE_TIME, Scale, project_uuid
@@ -156,7 +157,7 @@ def system_rows(scale: Scale, seed: int, generation: str) -> Rows:
         }
         for u in sorted(own_keys - {3})
     ]
-    daily = []
+    daily: list[dict[str, Any]] = []
     for user_id in range(2, scale.users + 1):
         if user_id in own_keys:
             continue  # users with their own key are not counted

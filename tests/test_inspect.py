@@ -32,7 +32,6 @@ from novelkit.schema.inspect import (
 from novelkit.schema.tables import CLASSIC_TABLES, FUSION_TABLES, KNOWN_COLUMNS, build_metadata
 
 # conftest.load_mysql_dump leaves its dump file open (ResourceWarning); see the report.
-dump_leak = pytest.mark.filterwarnings("ignore:unclosed file:ResourceWarning")
 
 JDDLT_CHARACTER_STATES = """
 CREATE TABLE character_states (
@@ -119,7 +118,6 @@ async def test_fixture_sqlite_is_fusion(fixture_sqlite: Path) -> None:
     assert not info.has_column("chapter_outlines", "volume_id")
 
 
-@dump_leak
 @pytest.mark.mysql
 async def test_fixture_mysql_is_fusion(mysql_fixture_db: MySQLDatabase) -> None:
     info = await _inspect(mysql_fixture_db.ro_url)
@@ -433,7 +431,6 @@ async def test_demo_application_id_without_row(tmp_path: Path) -> None:
 # --- fork variants on MariaDB ----------------------------------------------------------
 
 
-@dump_leak
 @pytest.mark.mysql
 async def test_mysql_fork_variants(mysql_db: MySQLDatabase) -> None:
     load_mysql_dump(mysql_db)

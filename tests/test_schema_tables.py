@@ -133,7 +133,6 @@ async def test_sqlite_shape_matches_fixture(tmp_path: Path, generation: str) -> 
 
 
 # conftest.load_mysql_dump leaves its dump file open (ResourceWarning); see the report.
-@pytest.mark.filterwarnings("ignore:unclosed file:ResourceWarning")
 @pytest.mark.mysql
 @pytest.mark.parametrize("generation", ["classic", "fusion"])
 async def test_mysql_shape_matches_fixture(

@@ -7,14 +7,22 @@ traceback. Options shared by several commands are decorators defined here.
 
 from __future__ import annotations
 
+import asyncio
 import functools
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
+from pathlib import Path
 from typing import Any, TypeVar
 
 import click
+import pandas as pd
+from sqlalchemy.engine import URL
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from . import __version__
+from .config import default_demo_path, resolve_url
+from .db import create_engine, open_session
 from .errors import NovelkitError
+from .pool import pool_status
 
 __all__ = ["main"]
 
@@ -112,3 +120,243 @@ def demo(
         f"{counts['chapters']:,} chapters, {counts['chapter_versions']:,} versions; "
         f"{summary.total_rows:,} rows in {len(counts)} tables."
     )
+
+
+# -- reading commands ---------------------------------------------------------------
+
+
+def env_file_option(func: F) -> F:
+    """``--env-file F``: the Arboris backend's .env, read as the app reads it."""
+    return click.option(
+        "--env-file",
+        type=click.Path(dir_okay=False, path_type=Path),
+        default=None,
+        help="The Arboris backend's .env (DATABASE_URL or DB_PROVIDER + MYSQL_*/SQLITE_DB_PATH).",
+    )(func)
+
+
+def format_option(*choices: str, default: str) -> Callable[[F], F]:
+    """``--format`` with the given choices."""
+    return click.option(
+        "--format",
+        "fmt",
+        type=click.Choice(list(choices)),
+        default=default,
+        show_default=True,
+        help="Output format.",
+    )
+
+
+def _database(url: str | None, env_file: Path | None) -> URL:
+    """The URL to open; the embedded demo is built first when it is the one in use."""
+    resolved = resolve_url(url, env_file=env_file)
+    is_sqlite = resolved.get_backend_name() == "sqlite"
+    if url is None and is_sqlite and resolved.database == str(default_demo_path()):
+        from .demo import ensure_default_demo
+
+        ensure_default_demo()
+    return resolved
+
+
+def _emit(frame: pd.DataFrame, fmt: str) -> None:
+    if fmt == "csv":
+        click.echo(frame.to_csv(index=False), nl=False)
+    elif fmt == "json":
+        click.echo(frame.to_json(orient="records", force_ascii=False, date_format="iso"))
+    else:
+        with pd.option_context("display.max_rows", None, "display.width", 200):
+            click.echo(frame.to_string(index=False, max_colwidth=40))
+
+
+async def _with_engine(url: URL, work: Callable[[AsyncEngine], Awaitable[Any]]) -> Any:
+    engine = create_engine(url)
+    try:
+        return await work(engine)
+    finally:
+        await engine.dispose()
+
+
+@main.command()
+@url_argument
+@env_file_option
+@reports_errors
+def info(url: str | None, env_file: Path | None) -> None:
+    """Backend, generation, tables with row counts, missing/extra parts, pool settings.
+
+    \b
+    Examples:
+      novelkit info
+      novelkit info /srv/arboris/storage/arboris.db
+      novelkit info --env-file /srv/arboris/backend/.env
+    """
+    from .schema.inspect import inspect_database
+
+    async def work(engine: AsyncEngine) -> str:
+        database = await inspect_database(engine)
+        with pd.option_context("display.max_rows", None, "display.width", 200):
+            tables = database.to_frame().to_string(index=False, max_colwidth=60)
+        return f"{database!r}\n\n{tables}\n\n{pool_status(engine)!r}"
+
+    click.echo(asyncio.run(_with_engine(_database(url, env_file), work)))
+
+
+@main.command()
+@url_argument
+@env_file_option
+@format_option("table", "csv", "json", default="table")
+@reports_errors
+def novels(url: str | None, env_file: Path | None, fmt: str) -> None:
+    """One line per novel: status, outlines, chapters, completed, progress.
+
+    \b
+    Examples:
+      novelkit novels
+      novelkit novels mysql://reader:pw@db/arboris --format csv > novels.csv
+    """
+    from .loaders import load_novels
+
+    async def work(engine: AsyncEngine) -> pd.DataFrame:
+        async with open_session(engine) as session:
+            return await load_novels(session)
+
+    frame = asyncio.run(_with_engine(_database(url, env_file), work))
+    if fmt == "table":
+        frame = frame[
+            ["project_id", "title", "status", "outlines", "chapters", "completed", "progress"]
+        ]
+    _emit(frame, fmt)
+
+
+@main.command()
+@click.argument("novel_id")
+@url_argument
+@env_file_option
+@format_option("table", "csv", "json", default="table")
+@reports_errors
+def outlines(novel_id: str, url: str | None, env_file: Path | None, fmt: str) -> None:
+    """The planned chapters (outlines) of the novel NOVEL_ID (its project id).
+
+    \b
+    Example:
+      novelkit outlines 0f8e...-uuid storage/arboris.db
+    """
+    from .loaders import load_outlines
+
+    async def work(engine: AsyncEngine) -> pd.DataFrame:
+        async with open_session(engine) as session:
+            return await load_outlines(session, novel_id)
+
+    frame = asyncio.run(_with_engine(_database(url, env_file), work))
+    if fmt == "table":
+        frame = frame[["chapter_number", "title", "summary"]]
+    _emit(frame, fmt)
+
+
+@main.command()
+@url_argument
+@env_file_option
+@format_option("parquet", "csv", default="parquet")
+@click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    required=True,
+    help="Folder for one file per table (created if missing).",
+)
+@progress_option
+@reports_errors
+def export(
+    url: str | None, env_file: Path | None, fmt: str, out_dir: Path, progress: bool | None
+) -> None:
+    """Every core table to Parquet or CSV files, secrets redacted.
+
+    \b
+    Example:
+      novelkit export storage/arboris.db --format parquet --out arboris-export/
+    """
+    from .export import export_tables
+
+    async def work(engine: AsyncEngine) -> list[Path]:
+        return await export_tables(engine, out_dir, fmt=fmt, progress=progress)  # type: ignore[arg-type]
+
+    files = asyncio.run(_with_engine(_database(url, env_file), work))
+    click.echo(f"Wrote {len(files)} tables to {out_dir}")
+
+
+@main.command("export-text")
+@click.argument("novel_id")
+@url_argument
+@env_file_option
+@format_option("txt", "markdown", default="txt")
+@click.option(
+    "--out",
+    "out_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    required=True,
+    help="The text file to write ('-' for standard output).",
+)
+@reports_errors
+def export_text(
+    novel_id: str, url: str | None, env_file: Path | None, fmt: str, out_file: Path
+) -> None:
+    """The novel's selected chapter texts, in chapter order, with their titles.
+
+    Line endings are normalised; chapters without a selected version are listed
+    at the end rather than dropped.
+
+    \b
+    Example:
+      novelkit export-text 0f8e...-uuid storage/arboris.db --format markdown --out novel.md
+    """
+    from .export import novel_text
+
+    async def work(engine: AsyncEngine) -> str:
+        return await novel_text(engine, novel_id, fmt=fmt)  # type: ignore[arg-type]
+
+    text = asyncio.run(_with_engine(_database(url, env_file), work))
+    if str(out_file) == "-":
+        click.echo(text, nl=False)
+    else:
+        out_file.write_text(text, encoding="utf-8", newline="\n")
+        click.echo(f"Wrote {out_file}")
+
+
+@main.command()
+@click.argument("src", type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("dest", type=click.Path(dir_okay=False, path_type=Path))
+@reports_errors
+def snapshot(src: Path, dest: Path) -> None:
+    """A consistent copy of the live SQLite database SRC, written to DEST.
+
+    Taken in one step with the sqlite3 backup API: the app's writers wait only
+    while it lasts. DEST must not exist.
+    """
+    from .snapshot import snapshot_sqlite
+
+    copy = snapshot_sqlite(src, dest)
+    click.echo(f"Wrote {copy} ({copy.stat().st_size:,} bytes)")
+
+
+@main.command(context_settings={"ignore_unknown_options": True})
+@click.option("--port", type=click.IntRange(1, 65535), default=None, help="Server port.")
+@click.option("--ip", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--no-browser", is_flag=True, help="Do not open a browser.")
+@click.argument("jupyter_args", nargs=-1, type=click.UNPROCESSED)
+@reports_errors
+def lab(port: int | None, ip: str, no_browser: bool, jupyter_args: tuple[str, ...]) -> None:
+    """JupyterLab on the bundled notebooks, over the configured database.
+
+    Builds the embedded demo database first when it is the one in use. Jupyter
+    prints its URL with a fresh token; Ctrl-C stops the server and its kernels.
+    Arguments after -- go to Jupyter.
+
+    \b
+    Examples:
+      novelkit lab
+      novelkit lab --port 8899 --no-browser -- --ServerApp.token=mytoken
+    """
+    from .lab import run_lab
+
+    code = run_lab(port=port, ip=ip, browser=not no_browser, extra=jupyter_args)
+    if code:
+        raise click.exceptions.Exit(code)

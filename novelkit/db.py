@@ -192,7 +192,9 @@ def create_engine(
     create
         SQLite only: create the file (and its folder) when missing.
     connect_timeout
-        Seconds to wait for a MySQL server before :class:`ServerUnavailableError`.
+        Seconds to wait for a MySQL server before :class:`ServerUnavailableError`:
+        the TCP connect and the whole handshake, so a server that accepts the
+        connection but never answers fails in time too.
     busy_timeout
         Seconds a SQLite connection waits for a lock (the app uses 5).
     **overrides

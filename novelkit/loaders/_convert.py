@@ -119,9 +119,9 @@ def _parse_json(value: Any) -> Any:
     return value
 
 
-def _category(values: pd.Series, known: Sequence[str]) -> pd.Series:
-    observed = [v for v in pd.unique(values.dropna()) if v not in known]
-    categories = list(known) + sorted(str(v) for v in observed)
+def _category(values: pd.Series, known: Sequence[str], seen: Sequence[str] = ()) -> pd.Series:
+    observed = {str(v) for v in pd.unique(values.dropna())} | {str(v) for v in seen}
+    categories = list(known) + sorted(v for v in observed if v not in known)
     return values.astype(pd.CategoricalDtype(categories=categories))
 
 
@@ -133,8 +133,13 @@ def convert_column(
     *,
     parse_json: bool,
     server_timezone: str | None,
+    seen: Sequence[str] = (),
 ) -> pd.Series:
-    """Convert one known column to its pandas dtype."""
+    """Convert one known column to its pandas dtype.
+
+    ``seen``: values of a status column known to occur beyond this batch
+    (iter_frames gives every chunk the same categories).
+    """
     if kind == "int":
         return values.astype("Int64")
     if kind == "float":
@@ -148,7 +153,7 @@ def convert_column(
     if kind == "date":
         return pd.to_datetime(values, format="ISO8601", errors="coerce").astype("datetime64[s]")
     if kind == "category":
-        return _category(values.astype("string"), STATUS_VOCABULARIES[(table, column)])
+        return _category(values.astype("string"), STATUS_VOCABULARIES[(table, column)], seen)
     if not parse_json:
         return values.astype("string")
     return pd.Series([_parse_json(v) for v in values], index=values.index, dtype=object)

@@ -56,6 +56,8 @@ class RawOptions:
     exclude: Sequence[str] = ()
     orphans: bool = True
     extra_kinds: dict[str, Kind] = field(default_factory=dict)
+    #: Status values seen in the whole table (iter_frames), so chunks share categories.
+    seen_values: dict[str, list[str]] = field(default_factory=dict)
 
 
 def _flatten(frame: pd.DataFrame, columns: Sequence[str]) -> pd.DataFrame:
@@ -95,6 +97,7 @@ def finish_frame(
             kind,
             parse_json=options.parse_json,
             server_timezone=server_timezone,
+            seen=options.seen_values.get(column, ()),
         )
     if not options.include_secrets:
         frame = redact_secrets(table, frame)

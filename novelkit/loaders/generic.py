@@ -179,6 +179,7 @@ class _Scan:
     shape: TableShape
     chosen: list[str] | None
     where: Where | None
+    seen_values: dict[str, list[str]]
 
 
 async def _plan_scan(
@@ -192,7 +193,27 @@ async def _plan_scan(
     shape = await _checked_table(ctx, table)
     chosen = _checked_columns(shape, columns)
     ids = await resolve_novel_ids(ctx, novel_id)
-    return _Scan(ctx, shape, chosen, _novel_filter(ctx, shape, ids))
+    where = _novel_filter(ctx, shape, ids)
+    return _Scan(ctx, shape, chosen, where, await _status_values(ctx, shape, chosen, where))
+
+
+async def _status_values(
+    ctx: LoadContext, shape: TableShape, chosen: list[str] | None, where: Where | None
+) -> dict[str, list[str]]:
+    """Distinct values of the status columns, so every chunk gets the same categories."""
+    seen: dict[str, list[str]] = {}
+    sql = sql_table(shape)
+    for column, kind in known_kinds(shape.name).items():
+        if kind != "category" or not shape.has(column):
+            continue
+        if chosen is not None and column not in chosen:
+            continue
+        statement = sa.select(sql.c[column]).distinct()
+        if where is not None:
+            statement = statement.where(where(sql))
+        values = await fetch_frame(ctx, statement)
+        seen[column] = [str(v) for v in values[column].dropna()]
+    return seen
 
 
 async def iter_frames(
@@ -241,6 +262,7 @@ async def iter_frames(
     options = _options_for(
         shape, chosen, content=content, include_secrets=include_secrets, extra_columns=True
     )
+    options.seen_values = scan.seen_values
     kinds = {c: k for c, k in known_kinds(shape.name).items() if c not in options.exclude}
     wanted = [c for c in kinds if shape.has(c)] + [
         c for c in shape.column_names if c not in kinds and c not in options.exclude

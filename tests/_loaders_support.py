@@ -8,7 +8,10 @@ from __future__ import annotations
 
 import datetime as dt
 import decimal
+import os
 import sqlite3
+import subprocess
+import uuid
 from collections import Counter
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager, contextmanager
@@ -16,7 +19,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy.engine import URL
+import pytest
+from sqlalchemy.engine import URL, make_url
 from sqlalchemy.ext.asyncio import AsyncSession
 
 import novelkit
@@ -161,3 +165,80 @@ def expected_novels(src: Source) -> dict[str, dict[str, Any]]:
             "updated_at": src.to_utc(p["u"]),
         }
     return out
+
+
+# Our own copies of two conftest helpers: ``from conftest import ...`` breaks as
+# soon as another folder on the test path (notebooks/) has a conftest.py too.
+
+FIXTURE_DUMP = Path(__file__).parent / "data" / "arboris-fusion.mysql.sql"
+
+
+@dataclass(frozen=True)
+class ScratchDatabase:
+    """A throw-away nktest_ MariaDB database (same shape as conftest.MySQLDatabase)."""
+
+    name: str
+    url: URL
+    ro_url: URL
+
+    def connect(self) -> Any:
+        return _pymysql(self.url, self.name)
+
+
+def _pymysql(url: URL, database: str | None = None) -> Any:
+    import pymysql
+
+    return pymysql.connect(
+        host=url.host,
+        port=url.port or 3306,
+        user=url.username,
+        password=url.password,
+        database=database,
+        charset="utf8mb4",
+        autocommit=True,
+    )
+
+
+def scratch_database(prefix: str) -> Iterator[ScratchDatabase]:
+    """Create an nktest_ database from the NOVELKIT_TEST_MYSQL_* accounts; drop it after.
+
+    Skips without the accounts, or fails when NOVELKIT_REQUIRE_MYSQL=1 (as conftest does).
+    """
+    raw = os.environ.get("NOVELKIT_TEST_MYSQL_URL")
+    raw_ro = os.environ.get("NOVELKIT_TEST_MYSQL_RO_URL")
+    if not raw or not raw_ro:
+        hint = "MySQL tests need NOVELKIT_TEST_MYSQL_URL and _RO_URL (.ci/mariadb-accounts.sh)"
+        if os.environ.get("NOVELKIT_REQUIRE_MYSQL") == "1":
+            pytest.fail(hint)
+        pytest.skip(hint)
+    rw, ro = make_url(raw), make_url(raw_ro)
+    name = f"nktest_{prefix}_{uuid.uuid4().hex[:10]}"
+    conn = _pymysql(rw)
+    with conn, conn.cursor() as cur:
+        cur.execute(f"CREATE DATABASE `{name}` CHARACTER SET utf8mb4")
+    try:
+        yield ScratchDatabase(name, rw.set(database=name), ro.set(database=name))
+    finally:
+        conn = _pymysql(rw)
+        with conn, conn.cursor() as cur:
+            cur.execute(f"DROP DATABASE IF EXISTS `{name}`")
+
+
+def restore_dump(db: Any, dump: Path = FIXTURE_DUMP) -> None:
+    """Load a mysqldump file into ``db`` with the mariadb client over TCP."""
+    url = db.url
+    with dump.open("rb") as stdin:
+        subprocess.run(
+            [
+                "mariadb",
+                "--protocol=tcp",
+                f"--host={url.host}",
+                f"--port={url.port or 3306}",
+                f"--user={url.username}",
+                db.name,
+            ],
+            stdin=stdin,
+            env={**os.environ, "MYSQL_PWD": url.password or ""},
+            check=True,
+            capture_output=True,
+        )

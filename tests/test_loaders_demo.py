@@ -14,8 +14,14 @@ from typing import Any
 
 import pandas as pd
 import pytest
-from _loaders_support import Source, expected_novels, mysql_source, session_on, sqlite_source
-from conftest import _make_database
+from _loaders_support import (
+    Source,
+    expected_novels,
+    mysql_source,
+    scratch_database,
+    session_on,
+    sqlite_source,
+)
 
 from novelkit.demo import build_demo
 from novelkit.loaders import (
@@ -51,7 +57,7 @@ def demo_sqlite(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="session")
 def demo_mysql() -> Iterator[Any]:
-    for db in _make_database("demo"):
+    for db in scratch_database("demo"):
         build_demo(db.url, scale="tiny", seed=0, generation="fusion", progress=False)
         yield db
 

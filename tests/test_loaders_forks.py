@@ -10,11 +10,18 @@ from typing import Any
 
 import pandas as pd
 import pytest
-from _loaders_support import Source, expected_novels, mysql_source, session_on, sqlite_source
-from conftest import load_mysql_dump
+from _loaders_support import (
+    Source,
+    expected_novels,
+    mysql_source,
+    restore_dump,
+    session_on,
+    sqlite_source,
+)
 
 from novelkit.errors import UnknownObjectError
 from novelkit.loaders import (
+    iter_frames,
     load_activity,
     load_admin_stats,
     load_chapters,
@@ -81,7 +88,7 @@ def fresh(request: pytest.FixtureRequest) -> Source:
     if request.param == "sqlite":
         return sqlite_source(request.getfixturevalue("fixture_sqlite"))
     db = request.getfixturevalue("mysql_db")
-    load_mysql_dump(db)
+    restore_dump(db)
     return mysql_source(db)
 
 
@@ -312,3 +319,13 @@ async def test_duplicates_orphans_and_dangling_ids(fresh: Source) -> None:
     pd.testing.assert_frame_equal(one, deduped[deduped["project_id"] == pid].reset_index(drop=True))
     # A version selected by two chapters is selected for both; none is an orphan here.
     assert not versions["is_orphan"].any()
+
+
+async def test_iter_frames_chunks_concat_with_a_fork_status(fresh: Source) -> None:
+    last = fresh.rows("SELECT MAX(id) AS i FROM chapters")[0]["i"]
+    fresh.execute(f"UPDATE chapters SET status = 'archived' WHERE id = {last}")
+    async with session_on(fresh) as session:
+        whole = await load_table(session, "chapters")
+        chunks = [c async for c in iter_frames(session, "chapters", chunksize=5, progress=False)]
+    assert all(isinstance(c["status"].dtype, pd.CategoricalDtype) for c in chunks)
+    pd.testing.assert_frame_equal(pd.concat(chunks, ignore_index=True), whole)

@@ -38,6 +38,7 @@ from .errors import ConfigurationError, DatabaseNotFoundError
 from .pool import LeakReport, PoolCounters, PoolStatus, pool_counters, pool_status, track_leaks
 from .redact import mask_url
 from .sqlite_guard import connection_class
+from .timeouts import install_statement_timeout
 from .translate import install_error_translation
 
 __all__ = [
@@ -122,6 +123,20 @@ def _sqlite_engine(
     return create_async_engine(url, async_creator=connect, **options)
 
 
+def _explicit_begin(engine: AsyncEngine, mode: str) -> None:
+    """Let novelkit, not the sqlite3 module, emit BEGIN, so that it can be IMMEDIATE."""
+
+    @event.listens_for(engine.sync_engine, "connect")
+    def _autocommit_driver(dbapi_connection: Any, _record: Any) -> None:
+        # The sqlite3 module would otherwise open transactions itself, lazily,
+        # with a plain (deferred) BEGIN before the first write.
+        dbapi_connection.isolation_level = None
+
+    @event.listens_for(engine.sync_engine, "begin")
+    def _begin(conn: Any) -> None:
+        conn.exec_driver_sql(f"BEGIN {mode}")
+
+
 def _mysql_engine(
     url: URL, *, read_only: bool, connect_timeout: float, options: dict[str, Any]
 ) -> AsyncEngine:
@@ -170,6 +185,8 @@ def create_engine(
     create: bool = False,
     connect_timeout: float = 10,
     busy_timeout: float = 5.0,
+    statement_timeout: float | None = None,
+    sqlite_begin: Literal["deferred", "immediate"] | None = None,
     **overrides: Any,
 ) -> AsyncEngine:
     """Create an async engine for an Arboris database with the app's settings.
@@ -197,6 +214,18 @@ def create_engine(
         connection but never answers fails in time too.
     busy_timeout
         Seconds a SQLite connection waits for a lock (the app uses 5).
+    statement_timeout
+        Seconds after which a statement is stopped in the database itself and
+        :class:`QueryTimeoutError` raised (SQLite: a progress handler; MariaDB:
+        ``max_statement_time``). None: no limit.
+    sqlite_begin
+        How SQLite transactions start. None (default): the sqlite3 module's own
+        way, which opens no transaction for SELECTs (so reads hold no lock between
+        statements) and a deferred one before the first write. ``"immediate"``:
+        every transaction starts with ``BEGIN IMMEDIATE`` and takes the write lock
+        at once, so concurrent read-modify-write transactions wait for each other
+        (within the busy timeout) instead of failing when they upgrade: use it for
+        a writer engine. ``"deferred"``: an explicit plain ``BEGIN``.
     **overrides
         Passed to :func:`sqlalchemy.ext.asyncio.create_async_engine`, overriding
         novelkit's defaults (``poolclass``, ``pool_size``, ``pool_pre_ping``...).
@@ -215,6 +244,14 @@ def create_engine(
     resolved = resolve_url(url, env_file=env_file)
     if echo not in (True, False, "debug"):
         raise ConfigurationError(f"echo={echo!r} is not valid; use True, False or 'debug'.")
+    if sqlite_begin not in (None, "deferred", "immediate"):
+        raise ConfigurationError(
+            f"sqlite_begin={sqlite_begin!r} is not valid; use 'deferred' or 'immediate'."
+        )
+    if statement_timeout is not None and not statement_timeout > 0:
+        raise ConfigurationError(
+            f"statement_timeout={statement_timeout!r} is not valid; give seconds > 0 or None."
+        )
     options = dict(overrides)
     options["echo"] = echo
     if is_sqlite(resolved):
@@ -229,6 +266,10 @@ def create_engine(
         engine = _mysql_engine(
             resolved, read_only=read_only, connect_timeout=connect_timeout, options=options
         )
+    if is_sqlite(resolved) and sqlite_begin is not None:
+        _explicit_begin(engine, sqlite_begin.upper())
+    if statement_timeout is not None:
+        install_statement_timeout(engine, statement_timeout)
     install_error_translation(engine, resolved)
     pool_counters(engine)
     log.debug("created engine for %s (read_only=%s)", mask_url(resolved), read_only)

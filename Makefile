@@ -38,3 +38,16 @@ bench: demo-large
 
 soak:
 	NOVELKIT_SOAK_SECONDS=60 $(PY) -m pytest -p no:cacheprovider tests/test_reliability_sqlite.py -k soak
+
+# Re-execute the notebooks in place and store their outputs, on the embedded demo built
+# from scratch in a fresh NOVELKIT_HOME, without database settings from the shell: what
+# the exact `pytest --nbval notebooks/` run compares against.
+NOTEBOOK_ENV = -u NOVELKIT_DATABASE_URL -u NOVELKIT_MYSQL_URL -u DATABASE_URL -u DB_PROVIDER \
+	-u MYSQL_HOST -u MYSQL_PORT -u MYSQL_USER -u MYSQL_PASSWORD -u MYSQL_DATABASE -u SQLITE_DB_PATH
+
+notebooks:
+	home=$$(mktemp -d) && trap 'rm -rf "$$home"' EXIT && \
+	env $(NOTEBOOK_ENV) NOVELKIT_HOME="$$home" NOVELKIT_PROGRESS=0 \
+	  $(PY) -m jupyter nbconvert --to notebook --execute --inplace \
+	  --ExecutePreprocessor.kernel_name=python3 --ExecutePreprocessor.timeout=600 \
+	  --ExecutePreprocessor.record_timing=False notebooks/*.ipynb

@@ -29,7 +29,7 @@ from novelkit import (
 )
 
 if TYPE_CHECKING:
-    from conftest import MySQLDatabase
+    from nktest_support import MySQLDatabase
 
 CONNECT_TIMEOUT = 3
 MARGIN = 30  # generous: a deadline check, never a speed check

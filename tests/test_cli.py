@@ -12,7 +12,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 from click.testing import CliRunner
-from conftest import MySQLDatabase
+from nktest_support import MySQLDatabase
 
 from novelkit.cli import main
 

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from conftest import FIXTURE_SQLITE, MySQLDatabase
+from nktest_support import FIXTURE_SQLITE, MySQLDatabase
 
 from novelkit import __version__
 from novelkit.cli import main

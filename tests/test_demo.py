@@ -14,7 +14,7 @@ from typing import Any
 
 import pymysql
 import pytest
-from conftest import FIXTURE_SQLITE, MySQLDatabase
+from nktest_support import FIXTURE_SQLITE, MySQLDatabase
 from sqlalchemy.engine import URL
 
 from novelkit.config import default_demo_path

@@ -50,7 +50,8 @@ def test_every_command_is_listed() -> None:
 def test_every_command_has_help_and_a_readme_section(name: str) -> None:
     command = main.commands[name]
     assert isinstance(command, click.Command)
-    assert command.help and len(command.help.strip()) > 20, f"{name} has no real help"
+    assert command.help, f"{name} has no help"
+    assert len(command.help.strip()) > 20, f"{name} has no real help"
     result = CliRunner().invoke(main, [name, "--help"])
     assert result.exit_code == 0, result.output
     assert "Usage:" in result.output

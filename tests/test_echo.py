@@ -19,7 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from novelkit import ConfigurationError, create_engine, echo, open_session, set_echo
 
 if TYPE_CHECKING:
-    from conftest import MySQLDatabase
+    from nktest_support import MySQLDatabase
 
 ENGINE_LOGGER = "sqlalchemy.engine.Engine"
 MARKER_SQL = "SELECT 4242 AS marker"

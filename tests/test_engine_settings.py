@@ -27,7 +27,7 @@ from novelkit import (
 )
 
 if TYPE_CHECKING:
-    from conftest import MySQLDatabase
+    from nktest_support import MySQLDatabase
 
 
 async def scalar(engine: AsyncEngine, sql: str) -> object:

@@ -15,7 +15,7 @@ from pathlib import Path
 import pandas as pd
 import pymysql
 import pytest
-from conftest import MySQLDatabase, load_mysql_dump
+from nktest_support import MySQLDatabase, load_mysql_dump
 from sqlalchemy import create_engine as create_sync_engine
 from sqlalchemy.engine import URL
 

@@ -28,7 +28,7 @@ from novelkit import (
 )
 
 if TYPE_CHECKING:
-    from conftest import MySQLDatabase
+    from nktest_support import MySQLDatabase
 
 FIELDS = [
     "pool_class",

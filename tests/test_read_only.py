@@ -22,7 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from novelkit import DatabaseNotFoundError, ReadOnlyError, create_engine, open_session
 
 if TYPE_CHECKING:
-    from conftest import MySQLDatabase
+    from nktest_support import MySQLDatabase
 
 SQLITE_OWN_SUFFIXES = ("-wal", "-shm", "-journal")
 

@@ -27,7 +27,7 @@ from novelkit import NovelkitError, create_engine, pool_counters, pool_status, r
 from novelkit.db import describe_engine
 
 if TYPE_CHECKING:
-    from conftest import MySQLDatabase
+    from nktest_support import MySQLDatabase
 
 PASSWORD = "p@ss:w/rd%X9"
 FORMS = {

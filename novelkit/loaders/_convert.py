@@ -12,6 +12,7 @@ import json
 from collections.abc import Sequence
 from typing import Any, Literal
 
+import orjson
 import pandas as pd
 from sqlalchemy import JSON, Boolean, Date, DateTime, Float, Integer, Numeric
 from sqlalchemy.types import TypeEngine
@@ -110,9 +111,17 @@ def to_utc(values: pd.Series, server_timezone: str | None) -> pd.Series:
     ).dt.tz_convert("UTC")
 
 
+def _loads(text: str | bytes) -> Any:
+    try:
+        return orjson.loads(text)
+    except orjson.JSONDecodeError:
+        # Python's json also takes NaN/Infinity, which json.dumps writes by default.
+        return json.loads(text)
+
+
 def _parse_json(value: Any) -> Any:
     if isinstance(value, str | bytes):
-        return json.loads(value)
+        return _loads(value)
     if value is pd.NA or (isinstance(value, float) and value != value):
         # SQL NULL: pandas 3 infers a str column for JSON text and turns None into NaN.
         return None
@@ -156,4 +165,5 @@ def convert_column(
         return _category(values.astype("string"), STATUS_VOCABULARIES[(table, column)], seen)
     if not parse_json:
         return values.astype("string")
-    return pd.Series([_parse_json(v) for v in values], index=values.index, dtype=object)
+    raw = values.to_numpy(dtype=object)
+    return pd.Series([_parse_json(v) for v in raw], index=values.index, dtype=object)

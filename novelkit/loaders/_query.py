@@ -46,10 +46,24 @@ class LoadContext:
 def _parse_offset(text: str) -> dt.tzinfo | str:
     match = re.fullmatch(r"([+-])(\d{1,2}):(\d{2})", text.strip())
     if not match:
+        _check_zone_name(text)
         return text
     sign = -1 if match.group(1) == "-" else 1
     minutes = int(match.group(2)) * 60 + int(match.group(3))
     return dt.timezone(sign * dt.timedelta(minutes=minutes))
+
+
+def _check_zone_name(text: str) -> None:
+    """Refuse a time zone pandas cannot use now, not with a raw error deep in a loader."""
+    try:
+        pd.Timestamp("2000-01-01").tz_localize(text)
+    except (LookupError, ValueError, OSError) as exc:
+        # ZoneInfoNotFoundError (a KeyError), "embedded null byte", "File name too long".
+        shown = text if len(text) <= 60 else text[:57] + "..."
+        raise ConfigurationError(
+            f"server_timezone {shown!r} is not a time zone; give an IANA name such as "
+            "'Asia/Shanghai' or an offset such as '+08:00'."
+        ) from exc
 
 
 async def open_context(
@@ -109,9 +123,15 @@ async def fetch_frame(ctx: LoadContext, statement: sa.Executable) -> pd.DataFram
         rows = cursor.fetchall() if cursor is not None else [tuple(r) for r in result.all()]
     finally:
         result.close()
-    if not rows:
-        return pd.DataFrame({c: pd.Series([], dtype=object) for c in columns})
-    return pd.DataFrame(rows, columns=columns)
+    # Columns stay Python objects here (no dtype inference, which pandas 3 would
+    # do for every text column); each loader converts its known columns once.
+    values = list(zip(*rows, strict=True)) if rows else [() for _ in columns]
+    return pd.DataFrame(
+        {
+            name: pd.Series(column, dtype=object)
+            for name, column in zip(columns, values, strict=True)
+        }
+    )
 
 
 def exact_in(backend: str, column: sa.ColumnElement[Any], values: Sequence[str]) -> Any:
@@ -141,12 +161,45 @@ def _normalise_ids(novel_id: NovelIds) -> list[str] | None:
     return list(dict.fromkeys(ids))
 
 
+#: Ids looked up per statement: a long list never makes one oversized statement
+#: (MariaDB drops the connection past max_allowed_packet).
+_LOOKUP_CHUNK = 500
+
+#: The most characters a MySQL VARCHAR/TEXT column holds (65,535 bytes), for an id
+#: column whose length is not declared.
+_MYSQL_TEXT_CHARS = 65_535
+
+
 def _encodable(value: str) -> bool:
     try:
         value.encode("utf-8")
     except UnicodeEncodeError:
         return False
     return True
+
+
+async def _id_limit(ctx: LoadContext) -> int | None:
+    """On MySQL, the most characters ``novel_projects.id`` can hold; None on SQLite.
+
+    MySQL never stores more than a VARCHAR's declared length, so a longer id
+    cannot exist and is not sent (a huge one would exceed max_allowed_packet).
+    SQLite does not enforce declared lengths.
+    """
+    if ctx.backend != "mysql":
+        return None
+    shape = await reflect_table(ctx.conn, "novel_projects")
+    for column in shape.columns if shape is not None else ():
+        length = getattr(column.type, "length", None)
+        if column.name == "id" and isinstance(length, int):
+            return length
+    return _MYSQL_TEXT_CHARS
+
+
+def _could_exist(value: str, limit: int | None) -> bool:
+    if not _encodable(value):
+        # A lone surrogate: the drivers raise a bare UnicodeEncodeError; no id has one.
+        return False
+    return limit is None or len(value) <= limit
 
 
 async def resolve_novel_ids(ctx: LoadContext, novel_id: NovelIds) -> list[str] | None:
@@ -157,14 +210,16 @@ async def resolve_novel_ids(ctx: LoadContext, novel_id: NovelIds) -> list[str] |
     ids = _normalise_ids(novel_id)
     if ids is None:
         return None
-    candidates = [v for v in ids if _encodable(v)]
+    limit = await _id_limit(ctx)
+    candidates = [v for v in ids if _could_exist(v, limit)]
     projects = sql_table("novel_projects", ["id", "title"])
     found: set[str] = set()
-    if candidates:
+    for start in range(0, len(candidates), _LOOKUP_CHUNK):
+        chunk = candidates[start : start + _LOOKUP_CHUNK]
         frame = await fetch_frame(
-            ctx, sa.select(projects.c.id).where(exact_in(ctx.backend, projects.c.id, candidates))
+            ctx, sa.select(projects.c.id).where(exact_in(ctx.backend, projects.c.id, chunk))
         )
-        found = set(frame["id"])
+        found.update(frame["id"])
     unknown = [v for v in ids if v not in found]
     if unknown:
         everything = await fetch_frame(ctx, sa.select(projects.c.id, projects.c.title))
@@ -175,7 +230,8 @@ async def resolve_novel_ids(ctx: LoadContext, novel_id: NovelIds) -> list[str] |
 def _unknown_message(unknown: list[str], projects: pd.DataFrame) -> str:
     first = unknown[0]
     shown = first if len(first) <= 60 else first[:57] + "..."
-    by_title = projects[projects["title"] == first]["id"].tolist() if len(projects) else []
+    # Compared in Python: pandas' Arrow-backed strings cannot hold a lone surrogate.
+    by_title = [i for i, t in zip(projects["id"], projects["title"], strict=True) if t == first]
     if by_title:
         hint = f"That is a novel's title; its project id is {by_title[0]!r}."
     else:

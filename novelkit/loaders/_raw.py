@@ -126,17 +126,20 @@ async def load_raw(
     if options.extra_columns:
         selected += [c for c in shape.column_names if c not in kinds and c not in options.exclude]
     columns: list[Any] = [table.c[c] for c in selected]
-    source: Any = table
     has_project = novel_column is not None and shape.has(novel_column)
+    project_ids: set[Any] | None = None
     if options.orphans and has_project and shape.name != "novel_projects":
         projects_shape = await reflect_table(ctx.conn, "novel_projects")
         if projects_shape is not None:
-            projects = sql_table("novel_projects", ["id"]).alias("nk_p")
-            source = table.outerjoin(projects, projects.c.id == table.c[novel_column])
-            columns.append(projects.c.id.is_(None).label("is_orphan"))
+            # Compared in pandas, byte for byte: a LEFT JOIN per row costs more
+            # than reading the (few) project ids once.
+            projects = sql_table("novel_projects", ["id"])
+            project_ids = set((await fetch_frame(ctx, sa.select(projects.c.id)))["id"])
+            if novel_column not in selected:
+                columns.append(table.c[novel_column])
             kinds["is_orphan"] = "bool"
             known.append("is_orphan")
-    statement = sa.select(*columns).select_from(source)
+    statement = sa.select(*columns).select_from(table)
     if novel_ids is not None:
         if not has_project:
             raise ValueError(f"{shape.name} cannot be filtered by novel")
@@ -147,6 +150,8 @@ async def load_raw(
     if key is not None:
         statement = statement.order_by(table.c[key])
     frame = await fetch_frame(ctx, statement)
+    if project_ids is not None and novel_column is not None:
+        frame["is_orphan"] = ~frame[novel_column].isin(project_ids)
     return finish_frame(
         shape.name,
         frame,

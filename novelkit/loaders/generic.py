@@ -11,7 +11,6 @@ from dataclasses import dataclass
 import pandas as pd
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession
-from tqdm.auto import tqdm
 
 from ..errors import UnknownObjectError
 from ..schema.reflect import TableShape, reflect_table, table_names
@@ -271,6 +270,10 @@ async def iter_frames(
         wanted.insert(0, key)
     sql = sql_table(shape)
     last = None
+    # tqdm.auto is imported here, not at module import: in a kernel without
+    # ipywidgets merely importing it prints a warning into the first cell.
+    from tqdm.auto import tqdm
+
     bar = tqdm(desc=shape.name, unit="rows", disable=not show_progress(progress), leave=False)
     try:
         while True:

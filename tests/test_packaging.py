@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pkgutil
 import re
 import subprocess
 import sys
@@ -18,27 +19,12 @@ def _requirement_name(req: str) -> str:
 
 
 def test_all_matches_namespace() -> None:
-    public = {name for name in dir(novelkit) if not name.startswith("_")}
-    modules = {
-        "cli",
-        "config",
-        "db",
-        "demo",
-        "errors",
-        "facade",
-        "loaders",
-        "pool",
-        "redact",
-        "schema",
-        "sqlite_guard",
-        "translate",
-        "export",
-        "snapshot",
-        "lab",
-        "runners",
-    }
+    submodules = {m.name for m in pkgutil.iter_modules(novelkit.__path__)}
+    public = {name for name in dir(novelkit) if not name.startswith("_")} - submodules
     assert sorted(novelkit.__all__) == novelkit.__all__
-    assert set(novelkit.__all__) - {"__version__"} == public - modules
+    assert set(novelkit.__all__) - {"__version__"} == public
+    for name in novelkit.__all__:
+        assert getattr(novelkit, name) is not None
 
 
 def test_version_matches_metadata() -> None:

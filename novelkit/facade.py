@@ -7,8 +7,11 @@ about event loops, and pooled MySQL connections never cross loops.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
+import logging
 import os
+import sqlite3
 import threading
 import weakref
 from collections.abc import AsyncIterator, Callable, Coroutine, Iterator
@@ -16,6 +19,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import pandas as pd
+from sqlalchemy import event
 from sqlalchemy.engine import URL
 from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlalchemy.pool import NullPool
@@ -23,7 +27,7 @@ from sqlalchemy.pool import NullPool
 from . import loaders
 from .config import default_demo_path, is_sqlite, resolve_url, sqlite_path
 from .db import EchoLevel, create_engine, open_session, set_echo
-from .errors import ConfigurationError, NovelkitError
+from .errors import ConfigurationError
 from .pool import PoolCounters, PoolStatus, pool_counters, pool_status
 from .redact import mask_url
 from .runners import NestAsyncioRunner, ThreadRunner, make_runner
@@ -33,19 +37,89 @@ __all__ = ["NovelDB", "connect"]
 
 T = TypeVar("T")
 
+log = logging.getLogger("novelkit.facade")
+
 
 def _shutdown(
     runner: ThreadRunner | NestAsyncioRunner, engine: AsyncEngine, snapshot: Path | None
 ) -> None:
     """Dispose the engine on the runner's loop, stop the runner, remove the snapshot."""
     if isinstance(runner, ThreadRunner):
-        if runner.loop.is_running():
-            runner.run(engine.dispose())
+        loop = runner.loop
+        if threading.current_thread() is runner.thread:
+            # Collected on its own loop (the last reference was an awaited twin's
+            # coroutine): nothing can wait here, so dispose, then stop the loop.
+            loop.create_task(engine.dispose()).add_done_callback(lambda _: runner.close())
+        else:
+            if loop.is_running():
+                runner.run(engine.dispose())
+            runner.close()
     else:
         runner.run(engine.dispose())
-    runner.close()
+        runner.close()
     if snapshot is not None:
         snapshot.unlink(missing_ok=True)
+
+
+class _StatementStopper:
+    """Stop the statements a KeyboardInterrupt abandoned, outside the event loop.
+
+    Cancelling a task does not stop a SQLite statement running in aiosqlite's
+    thread (it would hold its read lock until it ends) nor a query on the MySQL
+    server. The connections each task checked out are tracked through pool
+    events; on an interrupt SQLite's are interrupted (``sqlite3.Connection.interrupt``
+    is thread-safe) and MySQL's get ``KILL QUERY`` from a fresh connection.
+    """
+
+    def __init__(self, engine: AsyncEngine, loop: asyncio.AbstractEventLoop | None) -> None:
+        self._engine = engine
+        self._loop = loop
+        self._active: dict[Any, tuple[asyncio.Task[Any] | None, Any]] = {}
+        event.listen(engine.sync_engine, "checkout", self._checkout)
+        event.listen(engine.sync_engine, "checkin", self._checkin)
+
+    def _checkout(self, dbapi_connection: Any, record: Any, _proxy: Any) -> None:
+        try:
+            task = asyncio.current_task()
+        except RuntimeError:
+            task = None
+        self._active[record] = (task, dbapi_connection.driver_connection)
+
+    def _checkin(self, _dbapi_connection: Any, record: Any) -> None:
+        self._active.pop(record, None)
+
+    def __call__(self, task: asyncio.Task[Any] | None) -> bool:
+        """Stop the statements ``task`` runs; True if there were any."""
+        if task is None:
+            return False
+        drivers = [drv for owner, drv in list(self._active.values()) if owner is task]
+        if not drivers:
+            return False
+        if self._engine.dialect.name == "sqlite":
+            stopped = False
+            for driver in drivers:
+                raw = getattr(driver, "_connection", None)  # aiosqlite's sqlite3.Connection
+                if raw is not None:
+                    with contextlib.suppress(sqlite3.ProgrammingError):  # closed meanwhile
+                        raw.interrupt()
+                        stopped = True
+            return stopped
+        thread_ids = [int(driver.thread_id()) for driver in drivers]
+        try:
+            if self._loop is not None:  # the thread runner's loop, in its own thread
+                future = asyncio.run_coroutine_threadsafe(self._kill(thread_ids), self._loop)
+                future.result(timeout=10)
+            else:  # nest-asyncio: the task's loop is this thread's (patched) loop
+                task.get_loop().run_until_complete(self._kill(thread_ids))
+        except Exception as exc:  # noqa: BLE001 - best effort, the interrupt goes on
+            log.warning("could not stop the interrupted MySQL query: %s", exc)
+            return False
+        return True
+
+    async def _kill(self, thread_ids: list[int]) -> None:
+        async with self._engine.connect() as conn:
+            for thread_id in thread_ids:
+                await conn.exec_driver_sql(f"KILL QUERY {thread_id}")
 
 
 class NovelDB:
@@ -71,6 +145,9 @@ class NovelDB:
         self._snapshot = snapshot
         self._generation: str | None = None
         self._lock = threading.Lock()
+        self._stopper = _StatementStopper(
+            engine, runner.loop if isinstance(runner, ThreadRunner) else None
+        )
         self._finalizer = weakref.finalize(self, _shutdown, runner, engine, snapshot)
 
     # -- plumbing -------------------------------------------------------------
@@ -104,7 +181,7 @@ class NovelDB:
         if self.closed:
             coro.close()
             raise ConfigurationError("This NovelDB is closed; call novelkit.connect() again.")
-        return self._runner.run(coro)
+        return self._runner.run(coro, on_interrupt=self._stopper)
 
     async def _arun(self, coro: Coroutine[Any, Any, T]) -> T:
         if self.closed:
@@ -282,26 +359,31 @@ def connect(
         from .demo import ensure_default_demo
 
         ensure_default_demo()
+    if snapshot and not is_sqlite(resolved):
+        raise ConfigurationError(
+            "snapshot=True works only for SQLite files; on MySQL use a read-only account "
+            "(or mysqldump) instead."
+        )
+    chosen = make_runner(runner)  # a bad runner name fails before any copy is made
     copy: Path | None = None
-    if snapshot:
-        path = sqlite_path(resolved) if is_sqlite(resolved) else None
-        if path is None:
-            raise ConfigurationError(
-                "snapshot=True works only for SQLite files; on MySQL use a read-only account "
-                "(or mysqldump) instead."
-            )
-        copy = snapshot_sqlite(path)
-        target: str | URL = str(copy)
-    else:
-        target = resolved
-    chosen = make_runner(runner)
-    if not chosen.uses_pool and not is_sqlite(resolved):
-        engine_options.setdefault("poolclass", NullPool)
-    if statement_timeout is not None:
-        engine_options["statement_timeout"] = statement_timeout
     try:
+        if snapshot:
+            path = sqlite_path(resolved)
+            if path is None:
+                raise ConfigurationError(
+                    "snapshot=True needs a SQLite file, not an in-memory database."
+                )
+            copy = snapshot_sqlite(path)
+            target: str | URL = str(copy)
+        else:
+            target = resolved
+        if not chosen.uses_pool and not is_sqlite(resolved):
+            engine_options.setdefault("poolclass", NullPool)
+        if statement_timeout is not None:
+            engine_options["statement_timeout"] = statement_timeout
         engine = create_engine(target, read_only=read_only, echo=echo, **engine_options)
-    except (NovelkitError, TypeError):
+    except BaseException:
+        # Clean up, then let the error through unchanged.
         chosen.close()
         if copy is not None:
             copy.unlink(missing_ok=True)

@@ -11,8 +11,9 @@ inside a running loop; it patches asyncio for the whole process.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import threading
-from collections.abc import Coroutine
+from collections.abc import Callable, Coroutine
 from typing import Any, TypeVar
 
 from .errors import ConfigurationError
@@ -20,6 +21,11 @@ from .errors import ConfigurationError
 __all__ = ["NestAsyncioRunner", "ThreadRunner", "make_runner"]
 
 T = TypeVar("T")
+
+#: Called from the waiting thread when a KeyboardInterrupt abandons a call, with
+#: the task that ran it (None if it had not started): stops its statements and
+#: says whether it stopped any (the task then ends by itself, with an error).
+InterruptHook = Callable[["asyncio.Task[Any] | None"], bool]
 
 
 class ThreadRunner:
@@ -30,16 +36,25 @@ class ThreadRunner:
 
     def __init__(self) -> None:
         self._loop = asyncio.new_event_loop()
-        self._thread = threading.Thread(
-            target=self._loop.run_forever, name="novelkit-loop", daemon=True
-        )
-        self._thread.start()
+        self._thread = threading.Thread(target=self._main, name="novelkit-loop", daemon=True)
         self._closed = False
+        self._thread.start()
+
+    def _main(self) -> None:
+        try:
+            self._loop.run_forever()
+        finally:
+            self._loop.close()
 
     @property
     def loop(self) -> asyncio.AbstractEventLoop:
         """The private loop (running in the runner's thread)."""
         return self._loop
+
+    @property
+    def thread(self) -> threading.Thread:
+        """The daemon thread that runs the loop."""
+        return self._thread
 
     def _check_open(self, coro: Coroutine[Any, Any, Any]) -> None:
         if self._closed:
@@ -52,12 +67,19 @@ class ThreadRunner:
                 "a-prefixed twin (e.g. await db.anovels()) instead."
             )
 
-    def run(self, coro: Coroutine[Any, Any, T]) -> T:
-        """Run ``coro`` on the private loop and wait; Ctrl-C cancels it there."""
+    def run(self, coro: Coroutine[Any, Any, T], *, on_interrupt: InterruptHook | None = None) -> T:
+        """Run ``coro`` on the private loop and wait; Ctrl-C cancels it there.
+
+        ``on_interrupt`` is called on a KeyboardInterrupt, before the wait for the
+        task's clean-up, to stop what the task left running outside the loop (a
+        SQLite statement in aiosqlite's thread, a query on the MySQL server).
+        """
         self._check_open(coro)
         finished = threading.Event()
+        started: list[asyncio.Task[Any] | None] = []
 
         async def tracked() -> T:
+            started.append(asyncio.current_task())
             try:
                 return await coro
             finally:
@@ -69,8 +91,13 @@ class ThreadRunner:
         except KeyboardInterrupt:
             # The interrupt button of a notebook: cancel the work on our loop too,
             # and wait until its clean-up ran, so the connection is returned.
-            future.cancel()
-            finished.wait(timeout=10)
+            # A statement stopped at its source ends the task with an error and a
+            # clean connection; cancelling it mid-clean-up could leave the
+            # connection (and a SQLite read lock) behind, so cancel only if needed.
+            stopped = on_interrupt is not None and on_interrupt(started[0] if started else None)
+            if not (stopped and finished.wait(timeout=5)):
+                future.cancel()
+                finished.wait(timeout=10)
             raise
 
     async def run_async(self, coro: Coroutine[Any, Any, T]) -> T:
@@ -84,14 +111,21 @@ class ThreadRunner:
             raise
 
     def close(self) -> None:
-        """Stop the loop and join its thread (idempotent)."""
+        """Stop the loop and join its thread (idempotent); the thread closes the loop.
+
+        Called on the loop's own thread (a facade garbage-collected there), it
+        only asks the loop to stop after the current callback.
+        """
         if self._closed:
             return
         self._closed = True
+        if threading.current_thread() is self._thread:
+            self._loop.stop()
+            return
+        if self._loop.is_closed():
+            return
         self._loop.call_soon_threadsafe(self._loop.stop)
         self._thread.join(timeout=10)
-        if not self._thread.is_alive():
-            self._loop.close()
 
 
 class NestAsyncioRunner:
@@ -122,7 +156,7 @@ class NestAsyncioRunner:
                 "is not supported). Use the default runner: connect(runner='thread')."
             ) from exc
 
-    def run(self, coro: Coroutine[Any, Any, T]) -> T:
+    def run(self, coro: Coroutine[Any, Any, T], *, on_interrupt: InterruptHook | None = None) -> T:
         """Run ``coro`` to completion on the running loop (patched) or on our own."""
         if self._closed:
             coro.close()
@@ -137,10 +171,22 @@ class NestAsyncioRunner:
             except ConfigurationError:
                 coro.close()
                 raise
-            return running.run_until_complete(coro)
-        if self._own_loop is None or self._own_loop.is_closed():
-            self._own_loop = asyncio.new_event_loop()
-        return self._own_loop.run_until_complete(coro)
+            loop = running
+        else:
+            if self._own_loop is None or self._own_loop.is_closed():
+                self._own_loop = asyncio.new_event_loop()
+            loop = self._own_loop
+        task = asyncio.ensure_future(coro, loop=loop)
+        try:
+            return loop.run_until_complete(task)
+        except KeyboardInterrupt:
+            # Left pending, the task would resume with the loop's next run.
+            if not (on_interrupt is not None and on_interrupt(task)):
+                task.cancel()
+            # Let its clean-up run; its outcome does not matter, the interrupt wins.
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                loop.run_until_complete(task)
+            raise
 
     async def run_async(self, coro: Coroutine[Any, Any, T]) -> T:
         """Await ``coro`` on the caller's loop."""

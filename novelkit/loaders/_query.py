@@ -20,6 +20,7 @@ from ..schema.reflect import TableShape, reflect_table
 __all__ = [
     "LoadContext",
     "NovelIds",
+    "close_matches",
     "fetch_frame",
     "open_context",
     "redact_secrets",
@@ -227,6 +228,18 @@ async def resolve_novel_ids(ctx: LoadContext, novel_id: NovelIds) -> list[str] |
     return ids
 
 
+#: Longer names and ids get no "close matches": difflib indexes every character of
+#: the word, which takes seconds for a pasted megabyte.
+_CLOSE_MATCH_CHARS = 256
+
+
+def close_matches(word: str, choices: Sequence[str]) -> list[str]:
+    """Up to three of ``choices`` that look like ``word`` (none for a very long word)."""
+    if len(word) > _CLOSE_MATCH_CHARS:
+        return []
+    return difflib.get_close_matches(word, choices, n=3)
+
+
 def _unknown_message(unknown: list[str], projects: pd.DataFrame) -> str:
     first = unknown[0]
     shown = first if len(first) <= 60 else first[:57] + "..."
@@ -235,7 +248,7 @@ def _unknown_message(unknown: list[str], projects: pd.DataFrame) -> str:
     if by_title:
         hint = f"That is a novel's title; its project id is {by_title[0]!r}."
     else:
-        close = difflib.get_close_matches(first, [str(i) for i in projects["id"]], n=3)
+        close = close_matches(first, [str(i) for i in projects["id"]])
         hint = (
             f"Close matches: {', '.join(close)}."
             if close

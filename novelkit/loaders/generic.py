@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 import os
 import sys
 from collections.abc import AsyncIterator, Sequence
@@ -12,12 +11,13 @@ import pandas as pd
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession
 
-from ..errors import UnknownObjectError
+from ..errors import ConfigurationError, UnknownObjectError
 from ..schema.reflect import TableShape, reflect_table, table_names
 from ._convert import known_kinds
 from ._query import (
     LoadContext,
     NovelIds,
+    close_matches,
     exact_in,
     fetch_frame,
     open_context,
@@ -46,7 +46,7 @@ async def _checked_table(ctx: LoadContext, name: str) -> TableShape:
         raise UnknownObjectError(f"A table name must be a string, not {type(name).__name__}.")
     names = await table_names(ctx.conn)
     if name not in names:
-        close = difflib.get_close_matches(name, sorted(names), n=3)
+        close = close_matches(name, sorted(names))
         hint = f" Close matches: {', '.join(close)}." if close else ""
         shown = name if len(name) <= 60 else name[:57] + "..."
         raise UnknownObjectError(
@@ -64,9 +64,14 @@ def _checked_columns(shape: TableShape, columns: Sequence[str] | None) -> list[s
     if isinstance(columns, str):
         columns = [columns]
     chosen = list(columns)
+    if not chosen:
+        # An empty list would reach the database as "SELECT FROM ..." (a syntax error).
+        raise ConfigurationError(
+            "columns= is empty; pass None for every column, or name at least one column."
+        )
     for column in chosen:
         if not isinstance(column, str) or not shape.has(column):
-            close = difflib.get_close_matches(str(column), shape.column_names, n=3)
+            close = close_matches(str(column), shape.column_names)
             hint = f" Close matches: {', '.join(close)}." if close else ""
             raise UnknownObjectError(
                 f"The table {shape.name!r} has no column {str(column)[:60]!r}.{hint} "

@@ -33,12 +33,14 @@ from sqlalchemy.ext.asyncio import (
 )
 from sqlalchemy.pool import NullPool, StaticPool
 
+from .cancel import install_kill_on_cancel
 from .config import is_sqlite, resolve_url, sqlite_path
 from .errors import ConfigurationError, DatabaseNotFoundError
 from .pool import LeakReport, PoolCounters, PoolStatus, pool_counters, pool_status, track_leaks
 from .redact import mask_url
 from .sqlite_guard import connection_class
 from .timeouts import install_statement_timeout
+from .tls import tls_context
 from .translate import install_error_translation
 
 __all__ = [
@@ -138,9 +140,17 @@ def _explicit_begin(engine: AsyncEngine, mode: str) -> None:
 
 
 def _mysql_engine(
-    url: URL, *, read_only: bool, connect_timeout: float, options: dict[str, Any]
+    url: URL,
+    *,
+    read_only: bool,
+    connect_timeout: float,
+    tls: dict[str, Any],
+    options: dict[str, Any],
 ) -> AsyncEngine:
-    connect_args = {"connect_timeout": connect_timeout, "charset": "utf8mb4"}
+    connect_args: dict[str, Any] = {"connect_timeout": connect_timeout, "charset": "utf8mb4"}
+    context = tls_context(url, tls)
+    if context is not None:
+        connect_args["ssl"] = context  # in place of the dialect's dict from the URL query
     connect_args.update(options.pop("connect_args", {}))
     options.setdefault("pool_pre_ping", True)
     options.setdefault("pool_recycle", 3600)
@@ -149,20 +159,30 @@ def _mysql_engine(
         # asyncmy's connect_timeout covers the TCP connect only: a server (or
         # anything else) that accepts the connection but never sends the MySQL
         # handshake would hang forever. Bound the whole handshake instead.
+        # asyncio.timeout, not wait_for: Python 3.11's wait_for can swallow a
+        # cancellation that lands as the connect completes, and the cancelled
+        # task would then go on to run its query. A connect that is cancelled or
+        # fails midway closes its socket here (asyncmy leaves it open).
         cargs, cparams = engine.sync_engine.dialect.create_connect_args(engine.url)
         cparams.update(connect_args)
+        conn = asyncmy.Connection(*cargs, **cparams)
         try:
-            return await asyncio.wait_for(
-                asyncmy.connect(*cargs, **cparams), timeout=connect_timeout
-            )
+            async with asyncio.timeout(connect_timeout):
+                await conn.connect()
         except TimeoutError as exc:
+            conn.close()
             raise asyncmy.errors.OperationalError(
                 2013,
                 f"no MySQL handshake from {url.host}:{url.port or 3306} within "
                 f"connect_timeout={connect_timeout} s",
             ) from exc
+        except BaseException:
+            conn.close()
+            raise
+        return conn
 
     engine = create_async_engine(url, async_creator=connect, **options)
+    install_kill_on_cancel(engine, connect, timeout=connect_timeout)
     if read_only:
 
         @event.listens_for(engine.sync_engine, "connect")
@@ -187,6 +207,9 @@ def create_engine(
     busy_timeout: float = 5.0,
     statement_timeout: float | None = None,
     sqlite_begin: Literal["deferred", "immediate"] | None = None,
+    ssl_ca: str | os.PathLike[str] | None = None,
+    ssl_cert: str | os.PathLike[str] | None = None,
+    ssl_key: str | os.PathLike[str] | None = None,
     **overrides: Any,
 ) -> AsyncEngine:
     """Create an async engine for an Arboris database with the app's settings.
@@ -226,6 +249,11 @@ def create_engine(
         at once, so concurrent read-modify-write transactions wait for each other
         (within the busy timeout) instead of failing when they upgrade: use it for
         a writer engine. ``"deferred"``: an explicit plain ``BEGIN``.
+    ssl_ca, ssl_cert, ssl_key
+        MySQL: TLS with this CA certificate (the server's certificate and host
+        name are verified; a server the CA did not sign is refused) and this
+        client certificate and unencrypted key, all PEM files. The same names
+        also work in the URL query (``?ssl_ca=...``); a keyword wins.
     **overrides
         Passed to :func:`sqlalchemy.ext.asyncio.create_async_engine`, overriding
         novelkit's defaults (``poolclass``, ``pool_size``, ``pool_pre_ping``...).
@@ -252,6 +280,10 @@ def create_engine(
         raise ConfigurationError(
             f"statement_timeout={statement_timeout!r} is not valid; give seconds > 0 or None."
         )
+    if is_sqlite(resolved) and any(v is not None for v in (ssl_ca, ssl_cert, ssl_key)):
+        raise ConfigurationError(
+            "ssl_ca, ssl_cert and ssl_key are for MySQL servers; a SQLite file needs no TLS."
+        )
     options = dict(overrides)
     options["echo"] = echo
     if is_sqlite(resolved):
@@ -264,7 +296,11 @@ def create_engine(
         )
     else:
         engine = _mysql_engine(
-            resolved, read_only=read_only, connect_timeout=connect_timeout, options=options
+            resolved,
+            read_only=read_only,
+            connect_timeout=connect_timeout,
+            tls={"ssl_ca": ssl_ca, "ssl_cert": ssl_cert, "ssl_key": ssl_key},
+            options=options,
         )
     if is_sqlite(resolved) and sqlite_begin is not None:
         _explicit_begin(engine, sqlite_begin.upper())

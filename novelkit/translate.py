@@ -24,7 +24,10 @@ __all__ = ["install_error_translation", "translate_error"]
 _MYSQL_AUTH = {1045, 1698}
 _MYSQL_NO_DB_ACCESS = {1044}
 _MYSQL_UNKNOWN_DB = {1049}
-_MYSQL_UNREACHABLE = {2002, 2003, 2005, 2006, 2013, 2055}
+# 1927: the connection was killed (KILL from an admin); 4031: MySQL 8 closed an
+# idle connection (wait_timeout). Both are disconnects that a new connection fixes.
+_MYSQL_UNREACHABLE = {1927, 2002, 2003, 2005, 2006, 2013, 2055, 4031}
+_TLS_FAILURES = ("certificate_verify_failed", "[ssl")  # ssl module: "[SSL: CODE] ..."
 _MYSQL_READ_ONLY_TRANSACTION = {1792}  # the session is READ ONLY (novelkit's guard)
 _MYSQL_WRITE_DENIED = {1142, 1290}  # no privilege; server started --read-only
 _MYSQL_TIMEOUT = {1969, 3024, 1317}
@@ -77,6 +80,12 @@ def translate_error(exc: BaseException, url: URL) -> errors.NovelkitError | None
         return errors.DatabaseNotFoundError(
             f"The {where} does not exist. Check MYSQL_DATABASE or the database part of the "
             "URL (Arboris uses 'arboris' by default)."
+        )
+    if code in _MYSQL_UNREACHABLE and any(mark in detail.lower() for mark in _TLS_FAILURES):
+        return errors.ServerUnavailableError(
+            f"The TLS handshake with the {where} failed, so nothing was sent: {detail}. "
+            "Check that ssl_ca is the CA that signed the server's certificate (and that the "
+            "certificate names this host), and that ssl_cert/ssl_key are a pair the server accepts."
         )
     if code in _MYSQL_UNREACHABLE:
         return errors.ServerUnavailableError(

@@ -20,6 +20,7 @@ import platform
 import statistics
 import sys
 import tempfile
+import threading
 import time
 import tracemalloc
 from collections.abc import Awaitable, Callable

@@ -282,10 +282,29 @@ async def facade_overhead(url: str, repeat: int = 2000) -> dict[str, Any]:
         via_facade = await loop.run_in_executor(None, many)
     finally:
         db.close()
+
+    # The floor any loop-in-a-thread design pays: one bare cross-thread round trip.
+    other = asyncio.new_event_loop()
+    thread = threading.Thread(target=other.run_forever, daemon=True)
+    thread.start()
+
+    def bare() -> float:
+        begin = time.perf_counter()
+        for _ in range(repeat):
+            asyncio.run_coroutine_threadsafe(noop(), other).result()
+        return (time.perf_counter() - begin) / repeat
+
+    try:
+        round_trip = await loop.run_in_executor(None, bare)
+    finally:
+        other.call_soon_threadsafe(other.stop)
+        thread.join()
+        other.close()
     return {
         "direct_us": direct * 1e6,
         "facade_us": via_facade * 1e6,
         "overhead_us": (via_facade - direct) * 1e6,
+        "bare_threadsafe_round_trip_us": round_trip * 1e6,
     }
 
 

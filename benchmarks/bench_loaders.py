@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import functools
 import gc
 import json
 import platform
@@ -315,6 +316,10 @@ async def bench_backend(url: str, repeat: int) -> dict[str, Any]:
     cases: dict[str, dict[str, Measure]] = {
         "outlines": {
             "novelkit": novelkit_call(url, loaders.load_outlines),
+            # The same without parsing the JSON column: what the parse costs.
+            "novelkit_parse_json_off": novelkit_call(
+                url, functools.partial(loaders.load_outlines, parse_json=False)
+            ),
             "raw_driver": raw_driver(url, OUTLINES_SQL),
             "pandas_read_sql": pandas_read_sql(url, OUTLINES_SQL),
             "naive_orm": naive_orm_outlines(url),

@@ -808,13 +808,22 @@ def test_an_empty_column_list_is_a_configuration_error(h: Harness) -> None:
 def test_control_mariadb_collation_matches_variants_without_the_binary_comparison(
     h: Harness,
 ) -> None:
-    """A plain = on MariaDB matches 'ABC ' to 'abc' and '🐲' to '🐉': exact_in is needed."""
-    if h.backend != "mysql":
-        pytest.skip("SQLite compares text byte for byte")
-    with h.raw() as conn, conn.cursor() as cur:
-        for variant, planted in (("ABC ", "abc"), ("🐲", "🐉"), ("trailing", "trailing ")):
-            cur.execute("SELECT id FROM novel_projects WHERE id = %s", (variant,))
-            assert [r[0] for r in cur.fetchall()] == [planted]
+    """A plain = on MariaDB matches 'ABC ' to 'abc' and '🐲' to '🐉': exact_in is needed.
+
+    On SQLite the same plain = compares byte for byte: each variant (planted there as
+    a project of its own) matches only itself.
+    """
+    pairs = (("ABC ", "abc"), ("🐲", "🐉"), ("trailing", "trailing "))
+    with h.raw() as conn:
+        if h.backend == "mysql":
+            with conn.cursor() as cur:
+                for variant, planted in pairs:
+                    cur.execute("SELECT id FROM novel_projects WHERE id = %s", (variant,))
+                    assert [r[0] for r in cur.fetchall()] == [planted]
+        else:
+            for variant, _planted in pairs:
+                rows = conn.execute("SELECT id FROM novel_projects WHERE id = ?", (variant,))
+                assert [r[0] for r in rows] == [variant]
 
 
 def test_control_a_value_in_sql_text_is_caught(h: Harness) -> None:

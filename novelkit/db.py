@@ -31,7 +31,7 @@ from sqlalchemy.ext.asyncio import (
     async_sessionmaker,
     create_async_engine,
 )
-from sqlalchemy.pool import NullPool, StaticPool
+from sqlalchemy.pool import AsyncAdaptedQueuePool, NullPool, StaticPool
 
 from .cancel import install_kill_on_cancel
 from .config import is_sqlite, resolve_url, sqlite_path
@@ -39,7 +39,7 @@ from .errors import ConfigurationError, DatabaseNotFoundError
 from .pool import LeakReport, PoolCounters, PoolStatus, pool_counters, pool_status, track_leaks
 from .redact import mask_url
 from .sqlite_guard import connection_class
-from .timeouts import install_statement_timeout
+from .timeouts import install_sqlite_cancellation, install_statement_timeout
 from .tls import tls_context
 from .translate import install_error_translation
 
@@ -98,6 +98,7 @@ def _sqlite_engine(
     read_only: bool,
     create: bool,
     busy_timeout: float,
+    single_writer: bool,
     options: dict[str, Any],
 ) -> AsyncEngine:
     path = sqlite_path(url)
@@ -109,6 +110,16 @@ def _sqlite_engine(
     else:
         _check_sqlite_file(path, create=create)
         target, use_uri = _sqlite_uri(path, read_only=read_only), True
+        if single_writer and "poolclass" not in options:
+            # SQLite lets one transaction write at a time, and its busy handler is
+            # not fair: a writer that has waited longest polls least often, so
+            # with many writer coroutines some starve past the busy timeout.
+            # One pooled connection makes them queue first-come, first-served in
+            # the pool (pool_timeout) instead; other processes still get the
+            # busy timeout.
+            options.setdefault("pool_size", 1)
+            options.setdefault("max_overflow", 0)
+            options["poolclass"] = AsyncAdaptedQueuePool
         options.setdefault("poolclass", NullPool)
 
     def connect() -> aiosqlite.Connection:
@@ -248,7 +259,10 @@ def create_engine(
         every transaction starts with ``BEGIN IMMEDIATE`` and takes the write lock
         at once, so concurrent read-modify-write transactions wait for each other
         (within the busy timeout) instead of failing when they upgrade: use it for
-        a writer engine. ``"deferred"``: an explicit plain ``BEGIN``.
+        a writer engine. Such an engine on a file keeps one pooled connection
+        (unless ``poolclass=`` says otherwise), so its coroutines take turns in
+        arrival order (waiting up to ``pool_timeout``, 30 s) rather than race for
+        SQLite's lock. ``"deferred"``: an explicit plain ``BEGIN``.
     ssl_ca, ssl_cert, ssl_key
         MySQL: TLS with this CA certificate (the server's certificate and host
         name are verified; a server the CA did not sign is refused) and this
@@ -292,6 +306,7 @@ def create_engine(
             read_only=read_only,
             create=create,
             busy_timeout=busy_timeout,
+            single_writer=sqlite_begin == "immediate",
             options=options,
         )
     else:
@@ -302,6 +317,7 @@ def create_engine(
             tls={"ssl_ca": ssl_ca, "ssl_cert": ssl_cert, "ssl_key": ssl_key},
             options=options,
         )
+    install_sqlite_cancellation(engine)  # SQLite only: a cancelled await stops the query
     if is_sqlite(resolved) and sqlite_begin is not None:
         _explicit_begin(engine, sqlite_begin.upper())
     if statement_timeout is not None:

@@ -14,7 +14,7 @@ import os
 import sqlite3
 import threading
 import weakref
-from collections.abc import AsyncIterator, Callable, Coroutine, Iterator
+from collections.abc import AsyncGenerator, AsyncIterator, Callable, Coroutine, Iterator
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -272,7 +272,9 @@ class NovelDB:
             if not self.closed:
                 self._run(stream.aclose())
 
-    async def _stream(self, table: str, kwargs: dict[str, Any]) -> AsyncIterator[pd.DataFrame]:
+    async def _stream(
+        self, table: str, kwargs: dict[str, Any]
+    ) -> AsyncGenerator[pd.DataFrame, None]:
         async with open_session(self._engine) as session:
             async for frame in loaders.iter_frames(session, table, **kwargs):
                 yield frame

@@ -7,6 +7,7 @@ JSON; columns a fork added are returned as stored.
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 import json
 from collections.abc import Sequence
@@ -89,7 +90,7 @@ def known_kinds(table: str) -> dict[str, Kind]:
     return kinds
 
 
-def to_utc(values: pd.Series, server_timezone: str | None) -> pd.Series:
+def to_utc(values: pd.Series, server_timezone: str | dt.tzinfo | None) -> pd.Series:
     """Parse timestamps (text in both SQLite formats, or datetimes) as UTC.
 
     SQLite stores naive UTC text with and without microseconds; MySQL returns

@@ -135,13 +135,13 @@ async def load_raw(
             # than reading the (few) project ids once.
             projects = sql_table("novel_projects", ["id"])
             project_ids = set((await fetch_frame(ctx, sa.select(projects.c.id)))["id"])
-            if novel_column not in selected:
+            if novel_column is not None and novel_column not in selected:
                 columns.append(table.c[novel_column])
             kinds["is_orphan"] = "bool"
             known.append("is_orphan")
     statement = sa.select(*columns).select_from(table)
     if novel_ids is not None:
-        if not has_project:
+        if not has_project or novel_column is None:
             raise ValueError(f"{shape.name} cannot be filtered by novel")
         statement = statement.where(exact_in(ctx.backend, table.c[novel_column], novel_ids))
     if where is not None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pandas as pd
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
@@ -74,7 +76,7 @@ async def load_novels(
     ctx = await open_context(target, server_timezone)
     projects = sql_table(await require_table(ctx, "novel_projects"))
     ids = await resolve_novel_ids(ctx, novel_id)
-    columns: list[sa.ColumnElement[object]] = [
+    columns: list[sa.ColumnElement[Any]] = [
         projects.c.id.label("project_id"),
         projects.c.title,
         projects.c.status,

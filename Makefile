@@ -28,8 +28,9 @@ demo-large:
 	mkdir -p benchmarks/data
 	test -f $(BENCH_SQLITE) || $(PY) -m novelkit demo $(BENCH_SQLITE) --scale large --progress
 
+# '@': make would otherwise echo the command line, password included.
 bench: demo-large
-	if [ -n "$(NOVELKIT_TEST_MYSQL_URL)" ]; then \
+	@if [ -n "$(NOVELKIT_TEST_MYSQL_URL)" ]; then \
 	  $(PY) benchmarks/prepare_mysql.py "$(BENCH_MYSQL_URL)" && \
 	  $(PY) benchmarks/bench_loaders.py --sqlite $(BENCH_SQLITE) --mysql "$(BENCH_MYSQL_URL)"; \
 	else \

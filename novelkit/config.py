@@ -6,6 +6,7 @@ Everything is read when :func:`resolve_url` is called, never at import.
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -41,6 +42,8 @@ _NORMALISED_DRIVERS = {
     "mariadb+asyncmy": "mysql+asyncmy",
 }
 SUPPORTED_SCHEMES = tuple(sorted(_NORMALISED_DRIVERS))
+# A scheme of two letters or more (so not a Windows drive) followed by ':' and not '//'.
+_SCHEME_TYPO = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]+:(?!//)")
 
 
 def default_demo_path() -> Path:
@@ -175,6 +178,14 @@ def _parse(raw: str | URL, source: str) -> URL:
     if isinstance(raw, URL):
         url = raw
     elif "://" not in raw:
+        if _SCHEME_TYPO.match(raw):
+            # "mysql:/user:pw@host/db" is a URL with a typo, not a file name; saying
+            # so also keeps its password out of a "file not found" message.
+            raise ConfigurationError(
+                f"The database URL from {source} starts with a scheme but lacks '//' after "
+                "it. Write it as mysql://user:password@host:3306/arboris or "
+                "sqlite:///path/to/arboris.db, or give a plain file path."
+            )
         # A plain file path: the common way to name an Arboris SQLite database.
         return URL.create("sqlite+aiosqlite", database=str(Path(raw).expanduser().resolve()))
     else:

@@ -239,3 +239,18 @@ async def test_errors_share_the_root(mysql_db: MySQLDatabase, tmp_path: Path) ->
         await first_use(mysql_db.url.set(host="nohost.invalid"))
     with pytest.raises(NovelkitError):
         create_engine(tmp_path / "missing.db")
+
+
+def test_url_with_a_missing_double_slash_is_not_a_file_path() -> None:
+    """A scheme typo is a ConfigurationError, and its password is not repeated."""
+    from novelkit import resolve_url
+    from novelkit.errors import ConfigurationError
+
+    for typo in ("mysql:/nk_rw:p@ss:w/rd%X9@127.0.0.1/db", "sqlite:relative.db"):
+        with pytest.raises(ConfigurationError, match="lacks '//'") as info:
+            resolve_url(typo)
+        assert "p@ss" not in str(info.value)
+        assert "rd%X9" not in str(info.value)
+    # Plain paths, including ones with ':' or '@' further in, stay file paths.
+    for path in ("/srv/arboris/storage/arboris.db", "storage/a:b@c.db", "C:/data/arboris.db"):
+        assert resolve_url(path).drivername == "sqlite+aiosqlite"

@@ -171,6 +171,17 @@ def test_demo_default_location_then_novels(tmp_path: Path) -> None:
     frame = pd.read_csv(io.StringIO(run("novels", "--format", "csv")))
     assert len(frame) == 40
     assert (frame["progress"].between(0, 1)).all()
+    info = run("info")
+    assert "fusion" in info
+    assert "novelkit demo: generator_version=1, scale=default, seed=0" in info
+    busiest = frame.sort_values(["chapters", "project_id"]).iloc[-1]["project_id"]
+    outlines = pd.read_csv(io.StringIO(run("outlines", busiest, "--format", "csv")))
+    assert len(outlines) == int(frame.set_index("project_id").loc[busiest, "outlines"])
+    text = run("export-text", busiest, "--format", "markdown", "--out", "-")
+    assert text.startswith("# ")
+    out_dir = tmp_path / "demo-export"
+    run("export", "--format", "csv", "--out", str(out_dir))
+    assert len(list(out_dir.iterdir())) == 36
 
 
 def test_python_dash_m(fixture_sqlite: Path) -> None:
@@ -205,6 +216,9 @@ def test_mysql_commands(mysql_fixture_db: MySQLDatabase, tmp_path: Path) -> None
     assert len(list(out_dir.iterdir())) == 36
     assert set(pd.read_parquet(out_dir / "users.parquet")["hashed_password"]) == {"[redacted]"}
     busiest = max(novels, key=lambda r: (r["chapters"], r["project_id"]))["project_id"]
+    outlines = json.loads(run("outlines", busiest, url, "--format", "json"))
+    planned = next(r["outlines"] for r in novels if r["project_id"] == busiest)
+    assert len(outlines) == planned
     text = run("export-text", busiest, url, "--out", "-")
     assert "第1章" in text
     out = fails("novels", url.replace("p%40ss", "wrong"))

@@ -19,7 +19,6 @@ from sqlalchemy.engine import URL
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from . import __version__
-from .config import default_demo_path, resolve_url
 from .db import create_engine, open_session
 from .errors import NovelkitError
 from .pool import pool_status
@@ -149,13 +148,9 @@ def format_option(*choices: str, default: str) -> Callable[[F], F]:
 
 def _database(url: str | None, env_file: Path | None) -> URL:
     """The URL to open; the embedded demo is built first when it is the one in use."""
-    resolved = resolve_url(url, env_file=env_file)
-    is_sqlite = resolved.get_backend_name() == "sqlite"
-    if url is None and is_sqlite and resolved.database == str(default_demo_path()):
-        from .demo import ensure_default_demo
+    from .demo import resolve_and_prepare
 
-        ensure_default_demo()
-    return resolved
+    return resolve_and_prepare(url, env_file=env_file)
 
 
 def _emit(frame: pd.DataFrame, fmt: str) -> None:

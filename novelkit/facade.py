@@ -25,8 +25,9 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlalchemy.pool import NullPool
 
 from . import loaders
-from .config import default_demo_path, is_sqlite, resolve_url, sqlite_path
+from .config import is_sqlite, sqlite_path
 from .db import EchoLevel, create_engine, open_session, set_echo
+from .demo import resolve_and_prepare
 from .errors import ConfigurationError
 from .pool import PoolCounters, PoolStatus, pool_counters, pool_status
 from .redact import mask_url
@@ -311,11 +312,6 @@ def _add_loader_methods() -> None:
 _add_loader_methods()
 
 
-def _is_default_demo(url: URL) -> bool:
-    path = sqlite_path(url) if is_sqlite(url) else None
-    return path is not None and path.resolve() == default_demo_path().resolve()
-
-
 def connect(
     url: str | URL | os.PathLike[str] | None = None,
     *,
@@ -356,11 +352,7 @@ def connect(
     ...     novels = db.novels()
     ...     outline = db.outlines(novel_id=novels.project_id[0])
     """
-    resolved = resolve_url(url, env_file=env_file)
-    if url is None and _is_default_demo(resolved):
-        from .demo import ensure_default_demo
-
-        ensure_default_demo()
+    resolved = resolve_and_prepare(url, env_file=env_file)
     if snapshot and not is_sqlite(resolved):
         raise ConfigurationError(
             "snapshot=True works only for SQLite files; on MySQL use a read-only account "

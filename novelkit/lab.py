@@ -10,7 +10,6 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from .config import default_demo_path, resolve_url
 from .errors import ConfigurationError
 
 __all__ = ["jupyter_command", "notebooks_folder", "run_lab"]
@@ -76,12 +75,9 @@ def run_lab(
     Returns JupyterLab's exit code. Ctrl-C (or SIGTERM) stops the server and its
     kernels; no server process is left behind.
     """
-    url = resolve_url()
-    path = default_demo_path()
-    if url.get_backend_name() == "sqlite" and url.database == str(path):
-        from .demo import ensure_default_demo
+    from .demo import resolve_and_prepare
 
-        ensure_default_demo()
+    resolve_and_prepare()
     root = notebooks_folder()
     env = dict(os.environ)
     env.setdefault("NOVELKIT_PROGRESS", "1")

@@ -9,7 +9,7 @@ atomic replace, lock) and ``marker`` (how a demo is recognised).
 
 from __future__ import annotations
 
-from .api import build_demo, build_demo_async, ensure_default_demo
+from .api import build_demo, build_demo_async, ensure_default_demo, resolve_and_prepare
 from .build import DemoSummary
 from .marker import APPLICATION_ID, DEMO_MARKER_KEY, GENERATOR_VERSION
 from .plan import SCALES
@@ -23,4 +23,5 @@ __all__ = [
     "build_demo",
     "build_demo_async",
     "ensure_default_demo",
+    "resolve_and_prepare",
 ]

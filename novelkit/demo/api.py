@@ -17,7 +17,7 @@ from .build import DemoSummary, build_at, build_sqlite
 from .marker import marker_value, read_sqlite_state
 from .plan import get_scale
 
-__all__ = ["build_demo", "build_demo_async", "ensure_default_demo"]
+__all__ = ["build_demo", "build_demo_async", "ensure_default_demo", "resolve_and_prepare"]
 
 T = TypeVar("T")
 
@@ -203,3 +203,20 @@ def ensure_default_demo() -> Path:
 
     _run(build)
     return path
+
+
+def resolve_and_prepare(
+    url: str | URL | os.PathLike[str] | None = None,
+    *,
+    env_file: str | os.PathLike[str] | None = None,
+) -> URL:
+    """:func:`~novelkit.resolve_url`, building the embedded demo first when it is the one used.
+
+    Only a call without ``url`` can land on the embedded default; an explicit path
+    to that same file is opened as it is.
+    """
+    resolved = resolve_url(url, env_file=env_file)
+    database = resolved.database if resolved.get_backend_name() == "sqlite" else None
+    if url is None and database and Path(database).resolve() == default_demo_path().resolve():
+        ensure_default_demo()
+    return resolved

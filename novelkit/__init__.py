@@ -30,6 +30,7 @@ from .errors import (
     QueryTimeoutError as QueryTimeoutError,
     ReadOnlyError as ReadOnlyError,
     ServerUnavailableError as ServerUnavailableError,
+    StoredValueWarning as StoredValueWarning,
     UnknownObjectError as UnknownObjectError,
 )
 from .facade import NovelDB as NovelDB, connect as connect
@@ -71,6 +72,7 @@ __all__ = [
     "QueryTimeoutError",
     "ReadOnlyError",
     "ServerUnavailableError",
+    "StoredValueWarning",
     "UnknownObjectError",
     "__version__",
     "build_demo",

@@ -1,4 +1,4 @@
-"""The exceptions novelkit raises.
+"""The exceptions and warnings novelkit raises.
 
 Every error novelkit raises on purpose derives from :class:`NovelkitError`,
 so ``except novelkit.NovelkitError`` catches all of them. Driver errors are
@@ -15,6 +15,9 @@ say what to do next::
     ├── QueryTimeoutError         a statement ran past ``statement_timeout``
     ├── LockTimeoutError          the database stayed locked past the busy timeout
     └── UnknownObjectError        a novel, table or column that does not exist
+
+:class:`StoredValueWarning` (a ``UserWarning``) says that some stored values
+could not be converted and were kept as stored.
 """
 
 from __future__ import annotations
@@ -29,6 +32,7 @@ __all__ = [
     "QueryTimeoutError",
     "ReadOnlyError",
     "ServerUnavailableError",
+    "StoredValueWarning",
     "UnknownObjectError",
 ]
 
@@ -71,3 +75,7 @@ class LockTimeoutError(NovelkitError):
 
 class UnknownObjectError(NovelkitError, LookupError):
     """A novel, table or column that does not exist in this database."""
+
+
+class StoredValueWarning(UserWarning):
+    """Some stored values could not be converted (e.g. text that is not JSON); kept as stored."""

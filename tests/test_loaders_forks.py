@@ -6,6 +6,8 @@ fixture (plain sqlite3, or plain pymysql on a fresh MariaDB restore).
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
 from typing import Any
 
 import pandas as pd
@@ -19,7 +21,7 @@ from _loaders_support import (
     sqlite_source,
 )
 
-from novelkit.errors import UnknownObjectError
+from novelkit.errors import StoredValueWarning, UnknownObjectError
 from novelkit.loaders import (
     iter_frames,
     load_activity,
@@ -329,3 +331,39 @@ async def test_iter_frames_chunks_concat_with_a_fork_status(fresh: Source) -> No
         chunks = [c async for c in iter_frames(session, "chapters", chunksize=5, progress=False)]
     assert all(isinstance(c["status"].dtype, pd.CategoricalDtype) for c in chunks)
     pd.testing.assert_frame_equal(pd.concat(chunks, ignore_index=True), whole)
+
+
+# Stored JSON shapes that a column-building shortcut could mangle: numpy reads a
+# list of equal-length lists as a second dimension, and the JSON literal null
+# must come back as None like SQL NULL.
+ODD_JSON = ["[[1, 2], [3, 4]]", "[]", "{}", '"text"', "null", "[[1], [2]]", "3.5"]
+
+
+async def test_json_values_of_every_shape_stay_whole(fresh: Source) -> None:
+    ids = [r["id"] for r in fresh.rows("SELECT id FROM chapter_outlines ORDER BY id")]
+    assert len(ids) > len(ODD_JSON)
+    fresh.execute(
+        *(
+            f"UPDATE chapter_outlines SET metadata = '{text}' WHERE id = {row}"
+            for row, text in zip(ids, ODD_JSON, strict=False)
+        ),
+        f"UPDATE chapter_outlines SET metadata = NULL WHERE id = {ids[len(ODD_JSON)]}",
+    )
+    async with session_on(fresh) as session:
+        outlines = (await load_outlines(session)).set_index("id")
+    for row, text in zip(ids, ODD_JSON, strict=False):
+        assert outlines.loc[row, "metadata"] == json.loads(text), text
+    assert outlines.loc[ids[len(ODD_JSON)], "metadata"] is None
+    assert outlines["metadata"].dtype == object
+
+
+async def test_text_that_is_not_json_is_kept_and_warned_about(fixture_sqlite: Path) -> None:
+    # SQLite does not check a JSON column; MariaDB's json_valid() check would refuse it.
+    src = sqlite_source(fixture_sqlite)
+    first = src.rows("SELECT id FROM chapter_outlines ORDER BY id")[0]["id"]
+    src.execute(f"UPDATE chapter_outlines SET metadata = 'phase: rising' WHERE id = {first}")
+    async with session_on(src) as session:
+        with pytest.warns(StoredValueWarning, match="chapter_outlines.metadata: 1 stored"):
+            outlines = (await load_outlines(session)).set_index("id")
+    assert outlines.loc[first, "metadata"] == "phase: rising"
+    assert outlines["metadata"].map(lambda v: isinstance(v, dict | None)).sum() == len(outlines) - 1

@@ -30,6 +30,9 @@ from typing import Any
 
 import pandas as pd
 import sqlalchemy as sa
+
+# Run as a script, so its own folder is on sys.path.
+from fork_shape import OUTLINE_COLUMNS, make_fork
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import registry
 
@@ -221,15 +224,20 @@ def naive_orm_novels(url: str) -> Measure:
 
 async def timed(measure: Measure, repeat: int) -> dict[str, Any]:
     seconds = []
-    rows = 0
+    rows = columns = 0
     for _ in range(repeat):
         gc.collect()
         start = time.perf_counter()
         frame = await measure()
         seconds.append(time.perf_counter() - start)
-        rows = len(frame)
+        rows, columns = frame.shape
         del frame
-    return {"median_s": statistics.median(seconds), "runs_s": seconds, "rows": rows}
+    return {
+        "median_s": statistics.median(seconds),
+        "runs_s": seconds,
+        "rows": rows,
+        "columns": columns,
+    }
 
 
 async def iter_frames_peak(url: str, chunksize: int) -> dict[str, Any]:
@@ -309,19 +317,20 @@ async def facade_overhead(url: str, repeat: int = 2000) -> dict[str, Any]:
     }
 
 
-async def bench_backend(url: str, repeat: int) -> dict[str, Any]:
+def speed_cases(url: str, outline_sql: str) -> dict[str, dict[str, Measure]]:
+    """Every method for both calls, on one database."""
     backend = sa.engine.make_url(url).get_backend_name()
     length = "length" if backend == "sqlite" else "char_length"
     novels_sql = NOVELS_SQL.format(length=length)
-    cases: dict[str, dict[str, Measure]] = {
+    return {
         "outlines": {
             "novelkit": novelkit_call(url, loaders.load_outlines),
             # The same without parsing the JSON column: what the parse costs.
             "novelkit_parse_json_off": novelkit_call(
                 url, functools.partial(loaders.load_outlines, parse_json=False)
             ),
-            "raw_driver": raw_driver(url, OUTLINES_SQL),
-            "pandas_read_sql": pandas_read_sql(url, OUTLINES_SQL),
+            "raw_driver": raw_driver(url, outline_sql),
+            "pandas_read_sql": pandas_read_sql(url, outline_sql),
             "naive_orm": naive_orm_outlines(url),
         },
         "novels": {
@@ -331,6 +340,12 @@ async def bench_backend(url: str, repeat: int) -> dict[str, Any]:
             "naive_orm": naive_orm_novels(url),
         },
     }
+
+
+async def bench_speed(
+    label: str, cases: dict[str, dict[str, Measure]], repeat: int
+) -> dict[str, Any]:
+    """Medians and ratios to the raw driver, the methods interleaved run by run."""
     out: dict[str, Any] = {}
     for case, methods in cases.items():
         # Interleave the methods so that machine noise hits them alike.
@@ -340,19 +355,44 @@ async def bench_backend(url: str, repeat: int) -> dict[str, Any]:
                 one = await timed(measure, 1)
                 results[name]["runs_s"] += one["runs_s"]
                 results[name]["rows"] = one["rows"]
+                results[name]["columns"] = one["columns"]
         for result in results.values():
             result["median_s"] = statistics.median(result["runs_s"])
         base = results["raw_driver"]["median_s"]
         for result in results.values():
             result["ratio_to_raw_driver"] = result["median_s"] / base
         out[case] = results
-        print(f"[{backend}] {case}", flush=True)
+        print(f"[{label}] {case}", flush=True)
         for name, result in results.items():
             print(
-                f"  {name:16s} median {result['median_s']:.3f}s  "
-                f"x{result['ratio_to_raw_driver']:.2f} of raw driver  ({result['rows']} rows)",
+                f"  {name:24s} median {result['median_s']:.3f}s  "
+                f"x{result['ratio_to_raw_driver']:.2f} of raw driver  "
+                f"({result['rows']} rows, {result['columns']} columns)",
                 flush=True,
             )
+    return out
+
+
+def fork_location(url: str) -> str:
+    """Where the fork-shaped copy of the demo at ``url`` lives: beside it."""
+    parsed = sa.engine.make_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        path = Path(parsed.database or "")
+        return str(path.with_name(f"{path.stem}-fork{path.suffix}"))
+    return parsed.set(database=f"{parsed.database}_fork").render_as_string(hide_password=False)
+
+
+async def bench_backend(url: str, repeat: int, *, fork: bool = True) -> dict[str, Any]:
+    backend = sa.engine.make_url(url).get_backend_name()
+    out = await bench_speed(backend, speed_cases(url, OUTLINES_SQL), repeat)
+    if fork:
+        target = fork_location(url)
+        # A copy with 6 of the 36 tables, extra columns and a table of its own.
+        if make_fork(url, target):
+            print(f"[{backend}] made the fork-shaped copy", flush=True)
+        fork_url = novelkit.resolve_url(target).render_as_string(hide_password=False)
+        fork_sql = f"SELECT {', '.join(OUTLINE_COLUMNS)} FROM chapter_outlines ORDER BY id"
+        out["fork"] = await bench_speed(f"{backend} fork", speed_cases(fork_url, fork_sql), repeat)
     out["iter_frames_memory"] = await iter_frames_peak(url, chunksize=1000)
     print(f"[{backend}] iter_frames memory: {out['iter_frames_memory']}", flush=True)
     if backend == "sqlite":
@@ -374,6 +414,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--sqlite", help="path of a large demo SQLite database")
     parser.add_argument("--mysql", help="URL of a large demo MariaDB/MySQL database")
     parser.add_argument("--repeat", type=int, default=5, help="repetitions per method")
+    parser.add_argument(
+        "--no-fork", action="store_true", help="skip the fork-shaped copy of each database"
+    )
     parser.add_argument(
         "--out", default=str(Path(__file__).with_name("results.json")), help="results file"
     )
@@ -398,7 +441,9 @@ def main(argv: list[str] | None = None) -> int:
     for backend, given in (("sqlite", args.sqlite), ("mysql", args.mysql)):
         if given:
             url = novelkit.resolve_url(given).render_as_string(hide_password=False)
-            report["results"][backend] = asyncio.run(bench_backend(url, args.repeat))
+            report["results"][backend] = asyncio.run(
+                bench_backend(url, args.repeat, fork=not args.no_fork)
+            )
     Path(args.out).write_text(json.dumps(report, indent=2), encoding="utf-8")
     print(f"wrote {args.out}")
     return 0

@@ -29,9 +29,15 @@ async def _create_database(url: sa.URL) -> None:
     server = novelkit.create_engine(url.set(database=""), read_only=False)
     try:
         async with server.connect() as conn:
-            await conn.exec_driver_sql(
-                f"CREATE DATABASE IF NOT EXISTS `{url.database}` CHARACTER SET utf8mb4"
+            # Asked first: IF NOT EXISTS on an existing database prints the server's note.
+            exists = await conn.exec_driver_sql(
+                "SELECT 1 FROM information_schema.schemata WHERE schema_name = %s",
+                (url.database,),
             )
+            if exists.first() is None:
+                await conn.exec_driver_sql(
+                    f"CREATE DATABASE `{url.database}` CHARACTER SET utf8mb4"
+                )
     finally:
         await server.dispose()
 

@@ -1,0 +1,107 @@
+"""The benchmark script runs end to end on a tiny demo; no timing is asserted.
+
+It checks what the figures rest on: every method loads the same rows, the
+fork-shaped copy has only some tables and extra columns, and novelkit returns
+those extra columns there.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+from nktest_support import MySQLDatabase
+
+import novelkit
+
+BENCH = Path(__file__).resolve().parents[1] / "benchmarks" / "bench_loaders.py"
+OUTLINE_METHODS = {
+    "novelkit",
+    "novelkit_parse_json_off",
+    "raw_driver",
+    "pandas_read_sql",
+    "naive_orm",
+}
+NOVEL_METHODS = {"novelkit", "raw_driver", "pandas_read_sql", "naive_orm"}
+FORK_TABLES = {
+    "users",
+    "novel_projects",
+    "novel_blueprints",
+    "chapter_outlines",
+    "chapters",
+    "chapter_versions",
+    "fork_tags",
+}
+
+
+def run_bench(option: str, target: str, out: Path) -> dict[str, Any]:
+    done = subprocess.run(
+        [sys.executable, str(BENCH), option, target, "--repeat", "1", "--out", str(out)],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
+    # Not check=True: CalledProcessError would print the command line, URL included.
+    assert done.returncode == 0, done.stderr[-3000:]
+    return json.loads(out.read_text(encoding="utf-8"))
+
+
+def check_speed_cases(results: dict[str, Any], outline_columns: int) -> None:
+    outlines, novels = results["outlines"], results["novels"]
+    assert set(outlines) == OUTLINE_METHODS
+    assert set(novels) == NOVEL_METHODS
+    assert outlines["raw_driver"]["ratio_to_raw_driver"] == 1.0
+    assert len({m["rows"] for m in outlines.values()}) == 1
+    assert outlines["raw_driver"]["rows"] > 0
+    assert outlines["raw_driver"]["columns"] == outline_columns
+    # novelkit's own is_orphan column comes on top of the stored ones.
+    assert outlines["novelkit"]["columns"] == outline_columns + 1
+    assert len({m["rows"] for m in novels.values()}) == 1
+    for method in (*outlines.values(), *novels.values()):
+        assert method["median_s"] > 0
+        assert len(method["runs_s"]) == 1
+
+
+def check_report(report: dict[str, Any], backend: str) -> None:
+    results = report["results"][backend]
+    check_speed_cases(results, outline_columns=6)
+    check_speed_cases(results["fork"], outline_columns=8)
+    memory = results["iter_frames_memory"]
+    assert memory["rows"] > 0
+    assert memory["peak_bytes"] > 0
+    assert results["facade_overhead"]["facade_us"] > 0
+
+
+def test_sqlite_run(tmp_path: Path) -> None:
+    demo = tmp_path / "tiny.db"
+    novelkit.build_demo(demo, scale="tiny", progress=False)
+    report = run_bench("--sqlite", str(demo), tmp_path / "results.json")
+    check_report(report, "sqlite")
+    with sqlite3.connect(tmp_path / "tiny-fork.db") as conn:
+        tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+    assert tables == FORK_TABLES
+
+
+@pytest.mark.mysql
+def test_mysql_run(mysql_db: MySQLDatabase, tmp_path: Path) -> None:
+    novelkit.build_demo(mysql_db.url, scale="tiny", progress=False)
+    fork = f"{mysql_db.name}_fork"
+    url = mysql_db.url.render_as_string(hide_password=False)
+    try:
+        report = run_bench("--mysql", url, tmp_path / "results.json")
+        check_report(report, "mysql")
+        with mysql_db.connect() as conn, conn.cursor() as cur:
+            cur.execute(
+                "SELECT table_name FROM information_schema.tables WHERE table_schema = %s",
+                (fork,),
+            )
+            assert {r[0] for r in cur.fetchall()} == FORK_TABLES
+    finally:
+        with mysql_db.connect() as conn, conn.cursor() as cur:
+            cur.execute(f"DROP DATABASE IF EXISTS `{fork}`")

@@ -23,11 +23,12 @@ from novelkit.demo import (
     DEMO_MARKER_KEY,
     GENERATOR_VERSION,
     DemoSummary,
+    build as demo_build,
     build_demo,
     build_demo_async,
     ensure_default_demo,
 )
-from novelkit.errors import ConfigurationError, DatabaseNotFoundError
+from novelkit.errors import ConfigurationError, DatabaseNotFoundError, LockTimeoutError
 from novelkit.schema.tables import CLASSIC_TABLES, FUSION_TABLES
 
 GENERATIONS = ["fusion", "classic"]
@@ -477,3 +478,47 @@ def test_default_scale_mysql(mysql_db: MySQLDatabase) -> None:
     assert summary.counts["novel_projects"] == 40
     assert summary.counts["chapter_versions"] >= 1200
     check_common(lambda sql: mysql_rows(mysql_db, sql), "fusion")
+
+
+@pytest.mark.mysql
+def test_mysql_concurrent_builds_take_turns(mysql_db: MySQLDatabase) -> None:
+    build_demo(mysql_db.url, scale="tiny", seed=3, progress=False)
+    expected = snapshot_mysql(mysql_db)
+    errors: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            build_demo(mysql_db.url, scale="tiny", seed=3, progress=False)
+        except BaseException as exc:  # noqa: BLE001 - handed to the main thread
+            errors.append(exc)
+
+    # Interleaved, one build's DROP/CREATE would land in the middle of the other's
+    # inserts: missing tables, duplicate keys or twice the rows.
+    threads = [threading.Thread(target=run) for _ in range(3)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    assert snapshot_mysql(mysql_db) == expected
+
+
+@pytest.mark.mysql
+def test_mysql_build_waits_for_the_lock_then_gives_up(
+    mysql_db: MySQLDatabase, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(demo_build, "MYSQL_BUILD_LOCK_SECONDS", 1)
+    holder = mysql_db.connect()
+    try:
+        with holder.cursor() as cur:
+            cur.execute("SELECT GET_LOCK(%s, 0)", (f"novelkit_demo.{mysql_db.name}",))
+            assert cur.fetchone()[0] == 1
+        started = time.monotonic()
+        with pytest.raises(LockTimeoutError, match="Another novelkit demo build") as caught:
+            build_demo(mysql_db.url, scale="tiny", progress=False)
+        assert 0.9 < time.monotonic() - started < 30
+        assert (mysql_db.url.password or "") not in str(caught.value)
+        assert mysql_rows(mysql_db, "SHOW TABLES") == []  # nothing was touched
+    finally:
+        holder.close()  # releases the lock
+    assert build_demo(mysql_db.url, scale="tiny", progress=False).counts["novel_projects"] == 9

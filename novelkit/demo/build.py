@@ -5,7 +5,9 @@ marked (``PRAGMA application_id``), switched to WAL, and moved into place with
 ``os.replace`` while ``<path>.lock`` is held (``fcntl.flock``), so notebook
 kernels building at the same time do not race and readers never see a
 half-built file. MySQL: the database must exist; the known Arboris tables are
-dropped (with ``FOREIGN_KEY_CHECKS=0`` for that session) and created again.
+dropped (with ``FOREIGN_KEY_CHECKS=0`` for that session) and created again, while
+the connection holds a server-side named lock (``GET_LOCK``) on the database, so
+two builds into one database take turns instead of interleaving.
 """
 
 from __future__ import annotations
@@ -29,7 +31,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from ..config import is_sqlite, sqlite_path
 from ..db import create_engine
-from ..errors import ConfigurationError
+from ..errors import ConfigurationError, LockTimeoutError
 from ..redact import mask_url
 from ..schema.tables import CLASSIC_TABLES, FUSION_TABLES, build_metadata
 from .fusion import add_fusion_rows
@@ -272,13 +274,41 @@ async def _mysql_marker(conn: AsyncConnection) -> dict[str, Any] | None:
     return marker if isinstance(marker, dict) else None
 
 
+#: How long a MySQL build waits for another build into the same database (a large
+#: build took about 4 minutes on the shared test machine).
+MYSQL_BUILD_LOCK_SECONDS = 900
+
+
+@contextlib.asynccontextmanager
+async def _mysql_build_lock(conn: AsyncConnection, database: str) -> AsyncIterator[None]:
+    """Hold the server's named lock for ``database`` on ``conn`` (session-wide)."""
+    # Lock names are at most 64 characters; a shared prefix only serialises two builds.
+    name = f"novelkit_demo.{database}"[:64]
+    got = (
+        await conn.exec_driver_sql("SELECT GET_LOCK(%s, %s)", (name, MYSQL_BUILD_LOCK_SECONDS))
+    ).scalar()
+    if got != 1:
+        raise LockTimeoutError(
+            f"Another novelkit demo build into the MySQL database {database!r} has been "
+            f"running for more than {MYSQL_BUILD_LOCK_SECONDS} s. Wait for it to finish "
+            "(or stop it), then build again."
+        )
+    yield
+    # After a failure the connection is closed (or broken), which releases the lock;
+    # a release attempted then could only hide the original error.
+    await conn.exec_driver_sql("SELECT RELEASE_LOCK(%s)", (name,))
+
+
 async def build_mysql(
     url: URL, *, scale: Scale, seed: int, generation: str, force: bool, progress: bool | None
 ) -> dict[str, int]:
     """Drop the known Arboris tables of an existing database, create them and fill them."""
     engine = create_engine(url, read_only=False)
     try:
-        async with engine.connect() as conn:
+        async with (
+            engine.connect() as conn,
+            _mysql_build_lock(conn, url.database or ""),
+        ):
             names = await conn.run_sync(lambda sync: inspect(sync).get_table_names())
             marker = await _mysql_marker(conn) if "system_configs" in names else None
             await conn.commit()

@@ -148,8 +148,11 @@ def _translate_sqlite(
         )
     if name in {"SQLITE_BUSY", "SQLITE_LOCKED"} or "database is locked" in message:
         return errors.LockTimeoutError(
-            f"The {where} stayed locked by another connection past the busy timeout "
-            f"({detail}). Retry, raise busy_timeout=, or read from a snapshot (snapshot=True)."
+            f"The {where} stayed locked by another connection past the busy timeout, or a "
+            f"write in a transaction that began by reading could not take the write lock "
+            f"(SQLite refuses that at once) ({detail}). Retry, raise busy_timeout=, begin "
+            'writing transactions with sqlite_begin="immediate", or read from a snapshot '
+            "(snapshot=True)."
         )
     if name == "SQLITE_NOTADB" or "file is not a database" in message:
         return errors.NotArborisDatabaseError(

@@ -75,7 +75,9 @@ async def load_outlines(
     parse_json, flatten_json
         Parse ``metadata`` into Python objects; spread objects into columns.
     server_timezone
-        MySQL only: the server's time zone, when it is not the session's.
+        The zone naive stored timestamps are in (IANA name or ``+08:00``). By
+        default the MySQL session's zone, measured, and UTC on SQLite, where the
+        app writes UTC; give it for a fork that stores local time.
 
     Returns
     -------

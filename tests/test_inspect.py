@@ -343,6 +343,25 @@ async def test_missing_core_table_is_unknown(fixture_sqlite: Path) -> None:
     assert info.missing == {"prompts": ()}
 
 
+async def test_fusion_fork_with_only_core_tables_keeps_the_fusion_columns(
+    fixture_sqlite: Path,
+) -> None:
+    # What benchmarks/fork_shape.py makes: six tables of a fusion database, no fusion
+    # table left, so "unknown"; outline metadata says which base to compare with.
+    keep = {"users", "novel_projects", "novel_blueprints", "chapter_outlines", "chapters"}
+    with closing(sqlite3.connect(fixture_sqlite)) as conn:
+        names = [r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")]
+    _alter(fixture_sqlite, *(f'DROP TABLE "{n}"' for n in names if n not in keep))
+    info = await _inspect(fixture_sqlite)
+    assert info.generation == "unknown"
+    assert "metadata" not in info.extra.get("chapter_outlines", ())
+    assert set(info.missing_tables) == (set(CLASSIC_TABLES) | set(FUSION_TABLES)) - keep
+
+    _alter(fixture_sqlite, "ALTER TABLE chapter_outlines DROP COLUMN metadata")
+    classic = await _inspect(fixture_sqlite, refresh=True)
+    assert set(classic.missing_tables) == set(CLASSIC_TABLES) - keep
+
+
 # --- not Arboris ---------------------------------------------------------------------
 
 

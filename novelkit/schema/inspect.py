@@ -33,9 +33,10 @@ variant). The ``generation`` is
 
 ``missing`` and ``extra`` are relative to that base: the 36 fusion tables for
 ``"fusion"``, the 17 classic tables (``chapter_outlines`` without ``metadata``)
-for ``"classic"``, and for ``"unknown"`` the fusion base if any fusion table is
-present, else the classic one. A database without ``novel_projects`` is not an
-Arboris database at all: :class:`~novelkit.errors.NotArborisDatabaseError`.
+for ``"classic"``, and for ``"unknown"`` the fusion base if any fusion table (or
+``chapter_outlines.metadata``) is present, else the classic one. A database
+without ``novel_projects`` is not an Arboris database at all:
+:class:`~novelkit.errors.NotArborisDatabaseError`.
 
 The novelkit demo marker (see :func:`read_demo_marker`) is a row, not a schema
 change, so a demo database is reported as the generation it was built as.
@@ -382,7 +383,12 @@ def _classify(
         generation = "fusion"
     elif core_ok and fusion_count == 0:
         generation = "classic"
-    use_fusion = generation == "fusion" or (generation == "unknown" and fusion_count > 0)
+    # outline metadata is the one column fusion added to a classic table: a fork
+    # that kept only core tables but has it grew from fusion.
+    fusion_columns = "metadata" in columns.get("chapter_outlines", ())
+    use_fusion = generation == "fusion" or (
+        generation == "unknown" and (fusion_count > 0 or fusion_columns)
+    )
     return generation, KNOWN_COLUMNS if use_fusion else CLASSIC_COLUMNS, variants
 
 

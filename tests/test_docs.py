@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
@@ -64,3 +65,60 @@ def test_top_level_help_and_version() -> None:
     result = runner.invoke(main, ["--version"])
     assert result.exit_code == 0
     assert "novelkit" in result.output
+
+
+# README speed table row -> (results.json backend, variant, case, method with a time).
+SPEED_ROWS = {
+    ("`load_outlines` (244,009 rows)", "SQLite"): ("sqlite", None, "outlines", "novelkit"),
+    ("… with `parse_json=False`", "SQLite"): (
+        "sqlite",
+        None,
+        "outlines",
+        "novelkit_parse_json_off",
+    ),
+    ("`load_outlines`", "SQLite fork"): ("sqlite", "fork", "outlines", "novelkit"),
+    ("`load_outlines`", "MariaDB"): ("mysql", None, "outlines", "novelkit"),
+    ("… with `parse_json=False`", "MariaDB"): (
+        "mysql",
+        None,
+        "outlines",
+        "novelkit_parse_json_off",
+    ),
+    ("`load_outlines`", "MariaDB fork"): ("mysql", "fork", "outlines", "novelkit"),
+    ("`load_novels` (2,000 novels)", "SQLite"): ("sqlite", None, "novels", "novelkit"),
+    ("`load_novels`", "SQLite fork"): ("sqlite", "fork", "novels", "novelkit"),
+    ("`load_novels`", "MariaDB"): ("mysql", None, "novels", "novelkit"),
+    ("`load_novels`", "MariaDB fork"): ("mysql", "fork", "novels", "novelkit"),
+}
+
+
+def _cell_figures(cell: str) -> tuple[float | None, float | None]:
+    seconds = re.search(r"([\d.]+) s", cell)
+    ratio = re.search(r"×([\d.]+)", cell)
+    return (
+        float(seconds.group(1)) if seconds else None,
+        float(ratio.group(1)) if ratio else None,
+    )
+
+
+def test_readme_speed_table_quotes_results_json() -> None:
+    results = json.loads((ROOT / "benchmarks" / "results.json").read_text(encoding="utf-8"))
+    section = README.split("## Speed\n", 1)[1].split("\n## ", 1)[0]
+    rows = [
+        [c.strip() for c in line.strip("|").split("|")]
+        for line in section.splitlines()
+        if line.startswith("| `") or line.startswith("| …")
+    ]
+    assert {(r[0], r[1]) for r in rows} == set(SPEED_ROWS)
+    for label, database, novelkit, raw, read_sql, orm in rows:
+        backend, variant, case, method = SPEED_ROWS[(label, database)]
+        measured = results["results"][backend]
+        methods = (measured[variant] if variant else measured)[case]
+        seconds, ratio = _cell_figures(novelkit)
+        assert seconds == round(methods[method]["median_s"], 2), (label, database)
+        assert ratio == round(methods[method]["ratio_to_raw_driver"], 2), (label, database)
+        if method == "novelkit":
+            assert _cell_figures(raw)[0] == round(methods["raw_driver"]["median_s"], 2)
+            for cell, other in ((read_sql, "pandas_read_sql"), (orm, "naive_orm")):
+                quoted = _cell_figures(cell)[1]
+                assert quoted == round(methods[other]["ratio_to_raw_driver"], 2), (cell, other)

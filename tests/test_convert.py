@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import gc
 import threading
+import warnings
 
 import numpy as np
 import pandas as pd
 import pytest
 
 from novelkit.errors import StoredValueWarning
-from novelkit.loaders._convert import parse_json_values, to_int
+from novelkit.loaders._convert import convert_column, parse_json_values, to_int
 from novelkit.loaders._gc import collector_paused
 
 
@@ -128,3 +129,30 @@ def test_to_int_falls_back_for_other_values(values: list[object]) -> None:
             to_int(series)
         return
     pd.testing.assert_series_equal(to_int(series), expected)
+
+
+def test_unreadable_timestamps_are_counted_in_a_warning() -> None:
+    stored = pd.Series(
+        ["2025-01-02 03:04:05", "2025-01-02 03:04:05.123456", None, "yesterday", "31/12/2024"],
+        dtype=object,
+    )
+    with pytest.warns(StoredValueWarning, match=r"chapters\.created_at: 2 stored value"):
+        read = convert_column(
+            "chapters",
+            "created_at",
+            stored,
+            "datetime",
+            parse_json=True,
+            server_timezone=None,
+        )
+    assert read.isna().tolist() == [False, False, True, True, True]
+    assert str(read.dtype) == "datetime64[us, UTC]"
+
+
+def test_readable_timestamps_raise_no_warning() -> None:
+    stored = pd.Series(["2025-01-02 03:04:05", None], dtype=object)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        convert_column(
+            "chapters", "created_at", stored, "datetime", parse_json=True, server_timezone=None
+        )

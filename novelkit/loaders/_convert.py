@@ -220,15 +220,29 @@ def convert_column(
     if kind == "str":
         return to_string(values)
     if kind == "datetime":
-        return to_utc(values, server_timezone)
+        return _warn_unread(table, column, values, to_utc(values, server_timezone))
     if kind == "date":
-        return pd.to_datetime(values, format="ISO8601", errors="coerce").astype("datetime64[s]")
+        dates = pd.to_datetime(values, format="ISO8601", errors="coerce").astype("datetime64[s]")
+        return _warn_unread(table, column, values, dates)
     if kind == "category":
         return _category(to_string(values), STATUS_VOCABULARIES[(table, column)], seen)
     if not parse_json:
         return to_string(values)
     parsed = parse_json_values(values.to_numpy(dtype=object), where=f"{table}.{column}")
     return pd.Series(parsed, index=values.index)
+
+
+def _warn_unread(table: str, column: str, stored: pd.Series, read: pd.Series) -> pd.Series:
+    """Say how many stored timestamps became NaT (unreadable text, a skipped DST hour)."""
+    lost = int((read.isna().to_numpy() & stored.notna().to_numpy()).sum())
+    if lost:
+        warnings.warn(
+            f"{table}.{column}: {lost} stored value(s) could not be read as a date/time and "
+            "are missing (NaT) in the frame; the database still holds them as stored.",
+            StoredValueWarning,
+            stacklevel=3,
+        )
+    return read
 
 
 def parse_json_values(raw: np.ndarray, *, where: str = "a JSON column") -> np.ndarray:

@@ -16,6 +16,7 @@ import argparse
 import os
 import sqlite3
 import sys
+from contextlib import closing
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -53,7 +54,8 @@ def _sqlite_expression(expression: str) -> str:
     # CONCAT is MySQL's; SQLite concatenates with ||.
     if expression.startswith("CONCAT("):
         parts = expression[len("CONCAT(") : -1].split(", ")
-        return " || ".join(parts)
+        # Parenthesised: || binds tighter than % in SQLite.
+        return " || ".join(f"({part})" for part in parts)
     return expression
 
 
@@ -62,21 +64,31 @@ def make_sqlite_fork(source: Path, target: Path) -> bool:
     if target.exists():
         return False
     partial = target.with_name(target.name + ".partial")
-    partial.unlink(missing_ok=True)
-    with sqlite3.connect(source) as src, sqlite3.connect(partial) as dst:
+    for leftover in (partial, *(partial.with_name(partial.name + x) for x in ("-wal", "-shm"))):
+        leftover.unlink(missing_ok=True)
+    # closing(): sqlite3's own context manager only commits, and a WAL copy moved
+    # while open would leave its changes behind in <partial>-wal.
+    with closing(sqlite3.connect(source)) as src, closing(sqlite3.connect(partial)) as dst:
         src.backup(dst)
-    with sqlite3.connect(partial) as conn:
-        names = [r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")]
-        for name in names:
-            if name not in KEPT_TABLES:
-                conn.execute(f'DROP TABLE "{name}"')
-        for table, columns in EXTRA_COLUMNS.items():
-            for column, sql_type, expression in columns:
-                conn.execute(f'ALTER TABLE "{table}" ADD COLUMN "{column}" {sql_type}')
-                conn.execute(f'UPDATE "{table}" SET "{column}" = {_sqlite_expression(expression)}')
-        conn.execute(f'CREATE TABLE "{FORK_TABLE}" (id INTEGER PRIMARY KEY, project_id TEXT)')
-    with sqlite3.connect(partial) as conn:
+    with closing(sqlite3.connect(partial)) as conn:
+        conn.execute("PRAGMA journal_mode = DELETE")
+        with conn:
+            names = [
+                r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")
+            ]
+            for name in names:
+                if name not in KEPT_TABLES:
+                    conn.execute(f'DROP TABLE "{name}"')
+            for table, columns in EXTRA_COLUMNS.items():
+                for column, sql_type, expression in columns:
+                    conn.execute(f'ALTER TABLE "{table}" ADD COLUMN "{column}" {sql_type}')
+                    conn.execute(
+                        f'UPDATE "{table}" SET "{column}" = {_sqlite_expression(expression)}'
+                    )
+            conn.execute(f'CREATE TABLE "{FORK_TABLE}" (id INTEGER PRIMARY KEY, project_id TEXT)')
         conn.execute("VACUUM")
+        # Back to WAL like the demo; the last close checkpoints and removes the -wal.
+        conn.execute("PRAGMA journal_mode = WAL")
     os.replace(partial, target)
     return True
 

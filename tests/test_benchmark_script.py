@@ -11,6 +11,7 @@ import json
 import sqlite3
 import subprocess
 import sys
+from contextlib import closing
 from pathlib import Path
 from typing import Any
 
@@ -83,9 +84,15 @@ def test_sqlite_run(tmp_path: Path) -> None:
     novelkit.build_demo(demo, scale="tiny", progress=False)
     report = run_bench("--sqlite", str(demo), tmp_path / "results.json")
     check_report(report, "sqlite")
-    with sqlite3.connect(tmp_path / "tiny-fork.db") as conn:
+    with closing(sqlite3.connect(tmp_path / "tiny-fork.db")) as conn:
         tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+        beats = {r[0] for r in conn.execute("SELECT DISTINCT fork_beat FROM chapter_outlines")}
+        tensions = conn.execute("SELECT COUNT(DISTINCT fork_tension) FROM chapter_outlines")
+        assert tensions.fetchone()[0] == 10
     assert tables == FORK_TABLES
+    assert beats == {f"beat-{n}" for n in range(7)}
+    # Nothing left of the copy's making (a -wal beside it would hold lost changes).
+    assert not [p.name for p in tmp_path.iterdir() if ".partial" in p.name or "fork.db-" in p.name]
 
 
 @pytest.mark.mysql
@@ -102,6 +109,8 @@ def test_mysql_run(mysql_db: MySQLDatabase, tmp_path: Path) -> None:
                 (fork,),
             )
             assert {r[0] for r in cur.fetchall()} == FORK_TABLES
+            cur.execute(f"SELECT DISTINCT fork_beat FROM `{fork}`.chapter_outlines")
+            assert {r[0] for r in cur.fetchall()} == {f"beat-{n}" for n in range(7)}
     finally:
         with mysql_db.connect() as conn, conn.cursor() as cur:
             cur.execute(f"DROP DATABASE IF EXISTS `{fork}`")

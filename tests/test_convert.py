@@ -156,3 +156,24 @@ def test_readable_timestamps_raise_no_warning() -> None:
         convert_column(
             "chapters", "created_at", stored, "datetime", parse_json=True, server_timezone=None
         )
+
+
+@pytest.mark.parametrize(
+    "stored",
+    [['"note"', None, '"other"'], [None, None], ["not json", None]],
+    ids=["json-strings", "all-null", "unparsed-text"],
+)
+def test_json_columns_stay_object_with_none_for_null(stored: list[object]) -> None:
+    # pandas 3 would infer str for these and turn None into NaN.
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", StoredValueWarning)
+        read = convert_column(
+            "chapter_outlines",
+            "metadata",
+            pd.Series(stored, dtype=object),
+            "json",
+            parse_json=True,
+            server_timezone=None,
+        )
+    assert read.dtype == object
+    assert [v is None for v in read] == [v is None for v in stored]

@@ -15,6 +15,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import logging
 import os
 import secrets
 import sqlite3
@@ -27,11 +28,12 @@ from typing import Any
 
 from sqlalchemy import column, inspect, select, table
 from sqlalchemy.engine import URL
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from ..config import is_sqlite, sqlite_path
 from ..db import create_engine
-from ..errors import ConfigurationError, LockTimeoutError
+from ..errors import ConfigurationError, LockTimeoutError, NovelkitError
 from ..redact import mask_url
 from ..schema.tables import CLASSIC_TABLES, FUSION_TABLES, build_metadata
 from .fusion import add_fusion_rows
@@ -47,6 +49,8 @@ except ImportError:  # pragma: no cover - Windows has no fcntl
     fcntl = None  # type: ignore[assignment]
 
 __all__ = ["DemoSummary", "build_mysql", "build_sqlite", "file_lock"]
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -287,6 +291,12 @@ async def _mysql_build_lock(conn: AsyncConnection, database: str) -> AsyncIterat
     got = (
         await conn.exec_driver_sql("SELECT GET_LOCK(%s, %s)", (name, MYSQL_BUILD_LOCK_SECONDS))
     ).scalar()
+    if got is None:
+        # NULL: the server failed to take it (out of memory, the wait was killed).
+        raise LockTimeoutError(
+            f"The MySQL server could not take the demo build lock for {database!r}. "
+            "Build again; if it keeps failing, check the server's error log."
+        )
     if got != 1:
         raise LockTimeoutError(
             f"Another novelkit demo build into the MySQL database {database!r} has been "
@@ -294,9 +304,13 @@ async def _mysql_build_lock(conn: AsyncConnection, database: str) -> AsyncIterat
             "(or stop it), then build again."
         )
     yield
-    # After a failure the connection is closed (or broken), which releases the lock;
-    # a release attempted then could only hide the original error.
-    await conn.exec_driver_sql("SELECT RELEASE_LOCK(%s)", (name,))
+    # Only after success: after a failure the connection may be broken, and a release
+    # attempted then would hide the original error. The lock belongs to the server
+    # session either way, which ends when build_mysql disposes its engine.
+    try:
+        await conn.exec_driver_sql("SELECT RELEASE_LOCK(%s)", (name,))
+    except (NovelkitError, DBAPIError) as exc:
+        log.debug("demo build lock not released early (the dispose frees it): %s", exc)
 
 
 async def build_mysql(

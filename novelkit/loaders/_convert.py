@@ -229,11 +229,13 @@ def convert_column(
     if not parse_json:
         return to_string(values)
     parsed = parse_json_values(values.to_numpy(dtype=object), where=f"{table}.{column}")
-    return pd.Series(parsed, index=values.index)
+    # object, always: pandas 3 would infer str for a column of JSON strings (and make
+    # SQL NULL a NaN), so chunks and filtered frames would differ in dtype.
+    return pd.Series(parsed, index=values.index, dtype=object)
 
 
 def _warn_unread(table: str, column: str, stored: pd.Series, read: pd.Series) -> pd.Series:
-    """Say how many stored timestamps became NaT (unreadable text, a skipped DST hour)."""
+    """Say how many stored timestamps became NaT (unreadable text, an ambiguous DST hour)."""
     lost = int((read.isna().to_numpy() & stored.notna().to_numpy()).sum())
     if lost:
         warnings.warn(

@@ -9,7 +9,9 @@ parse finds nothing; the pause only skips useless work.
 
 The collector's switch is process-wide, so overlapping pauses (the facade's loop
 thread and a caller's own loop) share one count: the collector is switched back
-on when the last pause ends, and only if it was on when the first one began.
+on when the last pause ends, and only if it was on when the first one began. (A
+``gc.disable()`` another thread makes during a pause is therefore undone when the
+pause ends; nothing can tell it apart from the pause's own.)
 """
 
 from __future__ import annotations
@@ -37,12 +39,14 @@ _pauses = _PauseCount()
 @contextmanager
 def collector_paused() -> Iterator[None]:
     """Switch the cyclic collector off for the block (reference counting still frees)."""
-    with _pauses.lock:
-        if _pauses.depth == 0:
-            _pauses.was_enabled = gc.isenabled()
-            gc.disable()
-        _pauses.depth += 1
+    # Counted before switching off, so that whatever stops this block after the
+    # count (a KeyboardInterrupt in the main thread) still runs the finally.
     try:
+        with _pauses.lock:
+            if _pauses.depth == 0:
+                _pauses.was_enabled = gc.isenabled()
+            _pauses.depth += 1
+            gc.disable()
         yield
     finally:
         with _pauses.lock:

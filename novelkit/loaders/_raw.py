@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 from ..schema.reflect import TableShape, reflect_table
 from ._convert import Kind, convert_column, known_kinds
-from ._query import LoadContext, exact_in, fetch_frame, redact_secrets, sql_table
+from ._query import LoadContext, exact_in, fetch_columns, fetch_frame, redact_secrets, sql_table
 
 __all__ = [
     "PRIMARY_KEYS",
@@ -78,31 +78,40 @@ def _flatten(frame: pd.DataFrame, columns: Sequence[str]) -> pd.DataFrame:
 
 def finish_frame(
     table: str,
-    frame: pd.DataFrame,
+    stored: Mapping[str, pd.Series] | pd.DataFrame,
     *,
     known: Sequence[str],
     kinds: dict[str, Kind],
     options: RawOptions,
     server_timezone: Any,
 ) -> pd.DataFrame:
-    """Convert known columns, add absent known ones as missing values, order columns."""
+    """Convert known columns, add absent known ones as missing values, order columns.
+
+    ``stored``: the columns as fetched (object Series of one length, by name).
+    The frame is built once, from the converted columns.
+    """
+    source = dict(stored.items())
+    length = len(next(iter(source.values()))) if source else 0
+    columns: dict[str, pd.Series] = {}
     for column in known:
-        kind = kinds[column]
-        if column not in frame.columns:
-            frame[column] = pd.Series([None] * len(frame), index=frame.index, dtype=object)
-        frame[column] = convert_column(
+        values = source.get(column)
+        if values is None:
+            values = pd.Series([None] * length, dtype=object)
+        columns[column] = convert_column(
             table,
             column,
-            frame[column],
-            kind,
+            values,
+            kinds[column],
             parse_json=options.parse_json,
             server_timezone=server_timezone,
             seen=options.seen_values.get(column, ()),
         )
+    for column, values in source.items():
+        if column not in columns:
+            columns[column] = values  # a fork's column: as stored
+    frame = pd.DataFrame(columns)
     if not options.include_secrets:
         frame = redact_secrets(table, frame)
-    extras = [c for c in frame.columns if c not in known]
-    frame = frame[list(known) + extras]
     if options.flatten_json and options.parse_json:
         frame = _flatten(frame, [c for c in known if kinds[c] == "json"])
     return frame.reset_index(drop=True)
@@ -149,12 +158,12 @@ async def load_raw(
     key = primary_key(shape)
     if key is not None:
         statement = statement.order_by(table.c[key])
-    frame = await fetch_frame(ctx, statement)
+    stored = await fetch_columns(ctx, statement)
     if project_ids is not None and novel_column is not None:
-        frame["is_orphan"] = ~frame[novel_column].isin(project_ids)
+        stored["is_orphan"] = ~stored[novel_column].isin(project_ids)
     return finish_frame(
         shape.name,
-        frame,
+        stored,
         known=known,
         kinds=kinds,
         options=options,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -78,7 +78,7 @@ def _flatten(frame: pd.DataFrame, columns: Sequence[str]) -> pd.DataFrame:
 
 def finish_frame(
     table: str,
-    stored: Mapping[str, pd.Series] | pd.DataFrame,
+    stored: dict[str, pd.Series],
     *,
     known: Sequence[str],
     kinds: dict[str, Kind],
@@ -87,14 +87,16 @@ def finish_frame(
 ) -> pd.DataFrame:
     """Convert known columns, add absent known ones as missing values, order columns.
 
-    ``stored``: the columns as fetched (object Series of one length, by name).
-    The frame is built once, from the converted columns.
+    ``stored``: the columns as fetched (object Series of one length, by name). It
+    is emptied as its columns are converted, so each stored column can be freed
+    as soon as its converted copy exists (a chunk of version texts is held once,
+    not twice). The frame is built once, from the converted columns.
     """
-    source = dict(stored.items())
-    length = len(next(iter(source.values()))) if source else 0
+    length = len(next(iter(stored.values()))) if stored else 0
+    order = list(stored)
     columns: dict[str, pd.Series] = {}
     for column in known:
-        values = source.get(column)
+        values = stored.pop(column, None)
         if values is None:
             values = pd.Series([None] * length, dtype=object)
         columns[column] = convert_column(
@@ -106,9 +108,9 @@ def finish_frame(
             server_timezone=server_timezone,
             seen=options.seen_values.get(column, ()),
         )
-    for column, values in source.items():
-        if column not in columns:
-            columns[column] = values  # a fork's column: as stored
+    for column in order:
+        if column in stored:
+            columns[column] = stored.pop(column)  # a fork's column: as stored
     frame = pd.DataFrame(columns)
     if not options.include_secrets:
         frame = redact_secrets(table, frame)

@@ -19,6 +19,7 @@ from ._query import (
     NovelIds,
     close_matches,
     exact_in,
+    fetch_columns,
     fetch_frame,
     open_context,
     resolve_novel_ids,
@@ -289,15 +290,16 @@ async def iter_frames(
                 statement = statement.where(sql.c[key] > last)
             async with engine.connect() as page_conn:
                 page_ctx = LoadContext(page_conn, ctx.backend, ctx.server_timezone)
-                raw = await fetch_frame(page_ctx, statement)
-            if raw.empty:
+                stored = await fetch_columns(page_ctx, statement)
+            fetched = len(stored[key])
+            if not fetched:
                 break
-            last = raw[key].iloc[-1]
+            last = stored[key].iloc[-1]
             last = last.item() if hasattr(last, "item") else last
-            bar.update(len(raw))
+            bar.update(fetched)
             frame = finish_frame(
                 shape.name,
-                raw,
+                stored,
                 known=list(kinds),
                 kinds=kinds,
                 options=options,
@@ -306,7 +308,7 @@ async def iter_frames(
             if chosen is not None:
                 frame = frame[[c for c in chosen if c in frame.columns]]
             yield frame
-            if len(raw) < chunksize:
+            if fetched < chunksize:
                 break
     finally:
         bar.close()

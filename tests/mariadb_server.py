@@ -193,6 +193,10 @@ class PrivateMariaDB:
             f"CREATE OR REPLACE USER '{user}'@'127.0.0.1' IDENTIFIED BY '{password}'{require};\n"
             f"GRANT ALL PRIVILEGES ON `{database}`.* TO '{user}'@'127.0.0.1';\n"
         )
+        return self.account_url(user, password, database)
+
+    def account_url(self, user: str, password: str, database: str) -> URL:
+        """The asyncmy URL of an account on this server, over TCP."""
         return URL.create(
             "mysql+asyncmy",
             username=user,

@@ -599,14 +599,7 @@ def private_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Private
 
 def _private_url(server: PrivateMariaDB, user: str = PRIVATE_USER) -> URL:
     password = PRIVATE_PASSWORD if user == PRIVATE_USER else X509_PASSWORD
-    return URL.create(
-        "mysql+asyncmy",
-        username=user,
-        password=password,
-        host="127.0.0.1",
-        port=server.port,
-        database=PRIVATE_DB,
-    )
+    return server.account_url(user, password, PRIVATE_DB)
 
 
 @pytest_asyncio.fixture

@@ -4,6 +4,9 @@ Importing novelkit creates no engine, reads no setting and patches nothing.
 """
 
 from .db import (
+    LeakReport as LeakReport,
+    PoolCounters as PoolCounters,
+    PoolStatus as PoolStatus,
     create_engine as create_engine,
     echo as echo,
     get_session as get_session,
@@ -51,7 +54,6 @@ from .loaders import (
     load_users as load_users,
     load_versions as load_versions,
 )
-from .pool import LeakReport as LeakReport, PoolCounters as PoolCounters, PoolStatus as PoolStatus
 from .schema.inspect import DatabaseInfo as DatabaseInfo, inspect_database as inspect_database
 
 __version__ = "0.1.0"

@@ -1,12 +1,14 @@
 """The exceptions and warnings novelkit raises.
 
-Every error novelkit raises on purpose derives from :class:`NovelkitError`,
+Every error a user can get from novelkit derives from :class:`NovelkitError`,
 so ``except novelkit.NovelkitError`` catches all of them. Driver errors are
 chained with ``raise ... from``; messages never contain a password and always
-say what to do next::
+say what to do next. Where Python's own exception types were raised before
+(or are what a caller would naturally catch), they stay as second bases::
 
     NovelkitError
-    ├── ConfigurationError        bad URL, unsupported backend, bad option
+    ├── ConfigurationError        bad URL, unsupported backend, bad option (also a ValueError)
+    │   └── WrongTypeError        an argument of the wrong type (also a TypeError)
     ├── DatabaseNotFoundError     missing SQLite file/folder, unknown MySQL database
     ├── ServerUnavailableError    host unreachable, connection refused or timed out
     ├── AuthenticationError       wrong user name or password
@@ -14,7 +16,7 @@ say what to do next::
     ├── ReadOnlyError             a write attempted through a read-only engine
     ├── QueryTimeoutError         a statement ran past ``statement_timeout``
     ├── LockTimeoutError          the database stayed locked past the busy timeout
-    └── UnknownObjectError        a novel, table or column that does not exist
+    └── UnknownObjectError        a novel, table or column that does not exist (also a LookupError)
 
 :class:`StoredValueWarning` (a ``UserWarning``) says that some stored values
 could not be converted and were kept as stored.
@@ -34,6 +36,7 @@ __all__ = [
     "ServerUnavailableError",
     "StoredValueWarning",
     "UnknownObjectError",
+    "WrongTypeError",
 ]
 
 
@@ -41,8 +44,12 @@ class NovelkitError(Exception):
     """Root of every error novelkit raises on purpose."""
 
 
-class ConfigurationError(NovelkitError):
+class ConfigurationError(NovelkitError, ValueError):
     """The database URL or an option is wrong; the message says which and how to fix it."""
+
+
+class WrongTypeError(ConfigurationError, TypeError):
+    """An argument of the wrong type; the message says which types are accepted."""
 
 
 class DatabaseNotFoundError(NovelkitError):

@@ -15,7 +15,7 @@ from nktest_support import FIXTURE_SQLITE, MySQLDatabase
 
 from novelkit import __version__
 from novelkit.cli import main
-from novelkit.config import default_demo_path
+from novelkit.db import default_demo_path
 from novelkit.demo import APPLICATION_ID
 
 

@@ -17,7 +17,7 @@ import pytest
 from nktest_support import FIXTURE_SQLITE, MySQLDatabase
 from sqlalchemy.engine import URL
 
-from novelkit.config import default_demo_path
+from novelkit.db import default_demo_path
 from novelkit.demo import (
     APPLICATION_ID,
     DEMO_MARKER_KEY,

@@ -20,15 +20,13 @@ from sqlalchemy import create_engine as create_sync_engine
 from sqlalchemy.engine import URL
 
 import novelkit
-from novelkit.errors import ConfigurationError, NotArborisDatabaseError
-from novelkit.schema.inspect import (
-    CORE_TABLES,
-    DEMO_APPLICATION_ID,
+from novelkit.demo.marker import (
+    APPLICATION_ID as DEMO_APPLICATION_ID,
     DEMO_MARKER_KEY,
-    DatabaseInfo,
-    inspect_database,
     read_demo_marker,
 )
+from novelkit.errors import ConfigurationError, NotArborisDatabaseError
+from novelkit.schema.inspect import CORE_TABLES, DatabaseInfo, inspect_database
 from novelkit.schema.tables import CLASSIC_TABLES, FUSION_TABLES, KNOWN_COLUMNS, build_metadata
 
 # conftest.load_mysql_dump leaves its dump file open (ResourceWarning); see the report.

@@ -17,7 +17,7 @@ import pytest
 from sqlalchemy.engine import URL, make_url
 
 from novelkit import ConfigurationError, resolve_url
-from novelkit.config import DEMO_FILENAME
+from novelkit.db import DEMO_FILENAME
 
 PASSWORD = "p@ss:w/rd%X9"
 ENCODED_PASSWORD = "p%40ss%3Aw%2Frd%25X9"
@@ -395,7 +395,7 @@ def test_import_reads_nothing(tmp_path: Path) -> None:
         "NOVELKIT_HOME": str(home),
     }
     code = (
-        "import logging, warnings, novelkit, novelkit.db, novelkit.config\n"
+        "import logging, warnings, novelkit, novelkit.db\n"
         "assert novelkit.__version__\n"
         "print('imported')\n"
     )

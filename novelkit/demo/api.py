@@ -11,8 +11,9 @@ from typing import Any, TypeVar
 
 from sqlalchemy.engine import URL
 
-from ..config import default_demo_path, resolve_url
+from ..db import default_demo_path, resolve_url
 from ..errors import ConfigurationError
+from ..schema.tables import Generation, check_generation
 from .build import DemoSummary, build_at, build_sqlite
 from .marker import marker_value, read_sqlite_state
 from .plan import get_scale
@@ -20,8 +21,6 @@ from .plan import get_scale
 __all__ = ["build_demo", "build_demo_async", "ensure_default_demo", "resolve_and_prepare"]
 
 T = TypeVar("T")
-
-_GENERATIONS = ("classic", "fusion")
 
 
 def _run(factory: Callable[[], Coroutine[Any, Any, T]]) -> T:
@@ -35,10 +34,7 @@ def _run(factory: Callable[[], Coroutine[Any, Any, T]]) -> T:
 
 
 def _check(generation: str, seed: int) -> None:
-    if generation not in _GENERATIONS:
-        raise ConfigurationError(
-            f"Unknown generation {generation!r}; use 'classic' (17 tables) or 'fusion' (36)."
-        )
+    check_generation(generation)
     if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
         raise ConfigurationError(f"seed must be a non-negative integer, not {seed!r}.")
 
@@ -48,7 +44,7 @@ async def build_demo_async(
     *,
     scale: str = "default",
     seed: int = 0,
-    generation: str = "fusion",
+    generation: Generation = "fusion",
     force: bool = False,
     progress: bool | None = None,
 ) -> DemoSummary:
@@ -74,7 +70,7 @@ def build_demo(
     *,
     scale: str = "default",
     seed: int = 0,
-    generation: str = "fusion",
+    generation: Generation = "fusion",
     force: bool = False,
     progress: bool | None = None,
 ) -> DemoSummary:

@@ -14,32 +14,30 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import json
 import logging
 import os
 import secrets
 import sqlite3
-import sys
 import time
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
-from sqlalchemy import column, inspect, select, table
+from sqlalchemy import inspect
 from sqlalchemy.engine import URL
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from ..config import is_sqlite, sqlite_path
-from ..db import create_engine
+from .._progress import progress_bar
+from .._redact import mask_url
+from ..db import create_engine, is_sqlite, sqlite_path
 from ..errors import ConfigurationError, LockTimeoutError, NovelkitError
-from ..redact import mask_url
-from ..schema.tables import CLASSIC_TABLES, FUSION_TABLES, build_metadata
+from ..schema.tables import CLASSIC_TABLES, FUSION_TABLES, Generation, build_metadata
 from .fusion import add_fusion_rows
-from .marker import APPLICATION_ID, DEMO_MARKER_KEY, FileState, read_sqlite_state
+from .marker import APPLICATION_ID, DEMO_MARKER_KEY, FileState, read_demo_marker, read_sqlite_state
 from .plan import Scale, plan_projects
-from .rows import Ids, ProjectBuilder
+from .project import Ids
+from .rows import ProjectBuilder
 from .system import orphan_rows, system_rows, usage_rows
 from .write import RowWriter
 
@@ -72,7 +70,7 @@ class DemoSummary:
     url: str
     scale: str
     seed: int
-    generation: str
+    generation: Generation
     counts: dict[str, int] = field(repr=False)
     seconds: float
 
@@ -93,40 +91,27 @@ class DemoSummary:
         )
 
 
-def _interactive() -> bool:
-    stream = sys.stderr
-    if stream is not None and stream.isatty():
-        return True
-    ipython = sys.modules.get("IPython")
-    shell = ipython.get_ipython() if ipython is not None else None  # type: ignore[attr-defined]
-    return getattr(shell, "kernel", None) is not None
-
-
-def _progress_bar(progress: bool | None, total: int, scale: str) -> Any:
-    if progress is None:
-        progress = _interactive()
-    if not progress:
-        return None
-    from tqdm.auto import tqdm
-
-    return tqdm(total=total, desc=f"novelkit demo ({scale})", unit="project")
-
-
 async def _populate(
     conn: AsyncConnection,
     *,
     scale: Scale,
     seed: int,
-    generation: str,
+    generation: Generation,
     sqlite: bool,
     progress: bool | None,
 ) -> dict[str, int]:
-    metadata = build_metadata(generation)  # type: ignore[arg-type]
+    metadata = build_metadata(generation)
     writer = RowWriter(conn, metadata, sqlite=sqlite, commit_batches=not sqlite)
     ids = Ids()
     await writer.add(system_rows(scale, seed, generation))
     specs = plan_projects(scale, seed)
-    bar = _progress_bar(progress, len(specs), scale.name)
+    bar = progress_bar(
+        progress,
+        in_notebook=True,
+        total=len(specs),
+        desc=f"novelkit demo ({scale.name})",
+        unit="project",
+    )
     evaluated_chapter = 1
     try:
         for spec in specs:
@@ -141,12 +126,10 @@ async def _populate(
             if spec.showcase == "flagship":
                 evaluated_chapter = builder.chapter_ids[1]
             await writer.add(rows)
-            if bar is not None:
-                bar.update(1)
+            bar.update(1)
         await writer.flush()
     finally:
-        if bar is not None:
-            bar.close()
+        bar.close()
     # Regeneration deleted two versions: a gap in the ids, and an evaluation naming one.
     dangling = ids.take("chapter_versions")
     ids.take("chapter_versions")
@@ -214,7 +197,7 @@ async def build_sqlite(
     *,
     scale: Scale,
     seed: int,
-    generation: str,
+    generation: Generation,
     force: bool,
     progress: bool | None,
     skip_if: Callable[[FileState], bool] | None = None,
@@ -245,7 +228,7 @@ async def build_sqlite(
                 async with engine.connect() as conn:
                     await conn.exec_driver_sql("PRAGMA journal_mode = MEMORY")
                     await conn.exec_driver_sql("PRAGMA synchronous = OFF")
-                    metadata = build_metadata(generation)  # type: ignore[arg-type]
+                    metadata = build_metadata(generation)
                     await conn.run_sync(metadata.create_all)
                     counts = await _populate(
                         conn,
@@ -262,20 +245,6 @@ async def build_sqlite(
         finally:
             _remove(temp)
     return counts
-
-
-async def _mysql_marker(conn: AsyncConnection) -> dict[str, Any] | None:
-    configs = table("system_configs", column("key"), column("value"))
-    value = (
-        await conn.execute(select(configs.c.value).where(configs.c.key == DEMO_MARKER_KEY))
-    ).scalar()
-    if value is None:
-        return None
-    try:
-        marker = json.loads(value)
-    except ValueError:
-        return None
-    return marker if isinstance(marker, dict) else None
 
 
 #: How long a MySQL build waits for another build into the same database (a large
@@ -314,7 +283,7 @@ async def _mysql_build_lock(conn: AsyncConnection, database: str) -> AsyncIterat
 
 
 async def build_mysql(
-    url: URL, *, scale: Scale, seed: int, generation: str, force: bool, progress: bool | None
+    url: URL, *, scale: Scale, seed: int, generation: Generation, force: bool, progress: bool | None
 ) -> dict[str, int]:
     """Drop the known Arboris tables of an existing database, create them and fill them."""
     engine = create_engine(url, read_only=False)
@@ -324,7 +293,7 @@ async def build_mysql(
             _mysql_build_lock(conn, url.database or ""),
         ):
             names = await conn.run_sync(lambda sync: inspect(sync).get_table_names())
-            marker = await _mysql_marker(conn) if "system_configs" in names else None
+            marker = await read_demo_marker(conn) if "system_configs" in names else None
             await conn.commit()
             if names and marker is None and not force:
                 raise _refusal(
@@ -337,7 +306,7 @@ async def build_mysql(
                 for name in known:
                     await conn.exec_driver_sql(f"DROP TABLE IF EXISTS `{name}`")
                 await conn.exec_driver_sql("SET FOREIGN_KEY_CHECKS=1")
-            metadata = build_metadata(generation)  # type: ignore[arg-type]
+            metadata = build_metadata(generation)
             await conn.run_sync(metadata.create_all)
             await conn.commit()
             return await _populate(
@@ -348,7 +317,7 @@ async def build_mysql(
 
 
 async def build_at(
-    url: URL, *, scale: Scale, seed: int, generation: str, force: bool, progress: bool | None
+    url: URL, *, scale: Scale, seed: int, generation: Generation, force: bool, progress: bool | None
 ) -> DemoSummary:
     """Build at ``url`` (SQLite path or MySQL database) and summarise."""
     started = time.perf_counter()

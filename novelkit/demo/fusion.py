@@ -13,31 +13,22 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-from .rows import ProjectBuilder, touched
+from ..schema.vocabularies import FORESHADOWING_STATUSES
+from .project import ProjectState, touched
 
-__all__ = ["FORESHADOWING_STATUSES", "add_fusion_rows"]
+__all__ = ["add_fusion_rows"]
 
-#: The model's vocabulary, then ForeshadowingService's: both occur in one table.
-FORESHADOWING_STATUSES = (
-    "planted",
-    "developing",
-    "revealed",
-    "abandoned",
-    "partial",
-    "open",
-    "resolved",
-)
 _TYPES = ("question", "mystery", "hint", "clue", "setup")
 _RELATIONS = ("ally", "enemy", "rival", "neutral", "vassal", "overlord", "trade_partner", "at_war")
 
 
-def add_fusion_rows(builder: ProjectBuilder, *, memory_layer: bool) -> None:
+def add_fusion_rows(builder: ProjectState, *, memory_layer: bool) -> None:
     """Append foreshadowings, factions and memories of ``builder``'s project to its rows.
 
     Parameters
     ----------
     builder
-        A project builder whose :meth:`~ProjectBuilder.build` has run.
+        A project builder whose :meth:`~ProjectState.build` has run.
     memory_layer
         Also fill the memory-layer tables (MySQL only; see the module docstring).
     """
@@ -50,7 +41,7 @@ def add_fusion_rows(builder: ProjectBuilder, *, memory_layer: bool) -> None:
         _memory_layer(builder)
 
 
-def _foreshadowings(b: ProjectBuilder) -> None:
+def _foreshadowings(b: ProjectState) -> None:
     rng, spec, ids, rows = b.rng, b.spec, b.ids, b.rows
     numbers = sorted(b.chapter_ids)
     saga = spec.showcase == "saga"
@@ -59,7 +50,7 @@ def _foreshadowings(b: ProjectBuilder) -> None:
         number = rng.choice(numbers[: max(1, len(numbers) // 2)])
         later = [n for n in numbers if n > number]
         resolved = rng.choice(later) if later and status in ("revealed", "resolved") else None
-        moment = touched(b._tick(1), rng).replace(microsecond=0)
+        moment = touched(b.tick(1), rng).replace(microsecond=0)
         foreshadowing_id = ids.take("foreshadowings")
         rows["foreshadowings"].append(
             {
@@ -128,9 +119,9 @@ def _foreshadowings(b: ProjectBuilder) -> None:
             )
 
 
-def _factions(b: ProjectBuilder) -> None:
+def _factions(b: ProjectState) -> None:
     rng, spec, ids, rows = b.rng, b.spec, b.ids, b.rows
-    moment = b._tick(1)
+    moment = b.tick(1)
     faction_ids = []
     for name in spec.world.factions[:3]:
         faction_id = ids.take("factions")
@@ -199,8 +190,8 @@ def _factions(b: ProjectBuilder) -> None:
         )
 
 
-def _memory(b: ProjectBuilder) -> None:
-    moment = b._tick(1)
+def _memory(b: ProjectState) -> None:
+    moment = b.tick(1)
     full = b.spec.showcase == "saga"
     arcs: dict[str, Any] = {"unresolved_hooks": [], "main_conflicts": [], "character_arcs": []}
     if full:
@@ -227,12 +218,12 @@ def _memory(b: ProjectBuilder) -> None:
     )
 
 
-def _memory_layer(b: ProjectBuilder) -> None:
+def _memory_layer(b: ProjectState) -> None:
     rng, spec, ids, rows = b.rng, b.spec, b.ids, b.rows
     numbers = sorted(b.chapter_ids)
     for name, character_id in list(b.characters.items())[:2]:
         for number in numbers[:2]:
-            moment = touched(b._tick(1), rng)
+            moment = touched(b.tick(1), rng)
             rows["character_states"].append(
                 {
                     "id": ids.take("character_states"),
@@ -265,10 +256,10 @@ def _memory_layer(b: ProjectBuilder) -> None:
                 "involved_characters": [b.prose.hero],
                 "importance": rng.randint(1, 10),
                 "is_turning_point": number == numbers[0],
-                "created_at": touched(b._tick(1), rng),
+                "created_at": touched(b.tick(1), rng),
             }
         )
-    moment = touched(b._tick(1), rng)
+    moment = touched(b.tick(1), rng)
     rows["causal_chains"].append(
         {
             "id": ids.take("causal_chains"),

@@ -10,10 +10,9 @@ from __future__ import annotations
 
 import json
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-if TYPE_CHECKING:
-    from .rows import ProjectBuilder
+from .project import ProjectState
 
 __all__ = ["conversation_rows", "evaluation_row", "version_metadata"]
 
@@ -21,7 +20,7 @@ _FEEDBACK_PROS = ("场景描写细腻", "对白贴合人设", "冲突推进自�
 _FEEDBACK_CONS = ("中段节奏略拖", "个别用词重复", "结尾略显仓促")
 
 
-def conversation_rows(b: ProjectBuilder) -> None:
+def conversation_rows(b: ProjectState) -> None:
     """The concept dialogue: ``{id, value}`` answers and JSON assistant replies."""
     spec, rng = b.spec, b.rng
     turns = {"bare": 1, "empty": 2, "flagship": 6}.get(spec.showcase or "", 0)
@@ -67,12 +66,12 @@ def conversation_rows(b: ProjectBuilder) -> None:
                     "role": role,
                     "content": content,
                     "metadata": None,  # never written upstream: the JSON text null
-                    "created_at": b._tick(0.5),
+                    "created_at": b.tick(0.5),
                 }
             )
 
 
-def version_metadata(b: ProjectBuilder, text: str, title: str, versions: int, best: bool) -> Any:
+def version_metadata(b: ProjectState, text: str, title: str, versions: int, best: bool) -> Any:
     """``chapter_versions.metadata``: the raw LLM result (classic or HEAD shape)."""
     rng = b.rng
     if b.spec.showcase == "imported":
@@ -107,7 +106,7 @@ def version_metadata(b: ProjectBuilder, text: str, title: str, versions: int, be
 
 
 def evaluation_row(
-    b: ProjectBuilder, chapter_id: int, version_id: int, versions: int, moment: datetime
+    b: ProjectState, chapter_id: int, version_id: int, versions: int, moment: datetime
 ) -> None:
     """One ``chapter_evaluations`` row with the decision vocabulary of the generation."""
     rng = b.rng

@@ -9,19 +9,15 @@ the backend's autoincrement.
 
 from __future__ import annotations
 
-import random
-from collections import defaultdict
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 from .llm import conversation_rows, evaluation_row, version_metadata
-from .plan import ProjectSpec, Scale
-from .text import MIXED_TITLES, ProseWriter
+from .project import ProjectState, Row, Rows, touched
+from .text import MIXED_TITLES
 
-__all__ = ["Ids", "ProjectBuilder", "Rows", "touched"]
+__all__ = ["ProjectBuilder"]
 
-Row = dict[str, Any]
-Rows = dict[str, list[Row]]
 
 _IDENTITIES = (
     "主角",
@@ -48,29 +44,7 @@ _VERSION_WEIGHTS = (0.2, 0.6, 0.2)
 _OPEN_STATUSES = ("waiting_for_confirm", "evaluating", "selecting", "evaluation_failed")
 
 
-class Ids:
-    """Sequential primary keys per table, shared by every project of one build."""
-
-    def __init__(self) -> None:
-        self._next: dict[str, int] = {}
-
-    def take(self, table: str) -> int:
-        """The next id of ``table``."""
-        value = self._next.get(table, 1)
-        self._next[table] = value + 1
-        return value
-
-    def skip(self, table: str, count: int) -> None:
-        """Leave a gap, as regenerating a chapter does to ``chapter_versions``."""
-        self._next[table] = self._next.get(table, 1) + count
-
-
-def touched(moment: datetime, rng: random.Random) -> datetime:
-    """A Python-side ``datetime.now()`` stamp: the same moment with microseconds."""
-    return moment.replace(microsecond=rng.randrange(1, 1_000_000))
-
-
-class ProjectBuilder:
+class ProjectBuilder(ProjectState):
     """Builds every row of one project (and its chapters, versions, conversations...).
 
     Parameters
@@ -82,24 +56,6 @@ class ProjectBuilder:
     ids
         The build's id allocator.
     """
-
-    def __init__(
-        self, spec: ProjectSpec, *, seed: int, scale: Scale, generation: str, ids: Ids
-    ) -> None:
-        self.spec = spec
-        self.scale = scale
-        self.fusion = generation == "fusion"
-        self.ids = ids
-        self.rng = random.Random(f"{seed}/{spec.index}")
-        self.prose = ProseWriter(self.rng, spec.world)
-        self.rows: Rows = defaultdict(list)
-        self.clock = spec.created_at
-        self.characters: dict[str, int] = {}
-        self.chapter_ids: dict[int, int] = {}
-
-    def _tick(self, minutes: float) -> datetime:
-        self.clock += timedelta(minutes=minutes, seconds=self.rng.randint(0, 59))
-        return self.clock
 
     def build(self) -> Rows:
         """All rows of the project, keyed by table."""
@@ -126,7 +82,7 @@ class ProjectBuilder:
         self._chapters()
         if spec.status != "draft" and spec.showcase not in ("imported", "bare"):
             # NovelService._touch_project: a Python datetime, stored with microseconds.
-            self.rows["novel_projects"][0]["updated_at"] = touched(self._tick(3), self.rng)
+            self.rows["novel_projects"][0]["updated_at"] = touched(self.tick(3), self.rng)
         return self.rows
 
     # -- blueprint -----------------------------------------------------------------
@@ -134,7 +90,7 @@ class ProjectBuilder:
     def _blueprint(self) -> None:
         spec, rng, prose = self.spec, self.rng, self.prose
         world = spec.world
-        moment = self._tick(2)
+        moment = self.tick(2)
         if spec.status == "draft":
             # The empty row create_project makes; world_setting None is stored as null.
             self.rows["novel_blueprints"].append(
@@ -294,7 +250,7 @@ class ProjectBuilder:
         spec, rng = self.spec, self.rng
         chapter_id = self.ids.take("chapters")
         self.chapter_ids.setdefault(number, chapter_id)
-        created = self._tick(rng.randint(20, 240))
+        created = self.tick(rng.randint(20, 240))
         texts = []
         for _ in range(versions):
             if spec.showcase == "flagship" and number == 7:

@@ -11,9 +11,10 @@ import random
 from datetime import timedelta
 from typing import Any
 
+from ..schema.tables import Generation
 from .marker import DEMO_MARKER_KEY, marker_value
 from .plan import BASE_TIME, Scale, project_uuid
-from .rows import Ids, Rows
+from .project import Ids, Rows
 from .text import WORLDS, ProseWriter
 
 __all__ = ["orphan_rows", "system_rows", "usage_rows"]
@@ -100,7 +101,7 @@ def _username(index: int) -> str:
     return f"{_NAMES[index % len(_NAMES)]}_{index}"
 
 
-def system_rows(scale: Scale, seed: int, generation: str) -> Rows:
+def system_rows(scale: Scale, seed: int, generation: Generation) -> Rows:
     """Users, their LLM settings and daily requests, prompts, configs and update logs."""
     rng = random.Random(f"{seed}/system")
     rows: Rows = {}

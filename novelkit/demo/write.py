@@ -29,7 +29,8 @@ from sqlalchemy import JSON, Boolean, Date, DateTime, MetaData, bindparam, colum
 from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlalchemy.sql.expression import TableClause
 
-from .rows import Rows
+from ..errors import NovelkitError
+from .project import Rows
 
 __all__ = ["RowWriter"]
 
@@ -122,7 +123,10 @@ class RowWriter:
         converters = self.converters[name]
         unknown = row.keys() - converters.keys()
         if unknown:
-            raise ValueError(f"demo rows for {name} name unknown columns: {sorted(unknown)}")
+            raise NovelkitError(
+                f"demo rows for {name} name unknown columns: {sorted(unknown)}; this is a bug "
+                "in novelkit's demo generator, please report it."
+            )
         out = {}
         for key, convert in converters.items():
             out[key] = convert(row[key]) if key in row else None

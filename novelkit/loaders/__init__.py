@@ -3,6 +3,7 @@
 Every loader takes an ``AsyncSession`` or ``AsyncConnection`` and never closes it.
 """
 
+from ._query import NovelIds
 from .activity import load_activity
 from .generic import iter_frames, load_table
 from .novels import load_admin_stats, load_novels, load_usage, load_users
@@ -19,6 +20,7 @@ from .story import (
 from .wordcount import chars_nonspace, cjk_chars_plus_words
 
 __all__ = [
+    "NovelIds",
     "chars_nonspace",
     "cjk_chars_plus_words",
     "iter_frames",

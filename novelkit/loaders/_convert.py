@@ -23,10 +23,10 @@ from sqlalchemy.types import TypeEngine
 
 from ..errors import StoredValueWarning
 from ..schema.tables import build_metadata
+from ..schema.vocabularies import STATUS_VOCABULARIES
 from ._gc import collector_paused
 
 __all__ = [
-    "STATUS_VOCABULARIES",
     "Kind",
     "convert_column",
     "known_kinds",
@@ -36,39 +36,6 @@ __all__ = [
 ]
 
 Kind = Literal["int", "float", "bool", "str", "datetime", "date", "json", "category"]
-
-#: Known values of the status-like columns; values a fork writes are kept too.
-STATUS_VOCABULARIES: dict[tuple[str, str], tuple[str, ...]] = {
-    ("novel_projects", "status"): (
-        "draft",
-        "blueprint_ready",
-        "part_outlines_ready",
-        "chapter_outlines_ready",
-        "writing",
-        "completed",
-    ),
-    ("chapters", "status"): (
-        "not_generated",
-        "generating",
-        "evaluating",
-        "selecting",
-        "failed",
-        "evaluation_failed",
-        "waiting_for_confirm",
-        "successful",
-    ),
-    ("chapter_evaluations", "decision"): ("reviewed", "skipped", "failed"),
-    ("novel_conversations", "role"): ("user", "assistant"),
-    ("foreshadowings", "status"): (
-        "planted",
-        "developing",
-        "revealed",
-        "abandoned",
-        "partial",
-        "open",
-        "resolved",
-    ),
-}
 
 
 def _kind_of(sa_type: TypeEngine[Any]) -> Kind:

@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 from sqlalchemy.sql.elements import quoted_name
 
-from ..errors import ConfigurationError, UnknownObjectError
+from ..errors import ConfigurationError, UnknownObjectError, WrongTypeError
 from ..schema.reflect import TableShape, reflect_table
 
 __all__ = [
@@ -75,7 +75,7 @@ async def open_context(
 ) -> LoadContext:
     """The connection behind ``target`` (never closed here) and its time zone."""
     if not isinstance(target, AsyncSession | AsyncConnection):
-        raise TypeError(
+        raise WrongTypeError(
             "Loaders take an AsyncSession or AsyncConnection; use novelkit.open_session(engine) "
             "or novelkit.connect() for plain cells."
         )

@@ -9,6 +9,7 @@ from typing import Any
 import pandas as pd
 import sqlalchemy as sa
 
+from ..errors import UnknownObjectError
 from ..schema.reflect import TableShape, reflect_table
 from ._convert import Kind, convert_column, known_kinds
 from ._query import LoadContext, exact_in, fetch_columns, fetch_frame, redact_secrets, sql_table
@@ -153,7 +154,10 @@ async def load_raw(
     statement = sa.select(*columns).select_from(table)
     if novel_ids is not None:
         if not has_project or novel_column is None:
-            raise ValueError(f"{shape.name} cannot be filtered by novel")
+            raise UnknownObjectError(
+                f"The table {shape.name!r} has no {novel_column or 'project_id'!r} column in this "
+                "database, so it cannot be filtered by novel; load it without novel_id."
+            )
         statement = statement.where(exact_in(ctx.backend, table.c[novel_column], novel_ids))
     if where is not None:
         statement = statement.where(where(table))

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import sys
 from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
 
@@ -11,6 +9,7 @@ import pandas as pd
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession
 
+from .._progress import progress_bar
 from ..errors import ConfigurationError, UnknownObjectError
 from ..schema.reflect import TableShape, reflect_table, table_names
 from ._convert import known_kinds
@@ -27,19 +26,9 @@ from ._query import (
 )
 from ._raw import RawOptions, Where, finish_frame, load_raw, primary_key
 
-__all__ = ["iter_frames", "load_table", "show_progress"]
+__all__ = ["iter_frames", "load_table"]
 
 Target = AsyncSession | AsyncConnection
-
-
-def show_progress(progress: bool | None) -> bool:
-    """Whether to draw a progress bar: explicit choice, else NOVELKIT_PROGRESS, else a TTY."""
-    if progress is not None:
-        return progress
-    setting = os.environ.get("NOVELKIT_PROGRESS")
-    if setting is not None:
-        return setting.strip().lower() not in {"0", "false", "no", "off", ""}
-    return sys.stderr.isatty()
 
 
 async def _checked_table(ctx: LoadContext, name: str) -> TableShape:
@@ -247,8 +236,8 @@ async def iter_frames(
     >>> async for chunk in novelkit.iter_frames(session, "chapter_versions", content=True):
     ...     total += chunk["content"].str.len().sum()  # doctest: +SKIP
     """
-    if chunksize < 1:
-        raise ValueError("chunksize must be at least 1")
+    if isinstance(chunksize, bool) or not isinstance(chunksize, int) or chunksize < 1:
+        raise ConfigurationError(f"chunksize={chunksize!r} is not valid; give a whole number >= 1.")
     engine = _engine_of(target)
     if engine is not None and not target.in_transaction():
         # Checking the table and ids on the caller's session would begin a
@@ -276,11 +265,7 @@ async def iter_frames(
         wanted.insert(0, key)
     sql = sql_table(shape)
     last = None
-    # tqdm.auto is imported here, not at module import: in a kernel without
-    # ipywidgets merely importing it prints a warning into the first cell.
-    from tqdm.auto import tqdm
-
-    bar = tqdm(desc=shape.name, unit="rows", disable=not show_progress(progress), leave=False)
+    bar = progress_bar(progress, desc=shape.name, unit="rows", leave=False)
     try:
         while True:
             statement = sa.select(*(sql.c[c] for c in wanted)).order_by(sql.c[key]).limit(chunksize)

@@ -9,7 +9,8 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from ..schema.reflect import TableShape, reflect_table
-from ._convert import STATUS_VOCABULARIES, to_utc
+from ..schema.vocabularies import STATUS_VOCABULARIES
+from ._convert import to_utc
 from ._query import (
     LoadContext,
     NovelIds,

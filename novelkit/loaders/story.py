@@ -6,6 +6,7 @@ import pandas as pd
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
+from ..schema.vocabularies import FORESHADOWING_UNIFIED
 from ._query import (
     LoadContext,
     NovelIds,
@@ -401,18 +402,6 @@ async def load_conversations(
     )
 
 
-#: The three status vocabularies of the fusion code, mapped to one.
-FORESHADOWING_STATUS = {
-    "planted": "open",
-    "open": "open",
-    "developing": "developing",
-    "partial": "developing",
-    "revealed": "resolved",
-    "resolved": "resolved",
-    "abandoned": "abandoned",
-}
-
-
 async def load_foreshadowings(
     target: Target,
     novel_id: NovelIds = None,
@@ -438,8 +427,8 @@ async def load_foreshadowings(
         hint="Foreshadowings came with the fusion schema (2026-01); this is an older database.",
     )
     raw = frame["status"].astype("string")
-    unified = raw.map(lambda v: FORESHADOWING_STATUS.get(v, v) if isinstance(v, str) else v)
-    known = ["open", "developing", "resolved", "abandoned"]
+    unified = raw.map(lambda v: FORESHADOWING_UNIFIED.get(v, v) if isinstance(v, str) else v)
+    known = list(dict.fromkeys(FORESHADOWING_UNIFIED.values()))
     extra = sorted({v for v in unified.dropna() if v not in known})
     position = frame.columns.get_loc("status") + 1
     frame.insert(

@@ -38,44 +38,25 @@ for ``"classic"``, and for ``"unknown"`` the fusion base if any fusion table (or
 without ``novel_projects`` is not an Arboris database at all:
 :class:`~novelkit.errors.NotArborisDatabaseError`.
 
-The novelkit demo marker (see :func:`read_demo_marker`) is a row, not a schema
-change, so a demo database is reported as the generation it was built as.
+The novelkit demo marker (see :mod:`novelkit.demo.marker`) is a row, not a
+schema change, so a demo database is reported as the generation it was built as.
+The result is kept in the schema cache of :mod:`novelkit.schema.reflect`, which
+``refresh=True`` empties for the loaders too.
 """
 
 from __future__ import annotations
 
-import html
-import json
-import weakref
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Literal
+from sqlalchemy import func, literal, select, table, union_all
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
-from sqlalchemy import func, inspect, literal, select, union_all
-from sqlalchemy.engine import Connection, Engine
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession
-from sqlalchemy.sql import column, table
-
+from .._redact import mask_url
+from ..demo.marker import read_demo_marker
 from ..errors import ConfigurationError, NotArborisDatabaseError
-from ..redact import mask_url
+from ._info import DatabaseInfo, GenerationFound
+from .reflect import cached_value, clear_schema_cache, reflect_all, store_value
 from .tables import CLASSIC_COLUMNS, CLASSIC_TABLES, FUSION_TABLES, KNOWN_COLUMNS, build_metadata
 
-if TYPE_CHECKING:
-    import pandas as pd
-
-__all__ = [
-    "CORE_TABLES",
-    "DEMO_APPLICATION_ID",
-    "DEMO_MARKER_KEY",
-    "DatabaseInfo",
-    "inspect_database",
-    "read_demo_marker",
-]
-
-#: ``PRAGMA application_id`` of a novelkit demo SQLite file: "NKIT".
-DEMO_APPLICATION_ID = 0x4E4B4954
-#: ``system_configs.key`` of the demo marker row (its value is JSON).
-DEMO_MARKER_KEY = "novelkit.demo"
-_MARKER_FIELDS = ("generator_version", "scale", "seed", "generation")
+__all__ = ["CORE_TABLES", "DatabaseInfo", "GenerationFound", "inspect_database"]
 
 #: Tables every Arboris version has (classic minus ycvk's and lilicocon's removals).
 CORE_TABLES: tuple[str, ...] = tuple(
@@ -87,248 +68,6 @@ _KNOWN_PKS: dict[str, frozenset[str]] = {
     for name, t in build_metadata("fusion").tables.items()
 }
 _COUNT_CHUNK = 100  # SQLite allows 500 terms in a compound SELECT
-
-GenerationFound = Literal["classic", "fusion", "unknown"]
-
-
-@dataclass(frozen=True)
-class DatabaseInfo:
-    """What :func:`inspect_database` found in a database.
-
-    Attributes
-    ----------
-    backend
-        ``"sqlite"`` or ``"mysql"`` (MariaDB included).
-    url
-        The engine's URL with the password masked.
-    generation
-        ``"classic"``, ``"fusion"`` or ``"unknown"``: the base the database
-        matches (rules in :mod:`novelkit.schema.inspect`).
-    tables
-        Known tables of the base that are present (variants excluded) → row count.
-    missing
-        Known table → its absent columns. A table absent entirely (or present
-        only as a fork variant) maps to ``()`` and is also in ``missing_tables``.
-    missing_tables
-        Known tables of the base that are absent entirely, in schema order.
-    extra
-        What the base does not have: a table outside the base (or a variant) →
-        all its columns; a known table → the columns a fork added to it.
-    variants
-        Known table names used by a fork for another table → its columns.
-    extra_rows
-        Row counts of the tables outside the base and of the variants.
-    columns
-        Every table in the database → its columns, in database order (what
-        loaders may select).
-    demo
-        The novelkit demo marker (``generator_version``, ``scale``, ``seed``,
-        ``generation``) or None for a database novelkit did not build.
-    """
-
-    backend: str
-    url: str
-    generation: GenerationFound
-    tables: dict[str, int]
-    missing: dict[str, tuple[str, ...]]
-    missing_tables: tuple[str, ...]
-    extra: dict[str, tuple[str, ...]]
-    variants: dict[str, tuple[str, ...]] = field(default_factory=dict)
-    extra_rows: dict[str, int] = field(default_factory=dict)
-    columns: dict[str, tuple[str, ...]] = field(default_factory=dict)
-    demo: dict[str, Any] | None = None
-
-    @property
-    def total_rows(self) -> int:
-        """Rows in the known tables."""
-        return sum(self.tables.values())
-
-    def has_column(self, table_name: str, column_name: str) -> bool:
-        """Whether ``table_name`` exists and has ``column_name``."""
-        return column_name in self.columns.get(table_name, ())
-
-    def _base(self) -> dict[str, tuple[str, ...]]:
-        fusion = any(t in self.tables or t in self.missing for t in FUSION_TABLES)
-        return KNOWN_COLUMNS if fusion else CLASSIC_COLUMNS
-
-    def _rows(self) -> list[tuple[str, str, int | None, tuple[str, ...], tuple[str, ...]]]:
-        rows: list[tuple[str, str, int | None, tuple[str, ...], tuple[str, ...]]] = []
-        base = self._base()
-        for name in base:
-            if name in self.variants:
-                cols = self.variants[name]
-                lacking = tuple(c for c in KNOWN_COLUMNS[name] if c not in cols)
-                added = tuple(c for c in cols if c not in KNOWN_COLUMNS[name])
-                rows.append((name, "variant", self.extra_rows.get(name), lacking, added))
-            elif name in self.tables:
-                missing = self.missing.get(name, ())
-                rows.append((name, "known", self.tables[name], missing, self.extra.get(name, ())))
-            elif name in self.missing:
-                rows.append((name, "missing", None, (), ()))
-        for name in sorted(self.extra):
-            if name not in base:
-                status = "variant" if name in self.variants else "extra"
-                rows.append((name, status, self.extra_rows.get(name), (), self.extra[name]))
-        return rows
-
-    def to_frame(self) -> pd.DataFrame:
-        """One row per table: what is known, missing, extra or a fork variant.
-
-        Returns
-        -------
-        pandas.DataFrame
-            Columns ``table``, ``status`` (``known``, ``missing``, ``extra`` or
-            ``variant``), ``rows`` (nullable Int64; NA for missing tables),
-            ``missing_columns`` and ``extra_columns`` (tuples of names; for a
-            variant, the known columns it lacks and the ones it has instead).
-
-        Examples
-        --------
-        >>> info = await novelkit.inspect_database(engine)  # doctest: +SKIP
-        >>> info.to_frame().query("status != 'known'")      # doctest: +SKIP
-        """
-        import pandas as pd
-
-        frame = pd.DataFrame(
-            self._rows(),
-            columns=["table", "status", "rows", "missing_columns", "extra_columns"],
-        )
-        return frame.astype({"rows": "Int64"})
-
-    def _summary(self) -> list[tuple[str, str]]:
-        demo = "no"
-        if self.demo is not None:
-            demo = ", ".join(f"{k}={self.demo.get(k)}" for k in _MARKER_FIELDS)
-        return [
-            ("database", f"{self.backend}: {self.url}"),
-            ("generation", self.generation),
-            ("known tables", f"{len(self.tables)} ({self.total_rows} rows)"),
-            ("missing", _names(self.missing_tables, self._missing_columns())),
-            ("extra", _names(self._extra_tables(), self._extra_columns())),
-            ("fork variants", ", ".join(self.variants) or "none"),
-            ("novelkit demo", demo),
-        ]
-
-    def _missing_columns(self) -> list[str]:
-        return [f"{t}.{c}" for t, cols in self.missing.items() for c in cols]
-
-    def _extra_tables(self) -> list[str]:
-        return [t for t in self.extra if t not in self.tables]
-
-    def _extra_columns(self) -> list[str]:
-        return [f"{t}.{c}" for t, cols in self.extra.items() if t in self.tables for c in cols]
-
-    def __repr__(self) -> str:
-        lines = [f"DatabaseInfo({self.generation!r} {self.backend} database {self.url})"]
-        lines += [f"  {label}: {value}" for label, value in self._summary()[2:]]
-        return "\n".join(lines)
-
-    def _repr_html_(self) -> str:
-        esc = html.escape
-        head = "".join(
-            f"<tr><th style='text-align:left'>{esc(k)}</th><td style='text-align:left'>"
-            f"{esc(v)}</td></tr>"
-            for k, v in self._summary()
-        )
-        body = "".join(
-            "<tr>"
-            + "".join(
-                f"<td style='text-align:left'>{esc(cell)}</td>"
-                for cell in (
-                    name,
-                    status,
-                    "" if rows is None else str(rows),
-                    ", ".join(missing),
-                    ", ".join(added),
-                )
-            )
-            + "</tr>"
-            for name, status, rows, missing, added in self._rows()
-        )
-        columns = "".join(
-            f"<th>{c}</th>" for c in ("table", "status", "rows", "missing columns", "extra columns")
-        )
-        return (
-            f"<div><strong>Arboris database</strong><table>{head}</table>"
-            f"<table><thead><tr>{columns}</tr></thead><tbody>{body}</tbody></table></div>"
-        )
-
-
-def _names(tables: tuple[str, ...] | list[str], columns: list[str]) -> str:
-    parts = [f"table {t}" for t in tables] + list(columns)
-    return ", ".join(parts) or "none"
-
-
-async def _connection(target: AsyncConnection | AsyncSession) -> AsyncConnection:
-    if isinstance(target, AsyncSession):
-        return await target.connection()
-    return target
-
-
-def _parse_marker(value: str | None) -> dict[str, Any] | None:
-    if value is None:
-        return None
-    try:
-        marker = json.loads(value)
-    except ValueError:
-        return None
-    return marker if isinstance(marker, dict) else None
-
-
-async def read_demo_marker(conn: AsyncConnection | AsyncSession) -> dict[str, Any] | None:
-    """The novelkit demo marker of the database behind ``conn``, or None.
-
-    A demo database carries a ``system_configs`` row with key
-    ``"novelkit.demo"`` whose value is JSON ``{"generator_version": str,
-    "scale": str, "seed": int, "generation": str}``; a demo SQLite file also
-    has ``PRAGMA application_id`` = :data:`DEMO_APPLICATION_ID` ("NKIT").
-    On SQLite the application id decides: without it the file is not a demo
-    (whatever its rows say); with it but without a readable row, the marker's
-    fields are all None (a demo from an interrupted or foreign build).
-
-    Parameters
-    ----------
-    conn
-        An open connection (or session) on the database; nothing is written.
-
-    Returns
-    -------
-    dict or None
-        The marker's JSON object, or None when the database is not a demo.
-    """
-    conn = await _connection(conn)
-    is_sqlite = conn.dialect.name == "sqlite"
-    if is_sqlite:
-        app_id = (await conn.exec_driver_sql("PRAGMA application_id")).scalar()
-        if app_id != DEMO_APPLICATION_ID:
-            return None
-    has_configs = await conn.run_sync(lambda c: inspect(c).has_table("system_configs"))
-    value = None
-    if has_configs:
-        configs = table("system_configs", column("key"), column("value"))
-        value = (
-            await conn.execute(select(configs.c.value).where(configs.c.key == DEMO_MARKER_KEY))
-        ).scalar()
-    marker = _parse_marker(value)
-    if marker is None and is_sqlite:
-        return dict.fromkeys(_MARKER_FIELDS)
-    return marker
-
-
-def _read_schema(
-    sync_conn: Connection,
-) -> tuple[dict[str, tuple[str, ...]], dict[str, frozenset[str]]]:
-    insp = inspect(sync_conn)
-    names = insp.get_table_names()
-    columns = {
-        key[1]: tuple(c["name"] for c in cols)
-        for key, cols in insp.get_multi_columns(filter_names=names).items()
-    }
-    pks = {
-        key[1]: frozenset(pk.get("constrained_columns") or ())
-        for key, pk in insp.get_multi_pk_constraint(filter_names=names).items()
-    }
-    return {n: columns.get(n, ()) for n in names}, pks
 
 
 async def _count_rows(conn: AsyncConnection, names: list[str]) -> dict[str, int]:
@@ -395,7 +134,9 @@ def _classify(
 async def _inspect(engine: AsyncEngine) -> DatabaseInfo:
     url = mask_url(engine.url)
     async with engine.connect() as conn:
-        columns, pks = await conn.run_sync(_read_schema)
+        shapes = await reflect_all(conn)
+        columns = {name: shape.column_names for name, shape in shapes.items()}
+        pks = {name: frozenset(shape.primary_key) for name, shape in shapes.items()}
         if "novel_projects" not in columns:
             raise _not_arboris(url, list(columns))
         generation, base, variants = _classify(columns, pks)
@@ -432,7 +173,7 @@ async def _inspect(engine: AsyncEngine) -> DatabaseInfo:
     )
 
 
-_cache: weakref.WeakKeyDictionary[Engine, DatabaseInfo] = weakref.WeakKeyDictionary()
+_CACHE_KEY = "database_info"
 
 
 async def inspect_database(engine: AsyncEngine, *, refresh: bool = False) -> DatabaseInfo:
@@ -478,11 +219,12 @@ async def inspect_database(engine: AsyncEngine, *, refresh: bool = False) -> Dat
             f"inspect_database needs an AsyncEngine (from novelkit.create_engine), "
             f"not {type(engine).__name__}."
         )
-    key = engine.sync_engine
-    if not refresh:
-        cached = _cache.get(key)
-        if cached is not None:
-            return cached
+    if refresh:
+        # The one schema cache: loaders and tables() see what this refresh sees.
+        clear_schema_cache(engine)
+    cached = cached_value(engine, _CACHE_KEY)
+    if isinstance(cached, DatabaseInfo):
+        return cached
     info = await _inspect(engine)
-    _cache[key] = info
+    store_value(engine, _CACHE_KEY, info)
     return info

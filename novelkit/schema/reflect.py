@@ -1,15 +1,19 @@
-"""Which tables and columns a real database has, read lazily and cached per engine.
+"""Which tables and columns a real database has: the one schema cache, per engine.
 
-Loaders ask only for the tables they read; nothing here counts rows. The cache
-lives as long as the engine (weakly keyed), and :func:`clear_schema_cache`
-empties it when a database's schema changed underneath a running notebook.
+Loaders ask only for the tables they read (:func:`reflect_table`);
+:func:`reflect_all` reads every table at once (for ``inspect_database``).
+Whatever a caller derives from the schema (``DatabaseInfo``) is kept in the same
+entry. The cache lives as long as the engine (weakly keyed), and
+:func:`clear_schema_cache` empties all of it when a database's schema changed
+underneath a running notebook (``db.inspect(refresh=True)`` calls it).
 """
 
 from __future__ import annotations
 
 import threading
 import weakref
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Any
 
 from sqlalchemy import inspect
 from sqlalchemy.engine import Connection, Engine
@@ -20,8 +24,11 @@ from sqlalchemy.types import TypeEngine
 __all__ = [
     "ColumnShape",
     "TableShape",
+    "cached_value",
     "clear_schema_cache",
+    "reflect_all",
     "reflect_table",
+    "store_value",
     "table_names",
 ]
 
@@ -41,6 +48,8 @@ class TableShape:
 
     name: str
     columns: tuple[ColumnShape, ...]
+    #: The declared primary key's columns (empty when none is declared or not read).
+    primary_key: tuple[str, ...] = ()
 
     @property
     def column_names(self) -> tuple[str, ...]:
@@ -53,10 +62,9 @@ class TableShape:
 @dataclass
 class _EngineSchema:
     names: frozenset[str] | None = None
-    tables: dict[str, TableShape | None] | None = None
-
-    def __post_init__(self) -> None:
-        self.tables = {}
+    tables: dict[str, TableShape | None] = field(default_factory=dict)
+    complete: bool = False  # every table of ``names`` is in ``tables``
+    derived: dict[str, Any] = field(default_factory=dict)
 
 
 _cache: weakref.WeakKeyDictionary[Engine, _EngineSchema] = weakref.WeakKeyDictionary()
@@ -93,28 +101,69 @@ async def table_names(target: AsyncSession | AsyncConnection) -> frozenset[str]:
     return entry.names
 
 
-def _reflect(sync_conn: Connection, name: str) -> TableShape | None:
-    try:
-        columns = inspect(sync_conn).get_columns(name)
-    except NoSuchTableError:
-        return None
-    if not columns:
-        # SQLite answers an empty list for a missing table.
-        return None
+def _shape(name: str, columns: list[Any], primary_key: tuple[str, ...]) -> TableShape:
     return TableShape(
         name=name,
         columns=tuple(
             ColumnShape(name=c["name"], type=c["type"], nullable=bool(c.get("nullable", True)))
             for c in columns
         ),
+        primary_key=primary_key,
     )
+
+
+def _reflect(sync_conn: Connection, name: str) -> TableShape | None:
+    insp = inspect(sync_conn)
+    try:
+        columns = insp.get_columns(name)
+        key = tuple(insp.get_pk_constraint(name).get("constrained_columns") or ())
+    except NoSuchTableError:
+        return None
+    if not columns:
+        # SQLite answers an empty list for a missing table.
+        return None
+    return _shape(name, columns, key)
+
+
+def _reflect_every(sync_conn: Connection) -> dict[str, TableShape]:
+    insp = inspect(sync_conn)
+    names = insp.get_table_names()
+    columns = {key[1]: cols for key, cols in insp.get_multi_columns(filter_names=names).items()}
+    keys = {
+        key[1]: tuple(pk.get("constrained_columns") or ())
+        for key, pk in insp.get_multi_pk_constraint(filter_names=names).items()
+    }
+    return {n: _shape(n, columns.get(n, []), keys.get(n, ())) for n in names}
 
 
 async def reflect_table(target: AsyncSession | AsyncConnection, name: str) -> TableShape | None:
     """The columns of table ``name``, or None when the database has no such table."""
     conn = await _connection(target)
     entry = _entry(conn.sync_engine)
-    assert entry.tables is not None
     if name not in entry.tables:
-        entry.tables[name] = await conn.run_sync(_reflect, name)
+        entry.tables[name] = None if entry.complete else await conn.run_sync(_reflect, name)
     return entry.tables[name]
+
+
+async def reflect_all(target: AsyncSession | AsyncConnection) -> dict[str, TableShape]:
+    """Every table of the database with its columns and primary key (cached per engine)."""
+    conn = await _connection(target)
+    entry = _entry(conn.sync_engine)
+    if not entry.complete:
+        shapes = await conn.run_sync(_reflect_every)
+        entry.names = frozenset(shapes)
+        entry.tables = dict(shapes)
+        entry.complete = True
+    return {n: t for n, t in entry.tables.items() if t is not None}
+
+
+def cached_value(engine: AsyncEngine | Engine, key: str) -> Any:
+    """What a caller stored with :func:`store_value` for ``engine``, or None."""
+    sync = engine.sync_engine if isinstance(engine, AsyncEngine) else engine
+    return _entry(sync).derived.get(key)
+
+
+def store_value(engine: AsyncEngine | Engine, key: str, value: Any) -> None:
+    """Keep ``value`` with ``engine``'s schema: forgotten by :func:`clear_schema_cache`."""
+    sync = engine.sync_engine if isinstance(engine, AsyncEngine) else engine
+    _entry(sync).derived[key] = value

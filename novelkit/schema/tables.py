@@ -39,7 +39,7 @@ False
 
 from __future__ import annotations
 
-from typing import Literal, get_args
+from typing import Literal
 
 from sqlalchemy import MetaData
 
@@ -54,9 +54,20 @@ __all__ = [
     "KNOWN_COLUMNS",
     "Generation",
     "build_metadata",
+    "check_generation",
 ]
 
 Generation = Literal["classic", "fusion"]
+
+
+def check_generation(generation: object) -> Generation:
+    """``generation`` if it is ``"classic"`` or ``"fusion"``, else :class:`ConfigurationError`."""
+    if generation == "classic" or generation == "fusion":
+        return generation
+    raise ConfigurationError(
+        f"Unknown generation {generation!r} of the Arboris schema; use 'classic' (17 tables) or "
+        "'fusion' (36 tables)."
+    )
 
 
 def build_metadata(generation: Generation = "fusion") -> MetaData:
@@ -84,10 +95,7 @@ def build_metadata(generation: Generation = "fusion") -> MetaData:
     >>> md.tables["chapters"].c.selected_version_id.nullable
     True
     """
-    if generation not in get_args(Generation):
-        raise ConfigurationError(
-            f"Unknown Arboris schema generation {generation!r}; use 'classic' or 'fusion'."
-        )
+    generation = check_generation(generation)
     metadata = MetaData()
     add_classic_tables(metadata, outline_metadata=generation == "fusion")
     if generation == "fusion":

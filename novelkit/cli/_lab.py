@@ -10,15 +10,15 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from .errors import ConfigurationError
+from ..errors import ConfigurationError
 
 __all__ = ["jupyter_command", "notebooks_folder", "run_lab"]
 
 
 def notebooks_folder() -> Path:
     """The bundled notebooks: ``notebooks/`` beside the package in a source checkout."""
-    here = Path(__file__).resolve().parent
-    for candidate in (here.parent / "notebooks", here / "notebooks"):
+    package = Path(__file__).resolve().parent.parent
+    for candidate in (package.parent / "notebooks", package / "notebooks"):
         if candidate.is_dir():
             return candidate
     raise ConfigurationError(
@@ -75,7 +75,7 @@ def run_lab(
     Returns JupyterLab's exit code. Ctrl-C (or SIGTERM) stops the server and its
     kernels; no server process is left behind.
     """
-    from .demo import resolve_and_prepare
+    from ..demo import resolve_and_prepare
 
     resolve_and_prepare()
     root = notebooks_folder()

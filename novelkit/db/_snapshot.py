@@ -6,9 +6,9 @@ import os
 import sqlite3
 import tempfile
 from pathlib import Path
-from urllib.parse import quote
 
-from .errors import DatabaseNotFoundError, LockTimeoutError
+from ..errors import ConfigurationError, DatabaseNotFoundError, LockTimeoutError
+from ._sqlite import sqlite_uri
 
 __all__ = ["snapshot_sqlite"]
 
@@ -44,9 +44,8 @@ def snapshot_sqlite(
     else:
         dest_path = Path(destination)
         if dest_path.exists():
-            raise FileExistsError(f"{dest_path} exists; choose a new file for the snapshot.")
-    uri = f"file:{quote(str(src_path.resolve()), safe='/')}?mode=ro"
-    src = sqlite3.connect(uri, uri=True, timeout=busy_timeout)
+            raise ConfigurationError(f"{dest_path} exists; choose a new file for the snapshot.")
+    src = sqlite3.connect(sqlite_uri(src_path), uri=True, timeout=busy_timeout)
     try:
         dst = sqlite3.connect(dest_path)
         try:

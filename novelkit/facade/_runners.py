@@ -14,18 +14,34 @@ import asyncio
 import contextlib
 import threading
 from collections.abc import Callable, Coroutine
-from typing import Any, TypeVar
+from typing import Any, Literal, TypeVar
 
-from .errors import ConfigurationError
+from ..errors import ConfigurationError
 
-__all__ = ["NestAsyncioRunner", "ThreadRunner", "make_runner"]
+__all__ = [
+    "InterruptHook",
+    "LoopRunner",
+    "NestAsyncioRunner",
+    "RunnerName",
+    "ThreadRunner",
+    "make_runner",
+]
+
+#: The runners :func:`novelkit.connect` knows.
+RunnerName = Literal["thread", "nest-asyncio"]
 
 T = TypeVar("T")
 
+#: Runs a coroutine on the runner's loop and waits for it, from the caller's thread.
+LoopRunner = Callable[[Coroutine[Any, Any, None]], None]
 #: Called from the waiting thread when a KeyboardInterrupt abandons a call, with
-#: the task that ran it (None if it had not started): stops its statements and
-#: says whether it stopped any (the task then ends by itself, with an error).
-InterruptHook = Callable[["asyncio.Task[Any] | None"], bool]
+#: the task that ran it (None if it had not started) and a way to run a coroutine
+#: on the task's loop: stops its statements and says whether it stopped any (the
+#: task then ends by itself, with an error).
+InterruptHook = Callable[["asyncio.Task[Any] | None", LoopRunner], bool]
+
+#: How long an interrupt waits for the loop to send a stop (e.g. MySQL's KILL QUERY).
+_STOP_TIMEOUT = 10
 
 
 class ThreadRunner:
@@ -94,11 +110,16 @@ class ThreadRunner:
             # A statement stopped at its source ends the task with an error and a
             # clean connection; cancelling it mid-clean-up could leave the
             # connection (and a SQLite read lock) behind, so cancel only if needed.
-            stopped = on_interrupt is not None and on_interrupt(started[0] if started else None)
+            stopped = on_interrupt is not None and on_interrupt(
+                started[0] if started else None, self._run_on_loop
+            )
             if not (stopped and finished.wait(timeout=5)):
                 future.cancel()
                 finished.wait(timeout=10)
             raise
+
+    def _run_on_loop(self, coro: Coroutine[Any, Any, None]) -> None:
+        asyncio.run_coroutine_threadsafe(coro, self._loop).result(timeout=_STOP_TIMEOUT)
 
     async def run_async(self, coro: Coroutine[Any, Any, T]) -> T:
         """Await ``coro`` from another loop: it runs on ours, the result comes back."""
@@ -181,7 +202,8 @@ class NestAsyncioRunner:
             return loop.run_until_complete(task)
         except KeyboardInterrupt:
             # Left pending, the task would resume with the loop's next run.
-            if not (on_interrupt is not None and on_interrupt(task)):
+            stopped = on_interrupt is not None and on_interrupt(task, loop.run_until_complete)
+            if not stopped:
                 task.cancel()
             # Let its clean-up run; its outcome does not matter, the interrupt wins.
             with contextlib.suppress(asyncio.CancelledError, Exception):
@@ -199,7 +221,7 @@ class NestAsyncioRunner:
             self._own_loop.close()
 
 
-def make_runner(name: str) -> ThreadRunner | NestAsyncioRunner:
+def make_runner(name: RunnerName | str) -> ThreadRunner | NestAsyncioRunner:
     """The runner called ``name``: ``"thread"`` (default) or ``"nest-asyncio"``."""
     if name == "thread":
         return ThreadRunner()

@@ -1,8 +1,8 @@
 """``novelkit.connect()``: every loader as a plain method, for notebook cells and scripts.
 
 The facade owns its engine and, by default, an event loop in a daemon thread
-(see :mod:`novelkit.runners`), so a cell calls ``db.novels()`` without thinking
-about event loops, and pooled MySQL connections never cross loops.
+(see :mod:`._runners`), so a cell calls ``db.novels()`` without thinking about
+event loops, and pooled MySQL connections never cross loops.
 """
 
 from __future__ import annotations
@@ -11,7 +11,6 @@ import asyncio
 import contextlib
 import logging
 import os
-import sqlite3
 import threading
 import weakref
 from collections.abc import AsyncGenerator, AsyncIterator, Callable, Coroutine, Iterator
@@ -19,20 +18,31 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import pandas as pd
-from sqlalchemy import event
 from sqlalchemy.engine import URL
 from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlalchemy.pool import NullPool
 
-from . import loaders
-from .config import is_sqlite, sqlite_path
-from .db import EchoLevel, create_engine, open_session, set_echo
-from .demo import resolve_and_prepare
-from .errors import ConfigurationError
-from .pool import PoolCounters, PoolStatus, pool_counters, pool_status
-from .redact import mask_url
-from .runners import NestAsyncioRunner, ThreadRunner, make_runner
-from .snapshot import snapshot_sqlite
+from .. import loaders
+from .._redact import mask_url
+from ..db import (
+    EchoLevel,
+    PoolCounters,
+    PoolStatus,
+    create_engine,
+    echo,
+    is_sqlite,
+    open_session,
+    pool_counters,
+    pool_status,
+    snapshot_sqlite,
+    sqlite_path,
+)
+from ..db._control import statement_control
+from ..demo import resolve_and_prepare
+from ..errors import ConfigurationError
+from ..schema.inspect import DatabaseInfo, inspect_database
+from ._methods import LoaderMethods
+from ._runners import LoopRunner, NestAsyncioRunner, RunnerName, ThreadRunner, make_runner
 
 __all__ = ["NovelDB", "connect"]
 
@@ -62,68 +72,7 @@ def _shutdown(
         snapshot.unlink(missing_ok=True)
 
 
-class _StatementStopper:
-    """Stop the statements a KeyboardInterrupt abandoned, outside the event loop.
-
-    Cancelling a task does not stop a SQLite statement running in aiosqlite's
-    thread (it would hold its read lock until it ends) nor a query on the MySQL
-    server. The connections each task checked out are tracked through pool
-    events; on an interrupt SQLite's are interrupted (``sqlite3.Connection.interrupt``
-    is thread-safe) and MySQL's get ``KILL QUERY`` from a fresh connection.
-    """
-
-    def __init__(self, engine: AsyncEngine, loop: asyncio.AbstractEventLoop | None) -> None:
-        self._engine = engine
-        self._loop = loop
-        self._active: dict[Any, tuple[asyncio.Task[Any] | None, Any]] = {}
-        event.listen(engine.sync_engine, "checkout", self._checkout)
-        event.listen(engine.sync_engine, "checkin", self._checkin)
-
-    def _checkout(self, dbapi_connection: Any, record: Any, _proxy: Any) -> None:
-        try:
-            task = asyncio.current_task()
-        except RuntimeError:
-            task = None
-        self._active[record] = (task, dbapi_connection.driver_connection)
-
-    def _checkin(self, _dbapi_connection: Any, record: Any) -> None:
-        self._active.pop(record, None)
-
-    def __call__(self, task: asyncio.Task[Any] | None) -> bool:
-        """Stop the statements ``task`` runs; True if there were any."""
-        if task is None:
-            return False
-        drivers = [drv for owner, drv in list(self._active.values()) if owner is task]
-        if not drivers:
-            return False
-        if self._engine.dialect.name == "sqlite":
-            stopped = False
-            for driver in drivers:
-                raw = getattr(driver, "_connection", None)  # aiosqlite's sqlite3.Connection
-                if raw is not None:
-                    with contextlib.suppress(sqlite3.ProgrammingError):  # closed meanwhile
-                        raw.interrupt()
-                        stopped = True
-            return stopped
-        thread_ids = [int(driver.thread_id()) for driver in drivers]
-        try:
-            if self._loop is not None:  # the thread runner's loop, in its own thread
-                future = asyncio.run_coroutine_threadsafe(self._kill(thread_ids), self._loop)
-                future.result(timeout=10)
-            else:  # nest-asyncio: the task's loop is this thread's (patched) loop
-                task.get_loop().run_until_complete(self._kill(thread_ids))
-        except Exception as exc:  # noqa: BLE001 - best effort, the interrupt goes on
-            log.warning("could not stop the interrupted MySQL query: %s", exc)
-            return False
-        return True
-
-    async def _kill(self, thread_ids: list[int]) -> None:
-        async with self._engine.connect() as conn:
-            for thread_id in thread_ids:
-                await conn.exec_driver_sql(f"KILL QUERY {thread_id}")
-
-
-class NovelDB:
+class NovelDB(LoaderMethods):
     """A connection to one Arboris database for synchronous code (see :func:`connect`).
 
     Every loader is a method without its ``load_`` prefix and with the same
@@ -145,10 +94,6 @@ class NovelDB:
         self._url = url
         self._snapshot = snapshot
         self._generation: str | None = None
-        self._lock = threading.Lock()
-        self._stopper = _StatementStopper(
-            engine, runner.loop if isinstance(runner, ThreadRunner) else None
-        )
         self._finalizer = weakref.finalize(self, _shutdown, runner, engine, snapshot)
 
     # -- plumbing -------------------------------------------------------------
@@ -182,7 +127,18 @@ class NovelDB:
         if self.closed:
             coro.close()
             raise ConfigurationError("This NovelDB is closed; call novelkit.connect() again.")
-        return self._runner.run(coro, on_interrupt=self._stopper)
+        return self._runner.run(coro, on_interrupt=self._stop_statements)
+
+    def _stop_statements(self, task: asyncio.Task[Any] | None, run_on_loop: LoopRunner) -> bool:
+        """The interrupt button: stop in the database what ``task`` was running."""
+        control = statement_control(self._engine)
+        if control is None:
+            return False
+        try:
+            return control.stop_task(task, run_on_loop)
+        except TimeoutError:
+            log.warning("the interrupted statement could not be stopped in time")
+            return False
 
     async def _arun(self, coro: Coroutine[Any, Any, T]) -> T:
         if self.closed:
@@ -193,6 +149,14 @@ class NovelDB:
     async def _load(self, loader: Callable[..., Coroutine[Any, Any, T]], *a: Any, **kw: Any) -> T:
         async with open_session(self._engine) as session:
             return await loader(session, *a, **kw)
+
+    def _call(self, loader: Callable[..., Coroutine[Any, Any, T]], /, *a: Any, **kw: Any) -> T:
+        return self._run(self._load(loader, *a, **kw))
+
+    async def _acall(
+        self, loader: Callable[..., Coroutine[Any, Any, T]], /, *a: Any, **kw: Any
+    ) -> T:
+        return await self._arun(self._load(loader, *a, **kw))
 
     def close(self) -> None:
         """Dispose the engine (awaited on its loop), stop the loop, remove any snapshot."""
@@ -224,18 +188,18 @@ class NovelDB:
 
     # -- database facts -------------------------------------------------------
 
-    def inspect(self, *, refresh: bool = False) -> Any:
-        """The :class:`~novelkit.DatabaseInfo` of this database (cached)."""
-        from .schema.inspect import inspect_database
+    def inspect(self, *, refresh: bool = False) -> DatabaseInfo:
+        """The :class:`~novelkit.DatabaseInfo` of this database, cached.
 
+        ``refresh=True`` reads the database again and also forgets the schema the
+        loaders reflected, so both see a table added or changed since.
+        """
         info = self._run(inspect_database(self._engine, refresh=refresh))
         self._generation = info.generation
         return info
 
-    async def ainspect(self, *, refresh: bool = False) -> Any:
+    async def ainspect(self, *, refresh: bool = False) -> DatabaseInfo:
         """Awaitable twin of :meth:`inspect`."""
-        from .schema.inspect import inspect_database
-
         info = await self._arun(inspect_database(self._engine, refresh=refresh))
         self._generation = info.generation
         return info
@@ -248,15 +212,9 @@ class NovelDB:
         """Connects, checkouts, checkins and invalidations since the facade opened."""
         return pool_counters(self._engine)
 
-    @contextlib.contextmanager
-    def echo(self, level: EchoLevel = True) -> Iterator[None]:
+    def echo(self, level: EchoLevel = True) -> contextlib.AbstractContextManager[None]:
         """Log the SQL of calls made inside the block, then restore the previous level."""
-        previous = self._engine.sync_engine.echo
-        set_echo(self._engine, level)
-        try:
-            yield
-        finally:
-            self._engine.sync_engine.echo = previous
+        return echo(self._engine, level)
 
     # -- streaming ------------------------------------------------------------
 
@@ -285,33 +243,6 @@ async def _anext(stream: AsyncIterator[T]) -> T:
     return await stream.__anext__()
 
 
-def _add_loader_methods() -> None:
-    """Give NovelDB one sync method and one awaitable twin per loader."""
-    for public in loaders.__all__:
-        if not public.startswith("load_"):
-            continue
-        loader = getattr(loaders, public)
-        name = public.removeprefix("load_")
-
-        def sync_method(self: NovelDB, *args: Any, _loader: Any = loader, **kw: Any) -> Any:
-            return self._run(self._load(_loader, *args, **kw))
-
-        async def async_method(self: NovelDB, *args: Any, _loader: Any = loader, **kw: Any) -> Any:
-            return await self._arun(self._load(_loader, *args, **kw))
-
-        for method, method_name in ((sync_method, name), (async_method, "a" + name)):
-            method.__name__ = method.__qualname__ = method_name
-            method.__doc__ = (
-                f"{'Awaitable twin of' if method_name.startswith('a') else 'Synchronous'} "
-                f":func:`novelkit.{public}` on this database (same keywords).\n\n"
-                + (loader.__doc__ or "")
-            )
-            setattr(NovelDB, method_name, method)
-
-
-_add_loader_methods()
-
-
 def connect(
     url: str | URL | os.PathLike[str] | None = None,
     *,
@@ -319,7 +250,7 @@ def connect(
     read_only: bool = True,
     snapshot: bool = False,
     echo: EchoLevel = False,
-    runner: str = "thread",
+    runner: RunnerName = "thread",
     statement_timeout: float | None = None,
     **engine_options: Any,
 ) -> NovelDB:

@@ -13,11 +13,11 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from .db import open_session
-from .errors import ConfigurationError
-from .loaders import iter_frames, load_chapters, load_novels, load_versions
-from .schema.reflect import table_names
-from .schema.tables import CLASSIC_TABLES, FUSION_TABLES
+from ..db import open_session
+from ..errors import ConfigurationError
+from ..loaders import iter_frames, load_chapters, load_novels, load_versions
+from ..schema.reflect import table_names
+from ..schema.tables import CLASSIC_TABLES, FUSION_TABLES
 
 __all__ = ["export_tables", "novel_text"]
 

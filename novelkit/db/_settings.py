@@ -14,10 +14,12 @@ import platformdirs
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError
 
-from .errors import ConfigurationError
-from .redact import mask_url
+from .._redact import mask_url
+from ..errors import ConfigurationError
 
 __all__ = [
+    "APP_SETTINGS",
+    "DATABASE_VARIABLES",
     "DEMO_FILENAME",
     "SUPPORTED_SCHEMES",
     "default_demo_path",
@@ -81,18 +83,19 @@ def read_env_file(path: str | os.PathLike[str]) -> dict[str, str]:
     return values
 
 
-_APP_KEYS = frozenset(
-    {
-        "DATABASE_URL",
-        "DB_PROVIDER",
-        "MYSQL_HOST",
-        "MYSQL_PORT",
-        "MYSQL_USER",
-        "MYSQL_PASSWORD",
-        "MYSQL_DATABASE",
-        "SQLITE_DB_PATH",
-    }
+#: The Arboris app's settings that say where its database is, as it names them.
+APP_SETTINGS = (
+    "DATABASE_URL",
+    "DB_PROVIDER",
+    "MYSQL_HOST",
+    "MYSQL_PORT",
+    "MYSQL_USER",
+    "MYSQL_PASSWORD",
+    "MYSQL_DATABASE",
+    "SQLITE_DB_PATH",
 )
+#: Every environment variable that can choose the database novelkit opens.
+DATABASE_VARIABLES = ("NOVELKIT_DATABASE_URL", *APP_SETTINGS)
 
 
 def _app_settings(
@@ -107,10 +110,10 @@ def _app_settings(
     origins: dict[str, str] = {}
     if env_file is not None:
         for key, value in read_env_file(env_file).items():
-            if key.upper() in _APP_KEYS:
+            if key.upper() in APP_SETTINGS:
                 values[key.upper()] = value
                 origins[key.upper()] = f"the env file {env_file}"
-    for key in _APP_KEYS:
+    for key in APP_SETTINGS:
         if key in os.environ:
             values[key] = os.environ[key]
             origins[key] = "the environment"

@@ -11,21 +11,25 @@ import asyncio
 import functools
 from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, Literal, TypeVar
 
 import click
 import pandas as pd
 from sqlalchemy.engine import URL
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from . import __version__
-from .db import create_engine, open_session
-from .errors import NovelkitError
-from .pool import pool_status
+from .. import __version__
+from ..db import create_engine, open_session, pool_status
+from ..errors import NovelkitError
+from ..schema.tables import Generation
+from ._export import TableFormat, TextFormat, export_tables, novel_text
 
 __all__ = ["main"]
 
 F = TypeVar("F", bound=Callable[..., Any])
+
+#: How ``--format`` prints a frame.
+FrameFormat = Literal["table", "csv", "json"]
 
 
 def reports_errors(func: F) -> F:
@@ -91,7 +95,12 @@ def main() -> None:
 @progress_option
 @reports_errors
 def demo(
-    url: str | None, scale: str, seed: int, generation: str, force: bool, progress: bool | None
+    url: str | None,
+    scale: str,
+    seed: int,
+    generation: Generation,
+    force: bool,
+    progress: bool | None,
 ) -> None:
     """Build a demo Arboris database at URL (a file path or a MySQL URL).
 
@@ -104,7 +113,7 @@ def demo(
       novelkit demo demo.db --scale tiny
       novelkit demo mysql://user:password@localhost/arboris_demo --generation classic
     """
-    from .demo import build_demo
+    from ..demo import build_demo
 
     summary = build_demo(
         url, scale=scale, seed=seed, generation=generation, force=force, progress=progress
@@ -148,12 +157,12 @@ def format_option(*choices: str, default: str) -> Callable[[F], F]:
 
 def _database(url: str | None, env_file: Path | None) -> URL:
     """The URL to open; the embedded demo is built first when it is the one in use."""
-    from .demo import resolve_and_prepare
+    from ..demo import resolve_and_prepare
 
     return resolve_and_prepare(url, env_file=env_file)
 
 
-def _emit(frame: pd.DataFrame, fmt: str) -> None:
+def _emit(frame: pd.DataFrame, fmt: FrameFormat) -> None:
     if fmt == "csv":
         click.echo(frame.to_csv(index=False), nl=False)
     elif fmt == "json":
@@ -184,7 +193,7 @@ def info(url: str | None, env_file: Path | None) -> None:
       novelkit info /srv/arboris/storage/arboris.db
       novelkit info --env-file /srv/arboris/backend/.env
     """
-    from .schema.inspect import inspect_database
+    from ..schema.inspect import inspect_database
 
     async def work(engine: AsyncEngine) -> str:
         database = await inspect_database(engine)
@@ -200,7 +209,7 @@ def info(url: str | None, env_file: Path | None) -> None:
 @env_file_option
 @format_option("table", "csv", "json", default="table")
 @reports_errors
-def novels(url: str | None, env_file: Path | None, fmt: str) -> None:
+def novels(url: str | None, env_file: Path | None, fmt: FrameFormat) -> None:
     """One line per novel: status, outlines, chapters, completed, progress.
 
     \b
@@ -208,7 +217,7 @@ def novels(url: str | None, env_file: Path | None, fmt: str) -> None:
       novelkit novels
       novelkit novels mysql://reader:pw@db/arboris --format csv > novels.csv
     """
-    from .loaders import load_novels
+    from ..loaders import load_novels
 
     async def work(engine: AsyncEngine) -> pd.DataFrame:
         async with open_session(engine) as session:
@@ -228,14 +237,14 @@ def novels(url: str | None, env_file: Path | None, fmt: str) -> None:
 @env_file_option
 @format_option("table", "csv", "json", default="table")
 @reports_errors
-def outlines(novel_id: str, url: str | None, env_file: Path | None, fmt: str) -> None:
+def outlines(novel_id: str, url: str | None, env_file: Path | None, fmt: FrameFormat) -> None:
     """The planned chapters (outlines) of the novel NOVEL_ID (its project id).
 
     \b
     Example:
       novelkit outlines 0f8e...-uuid storage/arboris.db
     """
-    from .loaders import load_outlines
+    from ..loaders import load_outlines
 
     async def work(engine: AsyncEngine) -> pd.DataFrame:
         async with open_session(engine) as session:
@@ -261,7 +270,7 @@ def outlines(novel_id: str, url: str | None, env_file: Path | None, fmt: str) ->
 @progress_option
 @reports_errors
 def export(
-    url: str | None, env_file: Path | None, fmt: str, out_dir: Path, progress: bool | None
+    url: str | None, env_file: Path | None, fmt: TableFormat, out_dir: Path, progress: bool | None
 ) -> None:
     """Every core table to Parquet or CSV files, secrets redacted.
 
@@ -269,10 +278,9 @@ def export(
     Example:
       novelkit export storage/arboris.db --format parquet --out arboris-export/
     """
-    from .export import export_tables
 
     async def work(engine: AsyncEngine) -> list[Path]:
-        return await export_tables(engine, out_dir, fmt=fmt, progress=progress)  # type: ignore[arg-type]
+        return await export_tables(engine, out_dir, fmt=fmt, progress=progress)
 
     files = asyncio.run(_with_engine(_database(url, env_file), work))
     click.echo(f"Wrote {len(files)} tables to {out_dir}")
@@ -292,7 +300,7 @@ def export(
 )
 @reports_errors
 def export_text(
-    novel_id: str, url: str | None, env_file: Path | None, fmt: str, out_file: Path
+    novel_id: str, url: str | None, env_file: Path | None, fmt: TextFormat, out_file: Path
 ) -> None:
     """The novel's selected chapter texts, in chapter order, with their titles.
 
@@ -303,10 +311,9 @@ def export_text(
     Example:
       novelkit export-text 0f8e...-uuid storage/arboris.db --format markdown --out novel.md
     """
-    from .export import novel_text
 
     async def work(engine: AsyncEngine) -> str:
-        return await novel_text(engine, novel_id, fmt=fmt)  # type: ignore[arg-type]
+        return await novel_text(engine, novel_id, fmt=fmt)
 
     text = asyncio.run(_with_engine(_database(url, env_file), work))
     if str(out_file) == "-":
@@ -326,7 +333,7 @@ def snapshot(src: Path, dest: Path) -> None:
     Taken in one step with the sqlite3 backup API: the app's writers wait only
     while it lasts. DEST must not exist.
     """
-    from .snapshot import snapshot_sqlite
+    from ..db import snapshot_sqlite
 
     copy = snapshot_sqlite(src, dest)
     click.echo(f"Wrote {copy} ({copy.stat().st_size:,} bytes)")
@@ -350,7 +357,7 @@ def lab(port: int | None, ip: str, no_browser: bool, jupyter_args: tuple[str, ..
       novelkit lab
       novelkit lab --port 8899 --no-browser -- --ServerApp.token=mytoken
     """
-    from .lab import run_lab
+    from ._lab import run_lab
 
     code = run_lab(port=port, ip=ip, browser=not no_browser, extra=jupyter_args)
     if code:

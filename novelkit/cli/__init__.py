@@ -1,0 +1,9 @@
+"""The ``novelkit`` command line: a thin layer over the library.
+
+``_commands`` holds the click group, its shared options and every command;
+``_export`` and ``_lab`` the work only the CLI does (files out, JupyterLab).
+"""
+
+from ._commands import main
+
+__all__ = ["main"]

@@ -1,0 +1,172 @@
+"""``create_engine``: an async engine for an Arboris database, with the app's settings.
+
+The Arboris app makes one async engine per backend: SQLite with ``NullPool``,
+``check_same_thread=False`` and no pre-ping; MySQL with ``pool_pre_ping=True``
+and ``pool_recycle=3600``. :func:`create_engine` does the same, read-only by
+default, through the backend's own module (:mod:`._sqlite`, :mod:`._mysql`),
+and adds what every engine gets: driver errors turned into
+:mod:`novelkit.errors`, pool counters, and the statement control that stops a
+cancelled statement in the database. Nothing here runs at import: engines exist
+only when you ask for one, and whoever creates an engine disposes it.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from typing import Any, Literal
+
+from sqlalchemy.engine import URL
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from .._redact import mask_url
+from ..errors import ConfigurationError
+from ._control import install_statement_control
+from ._errors import install_error_translation
+from ._mysql import create_mysql_engine, make_stopper
+from ._pool import pool_counters
+from ._settings import is_sqlite, resolve_url
+from ._sqlite import create_sqlite_engine
+
+__all__ = ["EchoLevel", "check_echo", "check_statement_timeout", "create_engine", "describe_engine"]
+
+EchoLevel = bool | Literal["debug"]
+
+log = logging.getLogger("novelkit.db")
+
+
+def check_echo(level: object) -> None:
+    """Refuse an echo level SQLAlchemy does not know."""
+    if level not in (True, False, "debug"):
+        raise ConfigurationError(f"echo={level!r} is not valid; use True, False or 'debug'.")
+
+
+def check_statement_timeout(seconds: object) -> None:
+    """Refuse a statement timeout that is not a positive number of seconds (None: no limit)."""
+    if seconds is None:
+        return
+    if isinstance(seconds, bool) or not isinstance(seconds, int | float) or not seconds > 0:
+        raise ConfigurationError(
+            f"statement_timeout={seconds!r} is not valid; give seconds > 0 or None."
+        )
+
+
+def create_engine(
+    url: str | URL | os.PathLike[str] | None = None,
+    *,
+    env_file: str | os.PathLike[str] | None = None,
+    echo: EchoLevel = False,
+    read_only: bool = True,
+    create: bool = False,
+    connect_timeout: float = 10,
+    busy_timeout: float = 5.0,
+    statement_timeout: float | None = None,
+    sqlite_begin: Literal["deferred", "immediate"] | None = None,
+    ssl_ca: str | os.PathLike[str] | None = None,
+    ssl_cert: str | os.PathLike[str] | None = None,
+    ssl_key: str | os.PathLike[str] | None = None,
+    **overrides: Any,
+) -> AsyncEngine:
+    """Create an async engine for an Arboris database with the app's settings.
+
+    Parameters
+    ----------
+    url
+        A URL or SQLite file path; see :func:`resolve_url` for what is used when
+        it is None.
+    env_file
+        The Arboris backend's ``.env``, read as the app reads it.
+    echo
+        ``True`` logs SQL, ``"debug"`` also rows; change it later with
+        :func:`set_echo` or :func:`echo`.
+    read_only
+        Default True. SQLite: ``mode=ro``, ``query_only`` and a guard against
+        ``ATTACH``, ``VACUUM INTO`` and setting PRAGMAs. MySQL: every connection
+        runs ``SET SESSION TRANSACTION READ ONLY``; a SELECT-only account is the
+        real boundary there.
+    create
+        SQLite only: create the file (and its folder) when missing.
+    connect_timeout
+        Seconds to wait for a MySQL server before :class:`ServerUnavailableError`:
+        the TCP connect and the whole handshake, so a server that accepts the
+        connection but never answers fails in time too.
+    busy_timeout
+        Seconds a SQLite connection waits for a lock (the app uses 5).
+    statement_timeout
+        Seconds after which a statement is stopped in the database itself and
+        :class:`QueryTimeoutError` raised (SQLite: a progress handler; MariaDB:
+        ``max_statement_time``). None: no limit.
+    sqlite_begin
+        How SQLite transactions start. None (default): the sqlite3 module's own
+        way, which opens no transaction for SELECTs (so reads hold no lock between
+        statements) and a deferred one before the first write. ``"immediate"``:
+        every transaction starts with ``BEGIN IMMEDIATE`` and takes the write lock
+        at once, so concurrent read-modify-write transactions wait for each other
+        (within the busy timeout) instead of failing when they upgrade: use it for
+        a writer engine. Such an engine on a file keeps one pooled connection
+        (unless ``poolclass=`` says otherwise), so its coroutines take turns in
+        arrival order (waiting up to ``pool_timeout``, 30 s) rather than race for
+        SQLite's lock. ``"deferred"``: an explicit plain ``BEGIN``.
+    ssl_ca, ssl_cert, ssl_key
+        MySQL: TLS with this CA certificate (the server's certificate and host
+        name are verified; a server the CA did not sign is refused) and this
+        client certificate and unencrypted key, all PEM files. The same names
+        also work in the URL query (``?ssl_ca=...``); a keyword wins.
+    **overrides
+        Passed to :func:`sqlalchemy.ext.asyncio.create_async_engine`, overriding
+        novelkit's defaults (``poolclass``, ``pool_size``, ``pool_pre_ping``...).
+
+    Raises
+    ------
+    ConfigurationError, DatabaseNotFoundError
+
+    Examples
+    --------
+    >>> engine = create_engine("sqlite:///storage/arboris.db")  # doctest: +SKIP
+    >>> async with open_session(engine) as session:             # doctest: +SKIP
+    ...     novels = await novelkit.load_novels(session)
+    >>> await engine.dispose()                                  # doctest: +SKIP
+    """
+    resolved = resolve_url(url, env_file=env_file)
+    check_echo(echo)
+    if sqlite_begin not in (None, "deferred", "immediate"):
+        raise ConfigurationError(
+            f"sqlite_begin={sqlite_begin!r} is not valid; use 'deferred' or 'immediate'."
+        )
+    check_statement_timeout(statement_timeout)
+    if is_sqlite(resolved) and any(v is not None for v in (ssl_ca, ssl_cert, ssl_key)):
+        raise ConfigurationError(
+            "ssl_ca, ssl_cert and ssl_key are for MySQL servers; a SQLite file needs no TLS."
+        )
+    options = dict(overrides)
+    options["echo"] = echo
+    if is_sqlite(resolved):
+        engine = create_sqlite_engine(
+            resolved,
+            read_only=read_only,
+            create=create,
+            busy_timeout=busy_timeout,
+            begin=sqlite_begin,
+            statement_timeout=statement_timeout,
+            options=options,
+        )
+        install_statement_control(engine, None)
+    else:
+        engine, connect = create_mysql_engine(
+            resolved,
+            read_only=read_only,
+            connect_timeout=connect_timeout,
+            statement_timeout=statement_timeout,
+            tls={"ssl_ca": ssl_ca, "ssl_cert": ssl_cert, "ssl_key": ssl_key},
+            options=options,
+        )
+        install_statement_control(engine, make_stopper(connect, connect_timeout))
+    install_error_translation(engine, resolved)
+    pool_counters(engine)
+    log.debug("created engine for %s (read_only=%s)", mask_url(resolved), read_only)
+    return engine
+
+
+def describe_engine(engine: AsyncEngine) -> str:
+    """One line naming the backend, the masked URL and the pool class."""
+    return f"{engine.dialect.name} engine for {mask_url(engine.url)} ({type(engine.pool).__name__})"

@@ -1,0 +1,58 @@
+"""Driver errors turned into novelkit's own, with a message that says what to do.
+
+Installed on every engine novelkit creates as a ``handle_error`` listener, so it
+sees connect errors and statement errors alike; SQLAlchemy still invalidates
+the pool on disconnects after the listener raises. What differs per backend is
+in :func:`._sqlite.translate_sqlite_error` and :func:`._mysql.translate_mysql_error`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import event
+from sqlalchemy.engine import URL, ExceptionContext
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from .. import errors
+from .._redact import scrub
+from ._mysql import translate_mysql_error
+from ._sqlite import translate_sqlite_error
+
+__all__ = ["install_error_translation", "translate_error"]
+
+
+def _where(url: URL) -> str:
+    if url.get_backend_name() == "sqlite":
+        return f"SQLite database {url.database}"
+    return f"MySQL database {url.database!r} on {url.host}:{url.port or 3306}"
+
+
+def translate_error(exc: BaseException, url: URL) -> errors.NovelkitError | None:
+    """The novelkit error for a driver exception, or None to let it through unchanged."""
+    password = url.password if isinstance(url.password, str) else None
+    detail = scrub(str(exc), password)
+    where = _where(url)
+    if isinstance(exc, UnicodeError):
+        return errors.ConfigurationError(
+            f"A value sent to the {where} cannot be encoded ({detail}); remove lone "
+            "surrogates or other unencodable characters from the filter."
+        )
+    if url.get_backend_name() == "sqlite":
+        return translate_sqlite_error(exc, detail, where, url)
+    return translate_mysql_error(exc, detail, where, url)
+
+
+def install_error_translation(engine: AsyncEngine, url: URL) -> None:
+    """Make ``engine`` raise novelkit errors in place of the driver's."""
+
+    def _on_error(context: ExceptionContext) -> Any:
+        # Pre-ping must see the raw disconnect so that it can reconnect.
+        if context.is_pre_ping:
+            return None
+        new = translate_error(context.original_exception, url)
+        if new is not None:
+            raise new
+        return None
+
+    event.listen(engine.sync_engine, "handle_error", _on_error)

@@ -1,0 +1,335 @@
+"""Everything novelkit does for MySQL/MariaDB engines, in one place.
+
+- **Connecting**: asyncmy connections made by novelkit itself, so that the whole
+  handshake is bounded by ``connect_timeout``, a half-open connection is closed,
+  TLS is verified (``ssl_ca``, ``ssl_cert``, ``ssl_key``) and the client's
+  multi-statement flag is off: the server then refuses ``SELECT 1; DELETE ...``
+  as a syntax error instead of running both.
+- **Read-only sessions**: ``SET SESSION TRANSACTION READ ONLY`` on every new
+  connection and again every time one goes back to the pool (with the pool's
+  own reset), so a session that switched its connection to READ WRITE cannot
+  hand it on writable. A connection that cannot be reset is discarded by the
+  pool, never handed on.
+- **Stopping a statement**: the server's own ``max_statement_time`` (MariaDB) or
+  ``MAX_EXECUTION_TIME`` hint (MySQL, SELECTs) for statement timeouts; for a
+  cancelled task or the interrupt button, ``KILL QUERY <thread id>`` sent from a
+  fresh connection outside the pool (same account and TLS), because the server
+  keeps running a statement whose client merely stopped waiting. Killing one's
+  own queries needs no privilege.
+- **Error translation** of server and client error numbers into
+  :mod:`novelkit.errors`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import re
+import ssl
+from collections.abc import Awaitable, Callable
+from typing import Any, NoReturn
+
+import asyncmy
+import asyncmy.errors
+from asyncmy.constants.CLIENT import MULTI_STATEMENTS
+from sqlalchemy import event
+from sqlalchemy.engine import URL
+from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+
+from .. import errors
+
+__all__ = [
+    "TLS_OPTIONS",
+    "Connector",
+    "create_mysql_engine",
+    "tls_context",
+    "translate_mysql_error",
+]
+
+log = logging.getLogger("novelkit.db")
+
+#: Opens a new driver connection with the engine's account and settings.
+Connector = Callable[[], Awaitable[Any]]
+
+# -- TLS ----------------------------------------------------------------------------
+
+#: The TLS settings novelkit reads from keywords or the URL query; a keyword wins.
+TLS_OPTIONS = ("ssl_ca", "ssl_cert", "ssl_key")
+_FALSE = {"0", "false", "no", "off"}
+
+
+def _encrypted_key() -> NoReturn:
+    # Called by OpenSSL instead of prompting on the terminal for a passphrase.
+    raise errors.ConfigurationError(
+        "ssl_key is encrypted with a passphrase; give novelkit an unencrypted key file "
+        "(e.g. 'openssl pkey -in key.pem -out plain-key.pem')."
+    )
+
+
+def _query_value(url: URL, name: str) -> str | None:
+    value = url.query.get(name)
+    if isinstance(value, tuple):
+        value = value[-1] if value else None
+    return value
+
+
+def tls_context(url: URL, given: dict[str, str | os.PathLike[str] | None]) -> ssl.SSLContext | None:
+    """The SSLContext for ``url`` and the TLS keywords in ``given``, or None without TLS.
+
+    Built once, when the engine is created, so a missing or unreadable file fails
+    at once. With a CA the server's certificate is verified, host name included
+    (``?ssl_check_hostname=false`` turns the host check off): a server whose
+    certificate that CA did not sign is refused, never used unverified.
+    """
+    options: dict[str, str] = {}
+    for name in TLS_OPTIONS:
+        value = given.get(name)
+        if value is None:
+            value = _query_value(url, name)
+        if value is not None and str(value) != "":
+            options[name] = os.fspath(value)
+    if not options:
+        return None
+    if "ssl_key" in options and "ssl_cert" not in options:
+        raise errors.ConfigurationError(
+            "ssl_key was given without ssl_cert; a client key needs its certificate "
+            "(give both, or neither)."
+        )
+    ca = options.get("ssl_ca")
+    try:
+        context = ssl.create_default_context(cafile=ca)
+        if "ssl_cert" in options:
+            context.load_cert_chain(
+                options["ssl_cert"], keyfile=options.get("ssl_key"), password=_encrypted_key
+            )
+    except FileNotFoundError as exc:
+        raise errors.ConfigurationError(
+            f"TLS file not found: {exc.filename}. Check ssl_ca/ssl_cert/ssl_key "
+            "(paths on this machine, readable by this user)."
+        ) from exc
+    except (ssl.SSLError, OSError) as exc:
+        raise errors.ConfigurationError(
+            f"Cannot load the TLS files (ssl_ca={ca!r}, ssl_cert={options.get('ssl_cert')!r}, "
+            f"ssl_key={options.get('ssl_key')!r}): {type(exc).__name__}. Give PEM files: "
+            "the CA certificate, the client certificate and its unencrypted key."
+        ) from exc
+    context.minimum_version = ssl.TLSVersion.TLSv1_2
+    check_hostname = _query_value(url, "ssl_check_hostname")
+    if check_hostname is not None and check_hostname.strip().lower() in _FALSE:
+        context.check_hostname = False  # still CERT_REQUIRED: the chain is verified
+    return context
+
+
+# -- stopping a statement -----------------------------------------------------------
+
+_UNKNOWN_THREAD = 1094  # ER_NO_SUCH_THREAD
+_SELECT = re.compile(r"^\s*(\(\s*)*(SELECT|WITH)\b", re.IGNORECASE)
+
+
+async def kill_query(connect: Connector, thread_id: int, timeout: float) -> None:
+    """Send ``KILL QUERY thread_id`` from a new connection that is closed right after."""
+    side = await connect()
+    try:
+        async with asyncio.timeout(timeout), side.cursor() as cursor:
+            await cursor.execute(f"KILL QUERY {int(thread_id)}")
+    finally:
+        try:
+            await side.ensure_closed()  # COM_QUIT, then close the socket
+        except (OSError, asyncmy.errors.Error):
+            side.close()
+
+
+def make_stopper(connect: Connector, timeout: float) -> Callable[[Any], Awaitable[None]]:
+    """Stop the statement running on an asyncmy connection, logging what could not be done."""
+
+    async def stop(driver: Any) -> None:
+        thread_id = getattr(driver, "thread_id", None)
+        if not callable(thread_id):
+            return
+        server_thread = int(thread_id())
+        try:
+            await kill_query(connect, server_thread, timeout)
+        except asyncmy.errors.Error as exc:
+            if exc.args and exc.args[0] == _UNKNOWN_THREAD:
+                # The connection was gone already (cancelled while it was opening
+                # or idle): its thread ended with it, nothing runs.
+                log.debug("stop: server thread %s had already ended", server_thread)
+                return
+            log.warning("could not stop the query of server thread %s: %s", server_thread, exc)
+        except (OSError, TimeoutError, errors.NovelkitError) as exc:
+            log.warning("could not stop the query of server thread %s: %s", server_thread, exc)
+        else:
+            log.debug("stop: sent KILL QUERY %s", server_thread)
+
+    return stop
+
+
+def _install_statement_timeout(engine: AsyncEngine, seconds: float) -> None:
+    @event.listens_for(engine.sync_engine, "before_cursor_execute", retval=True)
+    def _limit(
+        conn: Any, _cursor: Any, statement: str, parameters: Any, _context: Any, _many: bool
+    ) -> tuple[str, Any]:
+        if conn.dialect.is_mariadb:
+            # Every statement, DDL included; the server stops it at the deadline.
+            return f"SET STATEMENT max_statement_time={seconds:g} FOR {statement}", parameters
+        if _SELECT.match(statement):
+            millis = max(1, int(seconds * 1000))
+            return _SELECT.sub(
+                lambda m: f"{m.group(0)} /*+ MAX_EXECUTION_TIME({millis}) */", statement, count=1
+            ), parameters
+        return statement, parameters
+
+
+# -- the engine ---------------------------------------------------------------------
+
+
+def _read_only_sessions(engine: AsyncEngine) -> None:
+    def read_only(dbapi_connection: Any, *_args: Any) -> None:
+        # SET SESSION, not START TRANSACTION READ ONLY: DDL commits implicitly
+        # and would slip past a transaction-level flag.
+        cursor = dbapi_connection.cursor()
+        cursor.execute("SET SESSION TRANSACTION READ ONLY")
+        cursor.close()
+
+    event.listen(engine.sync_engine, "connect", read_only)
+    # On return, not on checkout: a dead connection must reach pre-ping (or the
+    # caller) as a disconnect, and a checkout listener's error would bypass that.
+    event.listen(engine.sync_engine, "reset", read_only)
+
+
+def create_mysql_engine(
+    url: URL,
+    *,
+    read_only: bool,
+    connect_timeout: float,
+    statement_timeout: float | None,
+    tls: dict[str, Any],
+    options: dict[str, Any],
+) -> tuple[AsyncEngine, Connector]:
+    """The engine for a MySQL URL, and the function that opens a connection outside its pool."""
+    connect_args: dict[str, Any] = {"connect_timeout": connect_timeout, "charset": "utf8mb4"}
+    context = tls_context(url, tls)
+    if context is not None:
+        connect_args["ssl"] = context  # in place of the dialect's dict from the URL query
+    connect_args.update(options.pop("connect_args", {}))
+    options.setdefault("pool_pre_ping", True)
+    options.setdefault("pool_recycle", 3600)
+
+    async def connect() -> Any:
+        # asyncmy's connect_timeout covers the TCP connect only: a server (or
+        # anything else) that accepts the connection but never sends the MySQL
+        # handshake would hang forever. Bound the whole handshake instead.
+        # asyncio.timeout, not wait_for: Python 3.11's wait_for can swallow a
+        # cancellation that lands as the connect completes, and the cancelled
+        # task would then go on to run its query. A connect that is cancelled or
+        # fails midway closes its socket here (asyncmy leaves it open).
+        cargs, cparams = engine.sync_engine.dialect.create_connect_args(engine.url)
+        cparams.update(connect_args)
+        conn = asyncmy.Connection(*cargs, **cparams)
+        # asyncmy always asks for multi-statements; drop the capability before the
+        # handshake so that stacked statements are a syntax error on the server.
+        conn._client_flag &= ~MULTI_STATEMENTS  # type: ignore[attr-defined]
+        try:
+            async with asyncio.timeout(connect_timeout):
+                await conn.connect()
+        except TimeoutError as exc:
+            conn.close()
+            raise asyncmy.errors.OperationalError(
+                2013,
+                f"no MySQL handshake from {url.host}:{url.port or 3306} within "
+                f"connect_timeout={connect_timeout} s",
+            ) from exc
+        except BaseException:
+            conn.close()
+            raise
+        return conn
+
+    engine = create_async_engine(url, async_creator=connect, **options)
+    if read_only:
+        _read_only_sessions(engine)
+    if statement_timeout is not None:
+        _install_statement_timeout(engine, statement_timeout)
+    return engine, connect
+
+
+# -- errors -------------------------------------------------------------------------
+
+_AUTH = {1045, 1698}
+_NO_DB_ACCESS = {1044}
+_UNKNOWN_DB = {1049}
+# 1927: the connection was killed (KILL from an admin); 4031: MySQL 8 closed an
+# idle connection (wait_timeout). Both are disconnects that a new connection fixes.
+_UNREACHABLE = {1927, 2002, 2003, 2005, 2006, 2013, 2055, 4031}
+_TLS_FAILURES = ("certificate_verify_failed", "[ssl")  # ssl module: "[SSL: CODE] ..."
+_READ_ONLY_TRANSACTION = {1792}  # the session is READ ONLY (novelkit's guard)
+_WRITE_DENIED = {1142, 1290}  # no privilege; server started --read-only
+_TIMEOUT = {1969, 3024, 1317}
+_LOCK = {1205}
+
+
+def _code(exc: BaseException) -> int | None:
+    args = getattr(exc, "args", ())
+    if args and isinstance(args[0], int):
+        return args[0]
+    return None
+
+
+def translate_mysql_error(
+    exc: BaseException, detail: str, where: str, url: URL
+) -> errors.NovelkitError | None:
+    """The novelkit error for a MySQL error, or None to let it through unchanged."""
+    code = _code(exc)
+    if code is None:
+        return None
+    user = url.username or "?"
+    if code in _AUTH:
+        return errors.AuthenticationError(
+            f"The server refused user {user!r} for the {where}: wrong user name or password. "
+            "Check MYSQL_USER/MYSQL_PASSWORD or the URL (URL-encode special characters)."
+        )
+    if code in _NO_DB_ACCESS:
+        # MariaDB answers 1044, not 1049, for a database the account may not see,
+        # so that it does not reveal which databases exist.
+        return errors.DatabaseNotFoundError(
+            f"User {user!r} cannot open the {where}: it does not exist or the account has "
+            "no rights on it. Check MYSQL_DATABASE or the URL's database name, or GRANT "
+            "SELECT on it to this account."
+        )
+    if code in _UNKNOWN_DB:
+        return errors.DatabaseNotFoundError(
+            f"The {where} does not exist. Check MYSQL_DATABASE or the database part of the "
+            "URL (Arboris uses 'arboris' by default)."
+        )
+    if code in _UNREACHABLE and any(mark in detail.lower() for mark in _TLS_FAILURES):
+        return errors.ServerUnavailableError(
+            f"The TLS handshake with the {where} failed, so nothing was sent: {detail}. "
+            "Check that ssl_ca is the CA that signed the server's certificate (and that the "
+            "certificate names this host), and that ssl_cert/ssl_key are a pair the server accepts."
+        )
+    if code in _UNREACHABLE:
+        return errors.ServerUnavailableError(
+            f"Cannot reach the {where}: {detail}. Check that the server is running and that "
+            "host and port are right; raise connect_timeout= for a slow network."
+        )
+    if code in _READ_ONLY_TRANSACTION:
+        return errors.ReadOnlyError(
+            f"The {where} refused a write: {detail}. novelkit opens databases read-only by "
+            "default; pass read_only=False (and use an account allowed to write) to change data."
+        )
+    if code in _WRITE_DENIED and "select command denied" not in detail.lower():
+        return errors.ReadOnlyError(
+            f"User {user!r} may not write to the {where}: {detail}. The account (or the "
+            "server) is read-only, whatever read_only= says; connect with an account that "
+            "has write rights to change data."
+        )
+    if code in _TIMEOUT:
+        return errors.QueryTimeoutError(
+            f"A statement on the {where} was stopped: {detail}. Raise statement_timeout= "
+            "or narrow the query (filter by novel_id)."
+        )
+    if code in _LOCK:
+        return errors.LockTimeoutError(
+            f"The {where} stayed locked too long: {detail}. Retry when the app is idle."
+        )
+    return None

@@ -1,0 +1,362 @@
+"""Everything novelkit does for SQLite engines, in one place.
+
+- **Opening**: the read-only URI (``mode=ro``, the whole path percent-encoded)
+  and the checks on the file before a connection is attempted.
+- **Guards**: sqlite3 connection classes handed to aiosqlite through ``factory=``.
+  ``mode=ro`` alone is not enough to keep a database untouched: ``ATTACH`` and
+  ``VACUUM INTO`` create new files next to it, and ``PRAGMA query_only=0`` or a
+  journal-mode change would undo the session-level guard, so
+  :class:`ReadOnlyConnection` closes those doors on every connection.
+- **Stopping a statement**: one mechanism for statement timeouts, cancelled tasks
+  and the notebook's interrupt button. Every connection gets a progress handler
+  that SQLite calls every few thousand VM instructions, from the thread running
+  the statement; it stops the statement (SQLite raises "interrupted") when the
+  connection's :class:`StopSignal` says so: its deadline passed, or a stop was
+  requested. Requesting a stop is a plain attribute write, safe from any thread,
+  and cannot be missed the way ``sqlite3_interrupt`` can (that one does nothing
+  when the statement has not started yet). A statement waiting for a lock is not
+  stopped this way: it ends at the busy timeout.
+- **Error translation** of sqlite3's errors into :mod:`novelkit.errors`.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+import aiosqlite
+from sqlalchemy import event
+from sqlalchemy.engine import URL
+from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+from sqlalchemy.pool import AsyncAdaptedQueuePool, NullPool, StaticPool
+
+from .. import errors
+from ._settings import sqlite_path
+
+__all__ = [
+    "DEFAULT_BUSY_TIMEOUT_MS",
+    "INSPECTOR_PRAGMAS",
+    "ReadOnlyConnection",
+    "ReadWriteConnection",
+    "StopSignal",
+    "create_sqlite_engine",
+    "request_stop",
+    "sqlite_uri",
+    "translate_sqlite_error",
+]
+
+DEFAULT_BUSY_TIMEOUT_MS = 5000
+
+# -- opening ------------------------------------------------------------------------
+
+
+def sqlite_uri(path: Path, *, read_only: bool = True) -> str:
+    """The ``file:`` URI that opens ``path`` read-only (``mode=ro``) or read-write.
+
+    The whole path is percent-encoded, so that spaces, '#', '?', '%' and '&' stay
+    part of the file name instead of being read as URI syntax.
+    """
+    mode = "ro" if read_only else "rw"
+    return f"file:{quote(str(path.resolve()), safe='/')}?mode={mode}"
+
+
+def _check_file(path: Path, *, create: bool) -> None:
+    if path.is_dir():
+        raise errors.DatabaseNotFoundError(
+            f"{path} is a folder, not a SQLite file. Give the path of the database file "
+            "inside it (Arboris keeps it at storage/arboris.db)."
+        )
+    if path.exists():
+        return
+    if not create:
+        missing = path if path.parent.is_dir() else path.parent
+        raise errors.DatabaseNotFoundError(
+            f"No SQLite database at {path} ({missing} does not exist). Check the path "
+            "(Arboris keeps it at <backend>/storage/arboris.db; in Docker, in the "
+            "sqlite-data volume), or pass create=True to start an empty database."
+        )
+    path.parent.mkdir(parents=True, exist_ok=True)
+    sqlite3.connect(path).close()
+
+
+# -- guards -------------------------------------------------------------------------
+
+# PRAGMAs that take an argument but only read: SQLAlchemy's inspector needs them.
+INSPECTOR_PRAGMAS = frozenset(
+    {"table_info", "table_xinfo", "index_list", "index_info", "index_xinfo", "foreign_key_list"}
+)
+# Per-connection settings that write nothing: SQLAlchemy sets read_uncommitted
+# when it restores a connection's isolation level on checkin.
+_CONNECTION_PRAGMAS = frozenset({"read_uncommitted", "busy_timeout"})
+
+
+def _read_only_authorizer(
+    action: int, arg1: str | None, arg2: str | None, _db: str | None, _trigger: str | None
+) -> int:
+    if action in (sqlite3.SQLITE_ATTACH, sqlite3.SQLITE_DETACH):
+        return sqlite3.SQLITE_DENY
+    # A PRAGMA with an argument sets something (query_only=0, journal_mode=wal),
+    # except the schema-reading ones the inspector uses.
+    if (
+        action == sqlite3.SQLITE_PRAGMA
+        and arg2 is not None
+        and (arg1 or "").lower() not in INSPECTOR_PRAGMAS | _CONNECTION_PRAGMAS
+    ):
+        return sqlite3.SQLITE_DENY
+    return sqlite3.SQLITE_OK
+
+
+class ReadWriteConnection(sqlite3.Connection):
+    """A sqlite3 connection with a busy timeout; nothing persistent is changed."""
+
+    busy_timeout_ms: int = DEFAULT_BUSY_TIMEOUT_MS
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.execute(f"PRAGMA busy_timeout = {int(self.busy_timeout_ms)}")
+
+
+class ReadOnlyConnection(ReadWriteConnection):
+    """A sqlite3 connection that cannot write to, attach or reconfigure any database.
+
+    Sets ``query_only``, limits attached databases to zero and installs an
+    authorizer that denies ``ATTACH``/``DETACH`` and any PRAGMA with an argument
+    other than :data:`INSPECTOR_PRAGMAS`. The URI is opened with ``mode=ro`` too.
+    """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.execute("PRAGMA query_only = ON")
+        self.setlimit(sqlite3.SQLITE_LIMIT_ATTACHED, 0)
+        self.set_authorizer(_read_only_authorizer)
+
+
+def _connection_class(*, read_only: bool, busy_timeout_ms: int) -> type[sqlite3.Connection]:
+    """A connection class with the requested guard and busy timeout baked in."""
+    base = ReadOnlyConnection if read_only else ReadWriteConnection
+    if busy_timeout_ms == base.busy_timeout_ms:
+        return base
+    return type(base.__name__, (base,), {"busy_timeout_ms": int(busy_timeout_ms)})
+
+
+# -- stopping a statement -----------------------------------------------------------
+
+# How many SQLite VM instructions run between two checks: small enough to stop
+# within milliseconds, large enough to cost nothing measurable.
+_PROGRESS_STEPS = 10_000
+_SIGNAL_KEY = "novelkit_stop"
+
+
+@dataclass
+class StopSignal:
+    """When the statement running on one connection must stop.
+
+    ``deadline`` (``time.monotonic()`` seconds) is set for each statement when the
+    engine has a statement timeout; ``requested`` is set by :func:`request_stop`
+    (a cancelled task, the interrupt button) and holds until the connection is
+    checked out again, so a statement that had not started yet when the stop came
+    stops too. Both are read by the progress handler in the statement's thread.
+    """
+
+    deadline: float | None = None
+    requested: bool = False
+
+    def should_stop(self) -> int:
+        """The progress handler: non-zero stops the running statement."""
+        if self.requested:
+            return 1
+        limit = self.deadline
+        return 1 if limit is not None and time.monotonic() > limit else 0
+
+
+def request_stop(holder: Any) -> bool:
+    """Stop the statement running on a connection; safe from any thread.
+
+    ``holder`` is the connection's pool record, or anything sharing its ``info``
+    dict (a SQLAlchemy ``Connection``). Returns whether the connection had a
+    signal (every connection of a novelkit SQLite engine has one).
+    """
+    signal = holder.info.get(_SIGNAL_KEY)
+    if signal is None:
+        return False
+    signal.requested = True
+    return True
+
+
+def _install_stop_signal(engine: AsyncEngine, statement_timeout: float | None) -> None:
+    sync = engine.sync_engine
+
+    @event.listens_for(sync, "connect")
+    def _progress_handler(dbapi_connection: Any, record: Any) -> None:
+        signal = record.info[_SIGNAL_KEY] = StopSignal()
+        dbapi_connection.run_async(
+            lambda conn: conn.set_progress_handler(signal.should_stop, _PROGRESS_STEPS)
+        )
+
+    def signal_of(conn: Any) -> StopSignal | None:
+        return conn.info.get(_SIGNAL_KEY) if conn is not None else None
+
+    @event.listens_for(sync, "checkout")
+    def _new_owner(_dbapi_connection: Any, record: Any, _proxy: Any) -> None:
+        signal = record.info.get(_SIGNAL_KEY)
+        if signal is not None:
+            signal.requested = False
+
+    if statement_timeout is None:
+        return
+
+    @event.listens_for(sync, "before_cursor_execute")
+    def _start(conn: Any, *_args: Any) -> None:
+        signal = signal_of(conn)
+        if signal is not None:
+            signal.deadline = time.monotonic() + statement_timeout
+
+    @event.listens_for(sync, "after_cursor_execute")
+    def _stop(conn: Any, *_args: Any) -> None:
+        signal = signal_of(conn)
+        if signal is not None:
+            signal.deadline = None
+
+    @event.listens_for(sync, "handle_error")
+    def _stop_on_error(context: Any) -> None:
+        signal = signal_of(context.connection)
+        if signal is not None:
+            signal.deadline = None
+
+
+# -- the engine ---------------------------------------------------------------------
+
+
+def _explicit_begin(engine: AsyncEngine, mode: str) -> None:
+    """Let novelkit, not the sqlite3 module, emit BEGIN, so that it can be IMMEDIATE."""
+
+    @event.listens_for(engine.sync_engine, "connect")
+    def _autocommit_driver(dbapi_connection: Any, _record: Any) -> None:
+        # The sqlite3 module would otherwise open transactions itself, lazily,
+        # with a plain (deferred) BEGIN before the first write.
+        dbapi_connection.isolation_level = None
+
+    @event.listens_for(engine.sync_engine, "begin")
+    def _begin(conn: Any) -> None:
+        conn.exec_driver_sql(f"BEGIN {mode}")
+
+
+def create_sqlite_engine(
+    url: URL,
+    *,
+    read_only: bool,
+    create: bool,
+    busy_timeout: float,
+    begin: str | None,
+    statement_timeout: float | None,
+    options: dict[str, Any],
+) -> AsyncEngine:
+    """The engine for a SQLite URL: guards, busy timeout, pool, stop signal, BEGIN mode."""
+    path = sqlite_path(url)
+    factory = _connection_class(read_only=read_only, busy_timeout_ms=int(busy_timeout * 1000))
+    extra_args = dict(options.pop("connect_args", {}))
+    if path is None:
+        target, use_uri = ":memory:", False
+        options.setdefault("poolclass", StaticPool)
+    else:
+        _check_file(path, create=create)
+        target, use_uri = sqlite_uri(path, read_only=read_only), True
+        if begin == "immediate" and "poolclass" not in options:
+            # SQLite lets one transaction write at a time, and its busy handler is
+            # not fair: a writer that has waited longest polls least often, so
+            # with many writer coroutines some starve past the busy timeout.
+            # One pooled connection makes them queue first-come, first-served in
+            # the pool (pool_timeout) instead; other processes still get the
+            # busy timeout.
+            options.setdefault("pool_size", 1)
+            options.setdefault("max_overflow", 0)
+            options["poolclass"] = AsyncAdaptedQueuePool
+        options.setdefault("poolclass", NullPool)
+
+    def connect() -> aiosqlite.Connection:
+        return aiosqlite.connect(
+            target,
+            uri=use_uri,
+            factory=factory,
+            check_same_thread=False,
+            timeout=busy_timeout,
+            **extra_args,
+        )
+
+    options.setdefault("pool_pre_ping", False)
+    engine = create_async_engine(url, async_creator=connect, **options)
+    _install_stop_signal(engine, statement_timeout)
+    if begin is not None:
+        _explicit_begin(engine, begin.upper())
+    return engine
+
+
+# -- errors -------------------------------------------------------------------------
+
+
+def _is_empty_file(url: URL) -> bool:
+    path = sqlite_path(url)
+    try:
+        return path is not None and path.stat().st_size == 0
+    except OSError:
+        return False
+
+
+def translate_sqlite_error(
+    exc: BaseException, detail: str, where: str, url: URL
+) -> errors.NovelkitError | None:
+    """The novelkit error for a sqlite3 error, or None to let it through unchanged."""
+    if not isinstance(exc, sqlite3.Error):
+        return None
+    name = getattr(exc, "sqlite_errorname", "") or ""
+    message = str(exc).lower()
+    if name.startswith("SQLITE_READONLY") or "readonly database" in message:
+        return errors.ReadOnlyError(
+            f"The {where} is opened read-only and refused a write ({detail}). "
+            "Pass read_only=False to change data in a database you own."
+        )
+    if name == "SQLITE_AUTH" or "not authorized" in message or "authorization denied" in message:
+        return errors.ReadOnlyError(
+            f"The read-only guard on the {where} refused this statement ({detail}): "
+            "ATTACH, VACUUM INTO and setting PRAGMAs are blocked. Pass read_only=False "
+            "on a database you own if you really need it."
+        )
+    if "too many attached databases" in message:
+        return errors.ReadOnlyError(
+            f"The read-only guard on the {where} refused ATTACH/VACUUM INTO ({detail}). "
+            "Pass read_only=False on a database you own if you really need it."
+        )
+    if name in {"SQLITE_BUSY", "SQLITE_LOCKED"} or "database is locked" in message:
+        return errors.LockTimeoutError(
+            f"The {where} stayed locked by another connection past the busy timeout, or a "
+            f"write in a transaction that began by reading could not take the write lock "
+            f"(SQLite refuses that at once) ({detail}). Retry, raise busy_timeout=, begin "
+            'writing transactions with sqlite_begin="immediate", or read from a snapshot '
+            "(snapshot=True)."
+        )
+    if name == "SQLITE_NOTADB" or "file is not a database" in message:
+        return errors.NotArborisDatabaseError(
+            f"The {where} is not a SQLite database ({detail}). Point novelkit at the Arboris "
+            "file (storage/arboris.db in the backend folder)."
+        )
+    if "no such table" in message and _is_empty_file(url):
+        return errors.NotArborisDatabaseError(
+            f"The {where} is an empty file (0 bytes), not an Arboris database ({detail}). "
+            "Point novelkit at the Arboris file (storage/arboris.db in the backend folder); "
+            "an empty file is what opening a wrong path with create=True leaves behind."
+        )
+    if name == "SQLITE_CANTOPEN" or "unable to open database" in message:
+        return errors.DatabaseNotFoundError(
+            f"Cannot open the {where} ({detail}). Check that the file and its folder exist "
+            "and are readable."
+        )
+    if name == "SQLITE_INTERRUPT" or message == "interrupted":
+        return errors.QueryTimeoutError(
+            f"A statement on the {where} was interrupted ({detail}). Raise statement_timeout= "
+            "or narrow the query."
+        )
+    return None

@@ -11,7 +11,7 @@ import sys
 import sqlalchemy as sa
 
 import novelkit
-from novelkit.demo.marker import read_demo_marker
+from novelkit.demo import read_demo_marker
 
 
 async def _marker(url: sa.URL) -> dict | None:

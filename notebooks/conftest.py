@@ -20,21 +20,9 @@ from pathlib import Path
 
 import pytest
 
+from novelkit.db import DATABASE_VARIABLES
+
 os.environ["NOVELKIT_PROGRESS"] = "0"
-
-# The app's settings that novelkit.resolve_url() reads, then novelkit's own variable.
-_DATABASE_SETTINGS = (
-    "NOVELKIT_DATABASE_URL",
-    "DATABASE_URL",
-    "DB_PROVIDER",
-    "MYSQL_HOST",
-    "MYSQL_PORT",
-    "MYSQL_USER",
-    "MYSQL_PASSWORD",
-    "MYSQL_DATABASE",
-    "SQLITE_DB_PATH",
-)
-
 
 def pytest_configure(config: pytest.Config) -> None:
     option = config.option
@@ -44,7 +32,7 @@ def pytest_configure(config: pytest.Config) -> None:
         if candidate.exists():
             option.nbval_sanitize_with = str(candidate)
     if getattr(option, "nbval", False) and not getattr(option, "nbval_lax", False):
-        for name in _DATABASE_SETTINGS:
+        for name in DATABASE_VARIABLES:
             os.environ.pop(name, None)
     if getattr(option, "nbval", False) or getattr(option, "nbval_lax", False):
         import matplotlib.font_manager  # noqa: F401  (builds the cache once)

@@ -19,23 +19,15 @@ from nktest_support import (
     make_database,
 )
 
+from novelkit.db import DATABASE_VARIABLES
+
 
 @pytest.fixture(autouse=True)
 def _isolated_environment(
     monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory
 ) -> None:
     """No test sees the developer's Arboris settings or demo database."""
-    for name in (
-        "NOVELKIT_DATABASE_URL",
-        "DATABASE_URL",
-        "DB_PROVIDER",
-        "MYSQL_HOST",
-        "MYSQL_PORT",
-        "MYSQL_USER",
-        "MYSQL_PASSWORD",
-        "MYSQL_DATABASE",
-        "SQLITE_DB_PATH",
-    ):
+    for name in DATABASE_VARIABLES:
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("NOVELKIT_HOME", str(tmp_path_factory.mktemp("novelkit-home")))
 

@@ -7,6 +7,7 @@ conftest.py files (tests/ and notebooks/) would shadow each other as ``conftest`
 from __future__ import annotations
 
 import os
+import sqlite3
 import subprocess
 import uuid
 from collections.abc import Iterator
@@ -138,3 +139,31 @@ def _run_client(url: URL, name: str, stdin: BinaryIO) -> None:
         check=True,
         capture_output=True,
     )
+
+
+def sqlite_counts(path: Path) -> dict[str, int]:
+    """Rows of every table of a SQLite file, counted with plain sqlite3 (the expected values)."""
+    conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    try:
+        names = [
+            r[0]
+            for r in conn.execute(
+                "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
+            )
+        ]
+        return {n: conn.execute(f'SELECT count(*) FROM "{n}"').fetchone()[0] for n in names}
+    finally:
+        conn.close()
+
+
+def mysql_counts(db: MySQLDatabase) -> dict[str, int]:
+    """Rows of every table of a MariaDB database, counted with plain pymysql."""
+    conn = db.connect()
+    with conn, conn.cursor() as cur:
+        cur.execute("SHOW TABLES")
+        names = [r[0] for r in cur.fetchall()]
+        counts = {}
+        for name in names:
+            cur.execute(f"SELECT count(*) FROM `{name}`")
+            counts[name] = int(cur.fetchone()[0])
+        return counts

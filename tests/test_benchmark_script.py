@@ -79,6 +79,7 @@ def check_report(report: dict[str, Any], backend: str) -> None:
     assert results["facade_overhead"]["facade_us"] > 0
 
 
+@pytest.mark.slow
 def test_sqlite_run(tmp_path: Path) -> None:
     demo = tmp_path / "tiny.db"
     novelkit.build_demo(demo, scale="tiny", progress=False)

@@ -23,7 +23,7 @@ from novelkit.demo import (
     DEMO_MARKER_KEY,
     GENERATOR_VERSION,
     DemoSummary,
-    build as demo_build,
+    _build as demo_build,
     build_demo,
     build_demo_async,
     ensure_default_demo,

@@ -15,12 +15,18 @@ from pathlib import Path
 import pandas as pd
 import pymysql
 import pytest
-from nktest_support import MySQLDatabase, load_mysql_dump
+from nktest_support import (
+    FIXTURE_SQLITE,
+    MySQLDatabase,
+    load_mysql_dump,
+    mysql_counts,
+    sqlite_counts,
+)
 from sqlalchemy import create_engine as create_sync_engine
 from sqlalchemy.engine import URL
 
 import novelkit
-from novelkit.demo.marker import (
+from novelkit.demo import (
     APPLICATION_ID as DEMO_APPLICATION_ID,
     DEMO_MARKER_KEY,
     read_demo_marker,
@@ -102,10 +108,9 @@ async def test_fixture_sqlite_is_fusion(fixture_sqlite: Path) -> None:
     assert info.backend == "sqlite"
     assert info.generation == "fusion"
     assert set(info.tables) == set(KNOWN_COLUMNS)
-    assert info.total_rows == 385  # tests/data/README.md
-    assert info.tables["chapter_evaluations"] == 7
-    assert info.tables["users"] == 4
-    assert info.tables["novel_projects"] == 6
+    counts = sqlite_counts(fixture_sqlite)
+    assert info.total_rows == sum(counts.values())
+    assert info.tables == counts
     assert info.missing == {}
     assert info.missing_tables == ()
     assert info.extra == {}
@@ -123,8 +128,13 @@ async def test_fixture_mysql_is_fusion(mysql_fixture_db: MySQLDatabase) -> None:
     assert info.generation == "fusion"
     assert set(info.tables) == set(KNOWN_COLUMNS)
     # MariaDB's FK cascade removed the dangling evaluation (tests/data/README.md).
-    assert info.tables["chapter_evaluations"] == 6
-    assert info.total_rows == 384
+    counts = mysql_counts(mysql_fixture_db)
+    assert info.tables["chapter_evaluations"] == counts["chapter_evaluations"]
+    assert (
+        info.tables["chapter_evaluations"]
+        == sqlite_counts(FIXTURE_SQLITE)["chapter_evaluations"] - 1
+    )
+    assert info.total_rows == sum(counts.values())
     assert (info.missing, info.extra, info.variants) == ({}, {}, {})
     password = mysql_fixture_db.ro_url.password
     assert password
@@ -177,7 +187,7 @@ async def test_fork_columns_are_extra(fixture_sqlite: Path) -> None:
         "chapters": ("finalize_status", "finalize_error"),
     }
     assert info.missing == {}
-    assert info.total_rows == 385
+    assert info.total_rows == sum(sqlite_counts(fixture_sqlite).values())
     frame = info.to_frame().set_index("table")
     assert frame.loc["chapters", "status"] == "known"
     assert frame.loc["chapters", "extra_columns"] == ("finalize_status", "finalize_error")
@@ -203,11 +213,15 @@ async def test_fork_tables_are_extra(fixture_sqlite: Path) -> None:
     )
     assert info.extra_rows == {"ai_detection_results": 0, "rag_retrieval_logs": 2}
     assert "rag_retrieval_logs" not in info.tables
-    assert info.total_rows == 385
+    counts = sqlite_counts(fixture_sqlite)
+    assert (
+        info.total_rows
+        == sum(counts.values()) - counts["rag_retrieval_logs"] - counts["ai_detection_results"]
+    )
     frame = info.to_frame().set_index("table")
     assert frame.loc["rag_retrieval_logs", "status"] == "extra"
     assert frame.loc["rag_retrieval_logs", "rows"] == 2
-    assert len(frame) == 38
+    assert len(frame) == len(KNOWN_COLUMNS) + 2
 
 
 async def test_dropped_fusion_table_is_missing(fixture_sqlite: Path) -> None:
@@ -217,7 +231,7 @@ async def test_dropped_fusion_table_is_missing(fixture_sqlite: Path) -> None:
     assert info.missing == {"faction_relationship_history": ()}
     assert info.missing_tables == ("faction_relationship_history",)
     assert "faction_relationship_history" not in info.tables
-    assert info.total_rows == 384
+    assert info.total_rows == sum(sqlite_counts(fixture_sqlite).values())
     row = info.to_frame().set_index("table").loc["faction_relationship_history"]
     assert row["status"] == "missing"
     assert row["rows"] is pd.NA
@@ -229,7 +243,7 @@ async def test_dropped_fusion_column_is_missing(fixture_sqlite: Path) -> None:
     assert info.generation == "fusion"
     assert info.missing == {"foreshadowings": ("author_note",)}
     assert info.missing_tables == ()
-    assert info.tables["foreshadowings"] == 6
+    assert info.tables["foreshadowings"] == sqlite_counts(fixture_sqlite)["foreshadowings"]
 
 
 async def test_jddlt_character_states_is_a_variant(fixture_sqlite: Path) -> None:
@@ -299,7 +313,7 @@ async def test_lilicocon_without_user_daily_requests(fixture_sqlite: Path) -> No
     assert info.generation == "fusion"
     assert info.missing == {"user_daily_requests": ()}
     assert info.extra == {"novel_blueprints": ("content_rating",)}
-    assert info.total_rows == 380
+    assert info.total_rows == sum(sqlite_counts(fixture_sqlite).values())
 
 
 async def test_classic_database(tmp_path: Path) -> None:
@@ -399,7 +413,7 @@ async def test_repr_and_html_escape_names(fixture_sqlite: Path) -> None:
     assert ">fusion<" in html
     text = repr(info)
     assert text.startswith("DatabaseInfo('fusion' sqlite database sqlite+aiosqlite:///")
-    assert "385 rows" in text
+    assert f"{sum(sqlite_counts(fixture_sqlite).values())} rows" in text
 
 
 # --- the demo marker ---------------------------------------------------------------------
@@ -471,5 +485,5 @@ async def test_mysql_fork_variants(mysql_db: MySQLDatabase) -> None:
         "rag_retrieval_logs": info.columns["rag_retrieval_logs"],
     }
     assert info.missing == {"faction_relationship_history": (), "user_daily_requests": ()}
-    assert info.tables["system_configs"] == 11
+    assert info.tables["system_configs"] == mysql_counts(mysql_db)["system_configs"]
     assert info.demo == marker

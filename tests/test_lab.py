@@ -50,6 +50,7 @@ def processes_mentioning(marker: str) -> list[int]:
     return found
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(sys.platform != "linux", reason="reads /proc to check for leftovers")
 def test_lab_serves_notebooks_and_runs_a_cell(tmp_path: Path) -> None:
     home = tmp_path / "home"

@@ -22,6 +22,7 @@ from typing import Any
 import pytest
 
 import novelkit
+from novelkit.db import DATABASE_VARIABLES
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = ROOT / "notebooks"
@@ -35,19 +36,9 @@ EXPECTED = [
 PATHS = [NOTEBOOKS / name for name in EXPECTED]
 FIXTURE_SQLITE = ROOT / "tests" / "data" / "arboris-fusion.sqlite"
 
-# Settings that choose a database; the subprocesses get only the ones a test sets.
-DATABASE_SETTINGS = (
-    "NOVELKIT_DATABASE_URL",
-    "NOVELKIT_MYSQL_URL",
-    "DATABASE_URL",
-    "DB_PROVIDER",
-    "MYSQL_HOST",
-    "MYSQL_PORT",
-    "MYSQL_USER",
-    "MYSQL_PASSWORD",
-    "MYSQL_DATABASE",
-    "SQLITE_DB_PATH",
-)
+# Settings that choose a database (and the engines notebook's MySQL URL); the
+# subprocesses get only the ones a test sets.
+DATABASE_SETTINGS = (*DATABASE_VARIABLES, "NOVELKIT_MYSQL_URL")
 # scheme://user:password@ with a password that is not masked.
 UNMASKED_PASSWORD = re.compile(r"\b[a-z][a-z0-9+]*://[^\s:/@'\"<>]+:(?!\*\*\*@)[^\s@'\"<>]+@")
 

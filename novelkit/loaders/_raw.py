@@ -8,11 +8,23 @@ from typing import Any
 
 import pandas as pd
 import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from ..errors import UnknownObjectError
 from ..schema.reflect import TableShape, reflect_table
 from ._convert import Kind, convert_column, known_kinds
-from ._query import LoadContext, exact_in, fetch_columns, fetch_frame, redact_secrets, sql_table
+from ._query import (
+    LoadContext,
+    NovelIds,
+    exact_in,
+    fetch_columns,
+    fetch_frame,
+    open_context,
+    redact_secrets,
+    require_table,
+    resolve_novel_ids,
+    sql_table,
+)
 
 __all__ = [
     "PRIMARY_KEYS",
@@ -21,6 +33,7 @@ __all__ = [
     "extras_last",
     "finish_frame",
     "load_raw",
+    "load_simple",
     "primary_key",
 ]
 
@@ -193,3 +206,24 @@ def extras_last(
     if not extras:
         return frame
     return frame[[c for c in frame.columns if c not in extras] + extras]
+
+
+async def load_simple(
+    target: AsyncSession | AsyncConnection,
+    table: str,
+    novel_id: NovelIds,
+    *,
+    extra_columns: bool,
+    parse_json: bool,
+    flatten_json: bool,
+    server_timezone: str | None,
+    hint: str = "",
+) -> pd.DataFrame:
+    """A table keyed by ``project_id``, loaded whole or for some novels (most raw loaders)."""
+    ctx = await open_context(target, server_timezone)
+    shape = await require_table(ctx, table, hint=hint)
+    ids = await resolve_novel_ids(ctx, novel_id)
+    options = RawOptions(
+        extra_columns=extra_columns, parse_json=parse_json, flatten_json=flatten_json
+    )
+    return await load_raw(ctx, shape, ids, options)

@@ -11,7 +11,7 @@ import html
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 
-from ..demo.marker import MARKER_FIELDS
+from ..demo._marker import MARKER_FIELDS
 from .tables import CLASSIC_COLUMNS, FUSION_TABLES, KNOWN_COLUMNS
 
 if TYPE_CHECKING:

@@ -38,7 +38,7 @@ for ``"classic"``, and for ``"unknown"`` the fusion base if any fusion table (or
 without ``novel_projects`` is not an Arboris database at all:
 :class:`~novelkit.errors.NotArborisDatabaseError`.
 
-The novelkit demo marker (see :mod:`novelkit.demo.marker`) is a row, not a
+The novelkit demo marker (see :mod:`novelkit.demo._marker`) is a row, not a
 schema change, so a demo database is reported as the generation it was built as.
 The result is kept in the schema cache of :mod:`novelkit.schema.reflect`, which
 ``refresh=True`` empties for the loaders too.
@@ -50,7 +50,7 @@ from sqlalchemy import func, literal, select, table, union_all
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from .._redact import mask_url
-from ..demo.marker import read_demo_marker
+from ..demo._marker import read_demo_marker
 from ..errors import ConfigurationError, NotArborisDatabaseError
 from ._info import DatabaseInfo, GenerationFound
 from .reflect import cached_value, clear_schema_cache, reflect_all, store_value

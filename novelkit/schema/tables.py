@@ -44,8 +44,8 @@ from typing import Literal
 from sqlalchemy import MetaData
 
 from ..errors import ConfigurationError
-from .tables_classic import CLASSIC_TABLES, add_classic_tables
-from .tables_fusion import FUSION_TABLES, add_fusion_tables
+from ._tables_classic import CLASSIC_TABLES, add_classic_tables
+from ._tables_fusion import FUSION_TABLES, add_fusion_tables
 
 __all__ = [
     "CLASSIC_COLUMNS",

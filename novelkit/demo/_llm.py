@@ -12,7 +12,7 @@ import json
 from datetime import datetime, timedelta
 from typing import Any
 
-from .project import ProjectState
+from ._project import ProjectState
 
 __all__ = ["conversation_rows", "evaluation_row", "version_metadata"]
 

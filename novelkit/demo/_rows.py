@@ -1,7 +1,7 @@
 """Rows of one demo project, shaped as the Arboris app writes them.
 
 Rows are plain dicts keyed by column name. Python values are converted by the
-writer (:mod:`novelkit.demo.write`): a ``None`` in a JSON column becomes the
+writer (:mod:`novelkit.demo._write`): a ``None`` in a JSON column becomes the
 JSON text ``null`` (what the app's ORM stores), a missing key becomes SQL NULL.
 Every id is assigned here, from :class:`Ids`, so the data does not depend on
 the backend's autoincrement.
@@ -12,9 +12,9 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-from .llm import conversation_rows, evaluation_row, version_metadata
-from .project import ProjectState, Row, Rows, touched
-from .text import MIXED_TITLES
+from ._llm import conversation_rows, evaluation_row, version_metadata
+from ._project import ProjectState, Row, Rows, touched
+from ._text import MIXED_TITLES
 
 __all__ = ["ProjectBuilder"]
 
@@ -47,14 +47,8 @@ _OPEN_STATUSES = ("waiting_for_confirm", "evaluating", "selecting", "evaluation_
 class ProjectBuilder(ProjectState):
     """Builds every row of one project (and its chapters, versions, conversations...).
 
-    Parameters
-    ----------
-    spec
-        The project from :func:`novelkit.demo.plan.plan_projects`.
-    seed, scale, generation
-        The build's parameters.
-    ids
-        The build's id allocator.
+    Made like its base, :class:`~novelkit.demo._project.ProjectState`;
+    :meth:`build` returns the rows by table.
     """
 
     def build(self) -> Rows:

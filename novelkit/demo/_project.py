@@ -1,8 +1,8 @@
 """One demo project being built: its parameters, random stream, clock and rows so far.
 
 :class:`ProjectState` is what the row builders share: :class:`~.rows.ProjectBuilder`
-(the project's core rows) extends it, and the functions of :mod:`.llm` and
-:mod:`.fusion` take it, so none of them needs another's internals.
+(the project's core rows) extends it, and the functions of :mod:`._llm` and
+:mod:`._fusion` take it, so none of them needs another's internals.
 """
 
 from __future__ import annotations
@@ -13,8 +13,8 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from ..schema.tables import Generation
-from .plan import ProjectSpec, Scale
-from .text import ProseWriter
+from ._plan import ProjectSpec, Scale
+from ._text import ProseWriter
 
 __all__ = ["Ids", "ProjectState", "Row", "Rows", "touched"]
 
@@ -50,7 +50,7 @@ class ProjectState:
     Parameters
     ----------
     spec
-        The project from :func:`novelkit.demo.plan.plan_projects`.
+        The project from :func:`novelkit.demo._plan.plan_projects`.
     seed, scale, generation
         The build's parameters.
     ids

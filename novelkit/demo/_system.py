@@ -12,10 +12,10 @@ from datetime import timedelta
 from typing import Any
 
 from ..schema.tables import Generation
-from .marker import DEMO_MARKER_KEY, marker_value
-from .plan import BASE_TIME, Scale, project_uuid
-from .project import Ids, Rows
-from .text import WORLDS, ProseWriter
+from ._marker import DEMO_MARKER_KEY, marker_value
+from ._plan import BASE_TIME, Scale, project_uuid
+from ._project import Ids, Rows
+from ._text import WORLDS, ProseWriter
 
 __all__ = ["orphan_rows", "system_rows", "usage_rows"]
 

@@ -16,7 +16,7 @@ from datetime import datetime, timedelta
 from typing import Literal
 
 from ..errors import ConfigurationError
-from .text import WORLDS, World
+from ._text import WORLDS, World
 
 __all__ = [
     "BASE_TIME",

@@ -28,7 +28,7 @@ from sqlalchemy import (
     Text,
 )
 
-from .tables_classic import (
+from ._tables_classic import (
     ID,
     LONG_TEXT,
     created,
@@ -457,7 +457,7 @@ def add_fusion_tables(metadata: MetaData) -> None:
     ----------
     metadata
         A collection already filled by
-        :func:`novelkit.schema.tables_classic.add_classic_tables`.
+        :func:`novelkit.schema._tables_classic.add_classic_tables`.
     """
     _add_foreshadowing(metadata)
     _add_memory(metadata)

@@ -33,13 +33,13 @@ from .._redact import mask_url
 from ..db import create_engine, is_sqlite, sqlite_path
 from ..errors import ConfigurationError, LockTimeoutError, NovelkitError
 from ..schema.tables import CLASSIC_TABLES, FUSION_TABLES, Generation, build_metadata
-from .fusion import add_fusion_rows
-from .marker import APPLICATION_ID, DEMO_MARKER_KEY, FileState, read_demo_marker, read_sqlite_state
-from .plan import Scale, plan_projects
-from .project import Ids
-from .rows import ProjectBuilder
-from .system import orphan_rows, system_rows, usage_rows
-from .write import RowWriter
+from ._fusion import add_fusion_rows
+from ._marker import APPLICATION_ID, DEMO_MARKER_KEY, FileState, read_demo_marker, read_sqlite_state
+from ._plan import Scale, plan_projects
+from ._project import Ids
+from ._rows import ProjectBuilder
+from ._system import orphan_rows, system_rows, usage_rows
+from ._write import RowWriter
 
 try:
     import fcntl

@@ -14,9 +14,9 @@ from sqlalchemy.engine import URL
 from ..db import default_demo_path, resolve_url
 from ..errors import ConfigurationError
 from ..schema.tables import Generation, check_generation
-from .build import DemoSummary, build_at, build_sqlite
-from .marker import marker_value, read_sqlite_state
-from .plan import get_scale
+from ._build import DemoSummary, build_at, build_sqlite
+from ._marker import marker_value, read_sqlite_state
+from ._plan import get_scale
 
 __all__ = ["build_demo", "build_demo_async", "ensure_default_demo", "resolve_and_prepare"]
 

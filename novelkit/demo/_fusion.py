@@ -14,7 +14,7 @@ from datetime import timedelta
 from typing import Any
 
 from ..schema.vocabularies import FORESHADOWING_STATUSES
-from .project import ProjectState, touched
+from ._project import ProjectState, touched
 
 __all__ = ["add_fusion_rows"]
 

@@ -30,7 +30,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlalchemy.sql.expression import TableClause
 
 from ..errors import NovelkitError
-from .project import Rows
+from ._project import Rows
 
 __all__ = ["RowWriter"]
 

@@ -1,0 +1,187 @@
+"""Raw loaders for the planned and written chapters: outlines and chapters."""
+
+from __future__ import annotations
+
+import pandas as pd
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
+
+from ..schema.reflect import reflect_table
+from ._query import (
+    LoadContext,
+    NovelIds,
+    exact_in,
+    fetch_frame,
+    open_context,
+    require_table,
+    resolve_novel_ids,
+    sql_table,
+)
+from ._raw import RawOptions, extras_last, load_raw, load_simple
+from ._wordcount import add_counts
+
+__all__ = ["load_chapters", "load_outlines"]
+
+Target = AsyncSession | AsyncConnection
+
+
+async def load_outlines(
+    target: Target,
+    novel_id: NovelIds = None,
+    *,
+    extra_columns: bool = True,
+    parse_json: bool = True,
+    flatten_json: bool = False,
+    server_timezone: str | None = None,
+) -> pd.DataFrame:
+    """Every planned chapter (``chapter_outlines`` row), duplicates and orphans included.
+
+    Parameters
+    ----------
+    target
+        An ``AsyncSession`` or ``AsyncConnection``; it is not closed.
+    novel_id
+        A project id or a list of them; ``None`` for every novel.
+    extra_columns
+        Keep columns a fork added (returned as stored), after the known ones.
+    parse_json, flatten_json
+        Parse ``metadata`` into Python objects; spread objects into columns.
+    server_timezone
+        The zone naive stored timestamps are in (IANA name or ``+08:00``). By
+        default the MySQL session's zone, measured, and UTC on SQLite, where the
+        app writes UTC; give it for a fork that stores local time.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``id, project_id, chapter_number, title, summary, metadata, is_orphan``
+        then fork columns, ordered by ``id``.
+
+    Raises
+    ------
+    UnknownObjectError
+        A ``novel_id`` that does not exist (close matches are named), or a database
+        without ``chapter_outlines`` (some forks dropped it).
+
+    Examples
+    --------
+    >>> async with novelkit.open_session(engine) as session:  # doctest: +SKIP
+    ...     outlines = await novelkit.load_outlines(session, novel_id=pid)
+    """
+    return await load_simple(
+        target,
+        "chapter_outlines",
+        novel_id,
+        extra_columns=extra_columns,
+        parse_json=parse_json,
+        flatten_json=flatten_json,
+        server_timezone=server_timezone,
+        hint="Some forks (ycvk) removed outlines; use load_chapters() instead.",
+    )
+
+
+async def _first_outline_titles(ctx: LoadContext, ids: list[str] | None) -> pd.DataFrame:
+    shape = await require_table(ctx, "chapter_outlines")
+    outlines = sql_table(shape)
+    first = sa.select(sa.func.min(outlines.c.id)).group_by(
+        outlines.c.project_id, outlines.c.chapter_number
+    )
+    if ids is not None:
+        first = first.where(exact_in(ctx.backend, outlines.c.project_id, ids))
+    statement = sa.select(
+        outlines.c.project_id, outlines.c.chapter_number, outlines.c.title.label("outline_title")
+    ).where(outlines.c.id.in_(first.scalar_subquery()))
+    return await fetch_frame(ctx, statement)
+
+
+async def _chapter_figures(ctx: LoadContext, ids: list[str] | None) -> pd.DataFrame:
+    """Per chapter id: selected version text (for counts) and number of versions."""
+    chapters = sql_table(await require_table(ctx, "chapters"))
+    versions = sql_table(await require_table(ctx, "chapter_versions"))
+    counts = (
+        sa.select(versions.c.chapter_id, sa.func.count().label("version_count"))
+        .group_by(versions.c.chapter_id)
+        .subquery("nk_vc")
+    )
+    statement = (
+        sa.select(
+            chapters.c.id,
+            versions.c.content.label("selected_content"),
+            counts.c.version_count,
+        )
+        .select_from(
+            chapters.outerjoin(versions, versions.c.id == chapters.c.selected_version_id).outerjoin(
+                counts, counts.c.chapter_id == chapters.c.id
+            )
+        )
+        .order_by(chapters.c.id)
+    )
+    if ids is not None:
+        statement = statement.where(exact_in(ctx.backend, chapters.c.project_id, ids))
+    return await fetch_frame(ctx, statement)
+
+
+async def load_chapters(
+    target: Target,
+    novel_id: NovelIds = None,
+    *,
+    dedupe: bool = False,
+    extra_columns: bool = True,
+    server_timezone: str | None = None,
+) -> pd.DataFrame:
+    """Every written chapter (``chapters`` row) with its outline title and lengths.
+
+    Adds ``outline_title`` (the outline with the lowest id per project and
+    chapter number, so the join never adds rows), ``selected_chars`` (code points
+    of the selected version's text), ``version_count``, ``chars_nonspace`` and
+    ``cjk_chars_plus_words`` of the selected text. ``word_count`` is the app's
+    own figure (``len(content)`` with whitespace), as stored.
+
+    Parameters
+    ----------
+    dedupe
+        Keep one row per (project, chapter number): the one with a selected
+        version, then the latest ``updated_at``, then the highest id.
+
+    Examples
+    --------
+    >>> chapters = await novelkit.load_chapters(session, dedupe=True)  # doctest: +SKIP
+    """
+    ctx = await open_context(target, server_timezone)
+    shape = await require_table(ctx, "chapters")
+    ids = await resolve_novel_ids(ctx, novel_id)
+    frame = await load_raw(ctx, shape, ids, RawOptions(extra_columns=extra_columns))
+    if await _has(ctx, "chapter_outlines"):
+        titles = await _first_outline_titles(ctx, ids)
+        titles["chapter_number"] = titles["chapter_number"].astype("Int64")
+        titles["project_id"] = titles["project_id"].astype("string")
+        merged = frame[["project_id", "chapter_number"]].merge(
+            titles, on=["project_id", "chapter_number"], how="left"
+        )
+        frame["outline_title"] = pd.array(merged["outline_title"].to_numpy(), dtype="string")
+    else:
+        frame["outline_title"] = pd.Series(pd.NA, index=frame.index, dtype="string")
+    figures = (await _chapter_figures(ctx, ids)).set_index("id")
+    by_id = figures.reindex(frame["id"].astype("int64").to_numpy())
+    text = by_id["selected_content"].astype("string")
+    frame["selected_chars"] = pd.array(text.str.len().fillna(0).to_numpy(), dtype="Int64")
+    frame["version_count"] = pd.array(
+        pd.to_numeric(by_id["version_count"]).fillna(0).to_numpy(), dtype="Int64"
+    )
+    frame = add_counts(frame, text.fillna(""))
+    frame = extras_last(frame, shape)
+    if dedupe:
+        frame = _dedupe(frame)
+    return frame
+
+
+def _dedupe(frame: pd.DataFrame) -> pd.DataFrame:
+    ranked = frame.assign(_selected=frame["selected_version_id"].notna()).sort_values(
+        ["_selected", "updated_at", "id"], ascending=[False, False, False], kind="stable"
+    )
+    kept = ranked.drop_duplicates(["project_id", "chapter_number"], keep="first")
+    return kept.drop(columns="_selected").sort_values("id").reset_index(drop=True)
+
+
+async def _has(ctx: LoadContext, table: str) -> bool:
+    return await reflect_table(ctx.conn, table) is not None

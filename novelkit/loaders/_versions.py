@@ -1,0 +1,150 @@
+"""Raw loaders for the rows that hang off chapters: versions and evaluations."""
+
+from __future__ import annotations
+
+import pandas as pd
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
+
+from ._query import (
+    NovelIds,
+    exact_in,
+    fetch_frame,
+    open_context,
+    require_table,
+    resolve_novel_ids,
+    sql_table,
+)
+from ._raw import RawOptions, extras_last, load_raw
+from ._wordcount import add_counts
+
+__all__ = ["load_evaluations", "load_versions"]
+
+Target = AsyncSession | AsyncConnection
+
+
+async def _via_chapters(
+    target: Target,
+    table: str,
+    novel_id: NovelIds,
+    *,
+    exclude: tuple[str, ...],
+    text_column: str | None,
+    extra_columns: bool,
+    parse_json: bool,
+    flatten_json: bool,
+    server_timezone: str | None,
+) -> pd.DataFrame:
+    """Rows of a table keyed by ``chapter_id``, with the chapter's project and number."""
+    ctx = await open_context(target, server_timezone)
+    shape = await require_table(ctx, table)
+    ids = await resolve_novel_ids(ctx, novel_id)
+    chapters = sql_table(await require_table(ctx, "chapters"))
+    options = RawOptions(
+        extra_columns=extra_columns,
+        parse_json=parse_json,
+        flatten_json=flatten_json,
+        exclude=exclude,
+        orphans=False,
+    )
+    where = None
+    if ids is not None:
+        in_novels = sa.select(chapters.c.id).where(
+            exact_in(ctx.backend, chapters.c.project_id, ids)
+        )
+        subquery = in_novels.scalar_subquery()
+
+        def where(table: sa.TableClause) -> sa.ColumnElement[bool]:
+            return table.c.chapter_id.in_(subquery)
+
+    frame = await load_raw(ctx, shape, None, options, novel_column=None, where=where)
+    link_query = sa.select(
+        chapters.c.id.label("chapter_id"),
+        chapters.c.project_id,
+        chapters.c.chapter_number,
+        chapters.c.selected_version_id,
+    )
+    links = await fetch_frame(ctx, link_query)
+    links = links.set_index("chapter_id")
+    chapter_ids = frame["chapter_id"].astype("Int64")
+    joined = links.reindex(chapter_ids.astype("float64").to_numpy())
+    frame.insert(2, "project_id", pd.array(joined["project_id"].to_numpy(), dtype="string"))
+    frame.insert(
+        3,
+        "chapter_number",
+        pd.array(pd.to_numeric(joined["chapter_number"]).to_numpy(), dtype="Int64"),
+    )
+    frame["is_orphan"] = pd.array(joined["project_id"].isna().to_numpy(), dtype="boolean")
+    if table == "chapter_versions":
+        selected = pd.Series(joined["selected_version_id"].to_numpy()).astype("Int64")
+        same = selected.to_numpy() == frame["id"].astype("Int64").to_numpy()
+        frame["is_selected"] = pd.array(pd.Series(same).fillna(False).to_numpy(), dtype="boolean")
+    if text_column is not None and text_column in frame.columns:
+        frame["chars"] = frame[text_column].astype("string").str.len().astype("Int64")
+        frame = add_counts(frame, frame[text_column])
+    return extras_last(frame, shape)
+
+
+async def load_versions(
+    target: Target,
+    novel_id: NovelIds = None,
+    *,
+    content: bool = False,
+    metadata: bool = False,
+    extra_columns: bool = True,
+    parse_json: bool = True,
+    flatten_json: bool = False,
+    server_timezone: str | None = None,
+) -> pd.DataFrame:
+    """Every chapter version with its chapter's project and number.
+
+    The text comes only with ``content=True`` (then with ``chars``,
+    ``chars_nonspace`` and ``cjk_chars_plus_words``); the heavy ``metadata``
+    column (it often repeats the whole text) only with ``metadata=True``.
+    ``is_selected`` marks the version its chapter selected; ``is_orphan`` a
+    version whose chapter is gone. ``provider`` is never written upstream.
+
+    Examples
+    --------
+    >>> versions = await novelkit.load_versions(session, content=True)  # doctest: +SKIP
+    >>> versions.groupby("provider", dropna=False).size()              # doctest: +SKIP
+    """
+    exclude = tuple(
+        name for name, wanted in (("content", content), ("metadata", metadata)) if not wanted
+    )
+    return await _via_chapters(
+        target,
+        "chapter_versions",
+        novel_id,
+        exclude=exclude,
+        text_column="content" if content else None,
+        extra_columns=extra_columns,
+        parse_json=parse_json,
+        flatten_json=flatten_json,
+        server_timezone=server_timezone,
+    )
+
+
+async def load_evaluations(
+    target: Target,
+    novel_id: NovelIds = None,
+    *,
+    extra_columns: bool = True,
+    server_timezone: str | None = None,
+) -> pd.DataFrame:
+    """Every chapter evaluation with its chapter's project and number.
+
+    ``decision`` is a categorical (``reviewed``, ``skipped``, ``failed``; NULL in
+    classic databases); ``score`` is never written by the app.
+    """
+    return await _via_chapters(
+        target,
+        "chapter_evaluations",
+        novel_id,
+        exclude=(),
+        text_column=None,
+        extra_columns=extra_columns,
+        parse_json=True,
+        flatten_json=False,
+        server_timezone=server_timezone,
+    )

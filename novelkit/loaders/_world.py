@@ -1,0 +1,113 @@
+"""Raw loaders for a novel's concept and world: characters, relations, dialogue, foreshadowing."""
+
+from __future__ import annotations
+
+import pandas as pd
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
+
+from ..schema.vocabularies import FORESHADOWING_UNIFIED
+from ._query import NovelIds
+from ._raw import load_simple
+
+__all__ = [
+    "load_characters",
+    "load_conversations",
+    "load_foreshadowings",
+    "load_relationships",
+]
+
+Target = AsyncSession | AsyncConnection
+
+
+async def load_characters(
+    target: Target,
+    novel_id: NovelIds = None,
+    *,
+    extra_columns: bool = True,
+    parse_json: bool = True,
+    flatten_json: bool = False,
+) -> pd.DataFrame:
+    """Blueprint characters (``blueprint_characters``), ``extra`` parsed from JSON.
+
+    Their ids change on every blueprint save: join characters by ``name``.
+    """
+    return await load_simple(
+        target,
+        "blueprint_characters",
+        novel_id,
+        extra_columns=extra_columns,
+        parse_json=parse_json,
+        flatten_json=flatten_json,
+        server_timezone=None,
+    )
+
+
+async def load_relationships(
+    target: Target, novel_id: NovelIds = None, *, extra_columns: bool = True
+) -> pd.DataFrame:
+    """Blueprint relationships; ``character_from``/``character_to`` are names, not ids."""
+    return await load_simple(
+        target,
+        "blueprint_relationships",
+        novel_id,
+        extra_columns=extra_columns,
+        parse_json=True,
+        flatten_json=False,
+        server_timezone=None,
+    )
+
+
+async def load_conversations(
+    target: Target,
+    novel_id: NovelIds = None,
+    *,
+    extra_columns: bool = True,
+    server_timezone: str | None = None,
+) -> pd.DataFrame:
+    """The concept dialogue (``novel_conversations``): ``content`` is the app's JSON text."""
+    return await load_simple(
+        target,
+        "novel_conversations",
+        novel_id,
+        extra_columns=extra_columns,
+        parse_json=True,
+        flatten_json=False,
+        server_timezone=server_timezone,
+    )
+
+
+async def load_foreshadowings(
+    target: Target,
+    novel_id: NovelIds = None,
+    *,
+    extra_columns: bool = True,
+    parse_json: bool = True,
+    server_timezone: str | None = None,
+) -> pd.DataFrame:
+    """Foreshadowings (fusion databases), with ``status_unified`` beside ``status``.
+
+    The fusion code writes three vocabularies (planted/developing/revealed,
+    open/resolved, abandoned/partial); ``status_unified`` maps them to ``open``,
+    ``developing``, ``resolved`` and ``abandoned``, keeping unknown values.
+    """
+    frame = await load_simple(
+        target,
+        "foreshadowings",
+        novel_id,
+        extra_columns=extra_columns,
+        parse_json=parse_json,
+        flatten_json=False,
+        server_timezone=server_timezone,
+        hint="Foreshadowings came with the fusion schema (2026-01); this is an older database.",
+    )
+    raw = frame["status"].astype("string")
+    unified = raw.map(lambda v: FORESHADOWING_UNIFIED.get(v, v) if isinstance(v, str) else v)
+    known = list(dict.fromkeys(FORESHADOWING_UNIFIED.values()))
+    extra = sorted({v for v in unified.dropna() if v not in known})
+    position = frame.columns.get_loc("status") + 1
+    frame.insert(
+        position,
+        "status_unified",
+        pd.Categorical(unified.to_numpy(dtype=object, na_value=None), categories=known + extra),
+    )
+    return frame

@@ -1,0 +1,84 @@
+"""NovelDB's loader methods are spelled out, in step with the loaders, and type-check.
+
+The methods live in ``novelkit/facade/_methods.py``, generated from the loaders'
+signatures by ``python -m novelkit.facade._generate``: a type checker and an
+editor see every method, its keywords and its return type.
+"""
+
+from __future__ import annotations
+
+import inspect
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from novelkit import NovelDB, loaders
+from novelkit.facade import _generate
+
+
+def test_generated_methods_are_up_to_date() -> None:
+    assert _generate.TARGET.read_text(encoding="utf-8") == _generate.render(), (
+        "novelkit/facade/_methods.py is out of date: run python -m novelkit.facade._generate"
+    )
+
+
+@pytest.mark.parametrize("name", sorted(_generate.facade_loaders()))
+def test_each_loader_has_twins_with_its_signature(name: str) -> None:
+    loader = _generate.facade_loaders()[name]
+    wanted = list(inspect.signature(loader).parameters.values())[1:]  # without the target
+    for method_name in (name, "a" + name):
+        method = getattr(NovelDB, method_name)
+        params = list(inspect.signature(method).parameters.values())[1:]  # without self
+        assert [(p.name, p.kind, p.default) for p in params] == [
+            (p.name, p.kind, p.default) for p in wanted
+        ]
+        assert inspect.signature(method).return_annotation in ("pd.DataFrame", pd.DataFrame)
+    assert inspect.iscoroutinefunction(getattr(NovelDB, "a" + name))
+    assert not inspect.iscoroutinefunction(getattr(NovelDB, name))
+
+
+@pytest.mark.parametrize("name", sorted(_generate.facade_loaders()))
+def test_docstrings_say_what_each_method_is(name: str) -> None:
+    loader = getattr(loaders, f"load_{name}")
+    sync_doc = getattr(NovelDB, name).__doc__
+    async_doc = getattr(NovelDB, "a" + name).__doc__
+    # db.activity and db.admin_stats are synchronous, whatever their first letter.
+    assert sync_doc.startswith(f":func:`novelkit.load_{name}` on this database")
+    assert async_doc.startswith("Awaitable twin of")
+    summary = inspect.getdoc(loader).splitlines()[0]
+    assert summary in sync_doc
+    assert summary in async_doc
+
+
+@pytest.mark.slow
+def test_a_users_script_type_checks_under_mypy_strict(tmp_path: Path) -> None:
+    script = tmp_path / "analysis.py"
+    script.write_text(
+        "import pandas as pd\n"
+        "import novelkit\n\n\n"
+        "def main() -> None:\n"
+        "    db = novelkit.connect()\n"
+        "    novels: pd.DataFrame = db.novels()\n"
+        "    chapters: pd.DataFrame = db.chapters(novel_id='x', dedupe=True)\n"
+        "    info: novelkit.DatabaseInfo = db.inspect()\n"
+        "    print(len(novels), len(chapters), info.generation)\n"
+        "    db.close()\n",
+        encoding="utf-8",
+    )
+    bad = tmp_path / "typo.py"
+    bad.write_text(
+        "import novelkit\n\n\n"
+        "def main() -> None:\n"
+        "    db = novelkit.connect()\n"
+        "    db.chapters(dedup=True)\n",
+        encoding="utf-8",
+    )
+    run = [sys.executable, "-m", "mypy", "--strict", "--no-incremental", "--follow-imports=silent"]
+    good = subprocess.run([*run, str(script)], capture_output=True, text=True, check=False)
+    assert good.returncode == 0, good.stdout + good.stderr
+    wrong = subprocess.run([*run, str(bad)], capture_output=True, text=True, check=False)
+    assert wrong.returncode == 1, wrong.stdout
+    assert 'Unexpected keyword argument "dedup"' in wrong.stdout

@@ -1,0 +1,104 @@
+"""How texts and patterns are made comparable: NFC, width and case folding, line breaks.
+
+- Every text and pattern is compared in Unicode NFC; offsets are code points of the
+  NFC text (a character outside the BMP, an emoji or a CJK Extension B ideograph,
+  counts as one).
+- Case-insensitive comparison folds full-width Latin letters and digits
+  (U+FF21–FF3A, U+FF41–FF5A, U+FF10–FF19) to ASCII with :meth:`str.translate`, one
+  code point for one, and leaves case to ``re.IGNORECASE`` (Unicode simple case
+  folding, also one for one). ``str.casefold`` is not used: it changes lengths
+  (``"ß"`` becomes ``"ss"``) and with them every offset.
+- Line breaks are ``\\r\\n``, ``\\n``, ``\\r``, U+2028 and U+2029.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+__all__ = [
+    "LINE_BREAK",
+    "LINE_MARK",
+    "fold_width",
+    "is_foldable",
+    "nfc",
+    "one_line",
+    "split_lines",
+]
+
+#: A line break, ``\r\n`` first so that it is one break, not two.
+LINE_BREAK = re.compile("\r\n|[\n\r\u2028\u2029]")
+#: What a line break becomes in a one-line excerpt.
+LINE_MARK = "⏎"
+
+_WIDTH = {
+    **{0xFF21 + i: 0x41 + i for i in range(26)},  # Ａ-Ｚ
+    **{0xFF41 + i: 0x61 + i for i in range(26)},  # ａ-ｚ
+    **{0xFF10 + i: 0x30 + i for i in range(10)},  # ０-９
+}
+_WIDTH_TABLE = str.maketrans(_WIDTH)
+_FOLDED_TO = frozenset(chr(c) for c in _WIDTH.values())
+_FOLDED_FROM = frozenset(chr(c) for c in _WIDTH)
+
+
+def nfc(text: str) -> str:
+    """The NFC form of ``text``; the text itself when it is already NFC (most are).
+
+    Examples
+    --------
+    >>> nfc("e\\u0301") == "\\u00e9"
+    True
+    """
+    if unicodedata.is_normalized("NFC", text):
+        return text
+    return unicodedata.normalize("NFC", text)
+
+
+def fold_width(text: str) -> str:
+    """Full-width Latin letters and digits as ASCII, every other code point unchanged.
+
+    Examples
+    --------
+    >>> fold_width("ＡＩ第１章")
+    'AI第1章'
+    """
+    return text.translate(_WIDTH_TABLE)
+
+
+def is_foldable(char: str) -> bool:
+    """Whether case-insensitive matching can make ``char`` equal to another character.
+
+    True for ASCII and full-width letters and digits and for every cased character
+    (one whose upper or lower case differs from it); CJK ideographs and punctuation
+    are not foldable, so a pattern made only of them is searched as is.
+
+    Examples
+    --------
+    >>> is_foldable("林"), is_foldable("k"), is_foldable("７"), is_foldable("é")
+    (False, True, True, True)
+    """
+    return (
+        char in _FOLDED_TO or char in _FOLDED_FROM or char.lower() != char or char.upper() != char
+    )
+
+
+def split_lines(text: str) -> list[str]:
+    """The lines of ``text``, split at every line break (``\\r\\n`` is one).
+
+    Examples
+    --------
+    >>> split_lines("一\\r\\n二\\n\\n三")
+    ['一', '二', '', '三']
+    """
+    return LINE_BREAK.split(text)
+
+
+def one_line(text: str) -> str:
+    """``text`` with each line break shown as ``⏎``, so that it prints on one line.
+
+    Examples
+    --------
+    >>> one_line("他说：\\r\\n“走。”\\u2028")
+    '他说：⏎“走。”⏎'
+    """
+    return LINE_BREAK.sub(LINE_MARK, text)

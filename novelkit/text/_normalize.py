@@ -26,8 +26,10 @@ __all__ = [
     "split_lines",
 ]
 
-#: A line break, ``\r\n`` first so that it is one break, not two.
-LINE_BREAK = re.compile("\r\n|[\n\r\u2028\u2029]")
+#: A line break, ``\r\n`` first so that it is one break, not two. Written as literal
+#: alternatives, not a character class: inside a larger alternation (see _mentions) a
+#: class stops ``re`` from skipping ahead by first characters (3x slower).
+LINE_BREAK = re.compile("\r\n|\n|\r|\u2028|\u2029")
 #: What a line break becomes in a one-line excerpt.
 LINE_MARK = "⏎"
 

@@ -8,6 +8,7 @@ shows the counting.
 from __future__ import annotations
 
 import doctest
+import re
 
 import pandas as pd
 import pyarrow as pa
@@ -90,6 +91,54 @@ def test_counts_are_those_of_the_count_module(texts: list[str]) -> None:
             nonspace,
             cjk,
         )
+
+
+def reference(text: str) -> tuple[int, int, float | None, int]:
+    """Paragraphs, sentences, dialogue share and distinct characters, one character at a
+    time, paragraph by paragraph: slow and plain."""
+    terminators, closers = "。！？…!?.", "”’」』）)\"'"
+    closer_of = {"“": "”", "「": "」", "『": "』", '"': '"'}
+    paragraphs = sentences = inside = total = 0
+    for line in re.split("\r\n|\n|\r|\u2028|\u2029", text):
+        if not line.strip():
+            continue
+        paragraphs += 1
+        i, content = 0, False
+        while i < len(line):
+            if line[i] in terminators:
+                i += 1
+                while i < len(line) and line[i] in terminators + closers:
+                    i += 1
+                sentences, content = sentences + 1, False
+                continue
+            content = content or not line[i].isspace()
+            i += 1
+        sentences += content
+        waiting: list[str] = []
+        for char in line:
+            if char in waiting:
+                while waiting.pop() != char:
+                    pass
+            elif char in closer_of:
+                waiting.append(closer_of[char])
+            elif char not in "”」』" and not char.isspace():
+                total += 1
+                inside += bool(waiting)
+    distinct = len({char for char in text if not char.isspace()})
+    return paragraphs, sentences, inside / total if total else None, distinct
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.text(alphabet="风 \u3000\t\n\r\u2028“”「」『』\"'。？！….!?）", max_size=40))
+def test_whole_text_scans_equal_the_paragraph_by_paragraph_reference(text: str) -> None:
+    got = text_stats(text)
+    paragraphs, sentences, share, distinct = reference(text)
+    assert (got.paragraphs, got.sentences, got.distinct_chars) == (
+        paragraphs,
+        sentences,
+        distinct,
+    )
+    assert got.dialogue_share == pytest.approx(share)
 
 
 def test_stats_frame_dtypes_and_missing_texts() -> None:

@@ -27,21 +27,35 @@ import re
 from collections.abc import Hashable, Iterable, Iterator, Sequence
 from dataclasses import astuple, dataclass, fields
 
+import numpy as np
 import pandas as pd
 
 from novelkit.errors import ConfigurationError
 
-from ._normalize import split_lines
+from ._counts import WHITESPACE
+from ._normalize import LINE_BREAK
 
 __all__ = ["STAT_COLUMNS", "TextStats", "stats_frame", "stats_rows", "text_stats"]
 
 _TERMINATORS = "。！？…!?."
 _CLOSERS = "”’」』）)\"'"
-_SENTENCE_END = re.compile(f"[{re.escape(_TERMINATORS)}][{re.escape(_TERMINATORS + _CLOSERS)}]*")
-_CJK = re.compile("[\u4e00-\u9fa5]")
+_T, _TC = re.escape(_TERMINATORS), re.escape(_TERMINATORS + _CLOSERS)
+# Whitespace that is not a line break (\s minus \r \n U+2028 U+2029).
+_H = re.escape("".join(chr(c) for c in WHITESPACE if c not in (0x0A, 0x0D, 0x2028, 0x2029)))
+_BREAK = LINE_BREAK.pattern
+# A sentence end: a terminator, then any terminators and closing marks. None spans a
+# line break, so the text can be scanned whole.
+_SENTENCE_END = re.compile(f"[{_T}][{_TC}]*")
+# The same end when nothing but blanks follows it on its line: that paragraph has no
+# unterminated tail (which would be one more sentence).
+_FINAL_END = re.compile(f"[{_T}][{_TC}]*[{_H}]*(?={_BREAK}|\\Z)")
+# From the first visible character of a line to the line's end: one per paragraph.
+_PARAGRAPH = re.compile("[^\\s][^\\r\\n\\u2028\\u2029]*")
+_CJK_RUN = re.compile("[\u4e00-\u9fa5]+")
 _LATIN_WORD = re.compile(r"[A-Za-z]+(?:['’-][A-Za-z]+)*")
 _QUOTE = re.compile('[“”「」『』"]')
-_CLOSER_OF = {"“": "”", "「": "」", "『": "』"}
+_CLOSER_OF = {"“": "”", "「": "」", "『": "』", '"': '"'}
+_SPACE_CODES = np.array(sorted(WHITESPACE), dtype=np.uint32)
 
 Key = tuple[Hashable, ...]
 
@@ -83,61 +97,64 @@ def text_stats(text: str) -> TextStats:
     """
     if not isinstance(text, str):
         raise ConfigurationError(f"text_stats needs a str, not {type(text).__name__}.")
+    # Whole-text scans (C loops) rather than a Python loop over paragraphs.
     nonspace = _nonspace(text)
-    paragraphs = sentences = inside = outside = 0
-    for line in split_lines(text):
-        if line.isspace() or not line:
-            continue
-        paragraphs += 1
-        sentences += _sentences(line)
-        quoted, total = _dialogue(line)
-        inside += quoted
-        outside += total
+    paragraphs = sum(1 for _ in _PARAGRAPH.finditer(text))
+    ends = sum(1 for _ in _SENTENCE_END.finditer(text))
+    sentences = ends + paragraphs - sum(1 for _ in _FINAL_END.finditer(text))
+    marks = sum(1 for _ in _QUOTE.finditer(text))
+    countable = nonspace - marks
     return TextStats(
         word_count=len(text),
         chars_nonspace=nonspace,
-        cjk_chars_plus_words=len(_CJK.findall(text)) + len(_LATIN_WORD.findall(text)),
+        cjk_chars_plus_words=sum(map(len, _CJK_RUN.findall(text))) + len(_LATIN_WORD.findall(text)),
         paragraphs=paragraphs,
         sentences=sentences,
         mean_sentence_chars=nonspace / sentences if sentences else None,
-        dialogue_share=inside / outside if outside else None,
-        distinct_chars=len(set("".join(text.split()))),
+        dialogue_share=_quoted(text) / countable if countable else None,
+        distinct_chars=_distinct_nonspace(text),
     )
 
 
-def _sentences(paragraph: str) -> int:
-    ends = 0
-    tail = 0
-    for match in _SENTENCE_END.finditer(paragraph):
-        ends += 1
-        tail = match.end()
-    return ends + (1 if paragraph[tail:].strip() else 0)
+def _distinct_nonspace(text: str) -> int:
+    """Distinct non-space code points: a numpy sort of the UTF-32 code units.
+
+    ``len(set(text))`` measured 2.5x slower: it makes a str object per character.
+    """
+    if not text:
+        return 0
+    codes = np.sort(np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32))
+    distinct = 1 + int(np.count_nonzero(codes[1:] != codes[:-1]))
+    where = np.minimum(np.searchsorted(codes, _SPACE_CODES), codes.size - 1)
+    return distinct - int(np.count_nonzero(codes[where] == _SPACE_CODES))
 
 
-def _dialogue(paragraph: str) -> tuple[int, int]:
-    """``(non-space characters inside quotes, all non-space characters)``, marks excluded."""
+def _quoted(text: str) -> int:
+    """Non-space characters inside quotes, quote marks excluded.
+
+    Only the marks are visited: the text between two of them is measured when a quote
+    is open, and a line break in it closes every open quote (paragraph end).
+    """
     open_closers: list[str] = []  # the closing mark each open quote waits for
-    inside = total = 0
+    inside = 0
     position = 0
-    for match in _QUOTE.finditer(paragraph):
-        count = _nonspace(paragraph[position : match.start()])
-        total += count
+    for match in _QUOTE.finditer(text):
         if open_closers:
-            inside += count
+            stop = LINE_BREAK.search(text, position, match.start())
+            inside += _nonspace(text[position : stop.start() if stop else match.start()])
+            if stop:
+                open_closers = []
         position = match.end()
         mark = match.group()
         if mark in open_closers:  # closes its quote and any opened inside it
             del open_closers[len(open_closers) - 1 - open_closers[::-1].index(mark) :]
         elif mark in _CLOSER_OF:
             open_closers.append(_CLOSER_OF[mark])
-        elif mark == '"':
-            open_closers.append('"')
-        # Otherwise a closing mark with nothing to close: ignored, like every mark.
-    count = _nonspace(paragraph[position:])
-    total += count
+        # Otherwise a closing mark with nothing open to close: ignored.
     if open_closers:
-        inside += count
-    return inside, total
+        stop = LINE_BREAK.search(text, position)
+        inside += _nonspace(text[position : stop.start() if stop else len(text)])
+    return inside
 
 
 def stats_rows(texts: Iterable[tuple[Key, str | None]]) -> Iterator[tuple[Hashable, ...]]:

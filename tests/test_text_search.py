@@ -136,7 +136,7 @@ def test_matches_frame_columns_and_dtypes() -> None:
 
 # Texts mix what folding touches (ASCII and full-width letters and digits, cased letters
 # of other scripts, ß, the Kelvin sign) with what it does not (CJK, punctuation).
-FOLDED = list("aAzZ09ＡａＺｚ０９éÉßẞſKKΣσςΩ")
+FOLDED = list("aAzZiIsSkK09ＡａＺｚＩｉＳｓ０９éÉßẞΣσςΩ\u0130\u0131\u017f\u212a")
 PLAIN = list("林墨然小哈，。“”…—\n\r 😀𠀀\u2028")
 text_strategy = st.text(alphabet=st.sampled_from(FOLDED + PLAIN) | st.characters(), max_size=60)
 plain_pattern = st.text(
@@ -177,6 +177,19 @@ def test_literals_equal_re_finditer(text: str, pattern: str) -> None:
     assert find_matches(text, folded) == general_path(text, pattern)
 
 
+@settings(max_examples=300, deadline=None)
+@given(
+    text=text_strategy,
+    pattern=st.text(alphabet=st.sampled_from(list("aiskZ9ＡｉＳ０林，\n")), min_size=1, max_size=4),
+)
+def test_spelled_classes_equal_the_general_path(text: str, pattern: str) -> None:
+    matcher = compile_pattern(pattern, ignore_case=True)
+    if matcher.needle is None:
+        assert not matcher.fold  # path 2
+    text = _normalize.nfc(pattern + text + pattern.swapcase())
+    assert find_matches(text, matcher) == general_path(text, pattern)
+
+
 def test_is_foldable_covers_everything_ignorecase_treats_as_cased() -> None:
     """A character re.IGNORECASE folds is never sent down the fast path."""
     sre = pytest.importorskip("_sre")
@@ -192,9 +205,37 @@ def test_is_foldable_covers_everything_ignorecase_treats_as_cased() -> None:
     assert missed == []
 
 
-def test_fast_path_is_taken_for_chinese_and_not_for_letters() -> None:
+def test_each_pattern_takes_its_path() -> None:
+    # 1: str.find.
     assert compile_pattern("林墨", ignore_case=True).needle == "林墨"
-    assert compile_pattern("林墨AI", ignore_case=True).needle is None
     assert compile_pattern("林墨AI").needle == "林墨AI"
+    # 2: classes, no flag, no folding of the text.
+    spelled = compile_pattern("林墨ai", ignore_case=True)
+    assert spelled.needle is None
+    assert spelled.compiled is not None
+    assert spelled.compiled.flags & re.IGNORECASE == 0
+    assert not spelled.fold
+    # 3: IGNORECASE on folded text.
+    for matcher in (
+        compile_pattern("Zoé", ignore_case=True),
+        compile_pattern("林墨", regex=True, ignore_case=True),
+    ):
+        assert matcher.compiled is not None
+        assert matcher.compiled.flags & re.IGNORECASE
+        assert matcher.fold
     assert compile_pattern("林墨", regex=True).needle is None
+
+
+def test_folded_classes_are_what_ignorecase_matches() -> None:
+    """Every code point a folded ASCII letter or digit matches, found by trying them all."""
+    candidates = re.compile("[a-z0-9]", re.IGNORECASE)
+    matching = [
+        chr(c)
+        for c in range(sys.maxunicode + 1)
+        if not 0xD800 <= c < 0xE000 and candidates.fullmatch(_normalize.fold_width(chr(c)))
+    ]
+    for char in "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789ａＺ５":
+        target = re.compile(re.escape(_normalize.fold_width(char)), re.IGNORECASE)
+        expected = sorted(m for m in matching if target.fullmatch(_normalize.fold_width(m)))
+        assert sorted(_normalize.folded_class(char) or "") == expected, char
     assert find_matches("x" * 10 + "林墨", compile_pattern("林墨")) == [(10, 12)]

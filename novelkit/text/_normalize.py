@@ -20,6 +20,8 @@ __all__ = [
     "LINE_BREAK",
     "LINE_MARK",
     "fold_width",
+    "folded_class",
+    "has_full_width",
     "is_foldable",
     "nfc",
     "one_line",
@@ -41,6 +43,13 @@ _WIDTH = {
 _WIDTH_TABLE = str.maketrans(_WIDTH)
 _FOLDED_TO = frozenset(chr(c) for c in _WIDTH.values())
 _FOLDED_FROM = frozenset(chr(c) for c in _WIDTH)
+_FULL_WIDTH = re.compile("[\uff10-\uff19\uff21-\uff3a\uff41-\uff5a]")
+_ASCII_OF = {chr(full): chr(ascii_) for full, ascii_ in _WIDTH.items()}
+_FULL_OF = {chr(ascii_): chr(full) for full, ascii_ in _WIDTH.items()}
+# Beyond upper and lower case, re.IGNORECASE lets these match an ASCII letter (found by
+# trying every code point; a test does it again): İ and ı for i, the Kelvin sign for k,
+# the long s for s.
+_IGNORECASE_EXTRA = {"i": "\u0130\u0131", "k": "\u212a", "s": "\u017f"}
 
 
 def nfc(text: str) -> str:
@@ -65,6 +74,37 @@ def fold_width(text: str) -> str:
     'AI第1章'
     """
     return text.translate(_WIDTH_TABLE)
+
+
+def has_full_width(text: str) -> bool:
+    """Whether ``text`` holds a full-width Latin letter or digit (most prose holds none).
+
+    Examples
+    --------
+    >>> has_full_width("第１章"), has_full_width("第1章")
+    (True, False)
+    """
+    return _FULL_WIDTH.search(text) is not None
+
+
+def folded_class(char: str) -> str | None:
+    """Every character that ``char`` matches case- and width-insensitively, or None.
+
+    Defined for ASCII and full-width Latin letters and digits only (None otherwise): the
+    characters that folding the text's width and then ``re.IGNORECASE`` would let match.
+
+    Examples
+    --------
+    >>> folded_class("ｋ"), folded_class("7"), folded_class("林")
+    ('Kk\u212aＫｋ', '7７', None)
+    """
+    ascii_char = _ASCII_OF.get(char, char)
+    if ascii_char not in _FOLDED_TO:
+        return None
+    lower = ascii_char.lower()
+    variants = {lower, ascii_char.upper(), *_IGNORECASE_EXTRA.get(lower, "")}
+    variants |= {_FULL_OF[variant] for variant in variants if variant in _FULL_OF}
+    return "".join(sorted(variants))
 
 
 def is_foldable(char: str) -> bool:

@@ -23,7 +23,7 @@ import pandas as pd
 import pyarrow as pa
 
 from novelkit.demo.text import WORLDS
-from novelkit.text import _counts, _mentions, _search, _stats
+from novelkit.text import _counts, _mentions, _normalize, _search, _stats
 
 HERE = Path(__file__).resolve().parent
 
@@ -180,7 +180,10 @@ def bench_search(texts: list[str], repeat: int) -> None:
     literal = _search.compile_pattern("黑匣子", ignore_case=True)
     assert literal.needle is not None
     general = _search.compile_pattern("黑匣子", regex=True)
-    folded = _search.compile_pattern("AI", ignore_case=True)
+    spelled = _search.compile_pattern("AI", ignore_case=True)
+    assert spelled.compiled is not None
+    assert not spelled.fold
+    folded = _search.compile_pattern("AI", regex=True, ignore_case=True)
     plain_re = re.compile("黑匣子")
     timings = {
         "match_rows, literal (str.find path)": best_of(
@@ -189,8 +192,22 @@ def bench_search(texts: list[str], repeat: int) -> None:
         "match_rows, same pattern as regex": best_of(
             repeat, lambda: list(_search.match_rows(rows, general))
         ),
-        "match_rows, 'AI' ignore_case (fold + re)": best_of(
+        "match_rows, 'AI' ignore_case (letter classes)": best_of(
+            repeat, lambda: list(_search.match_rows(rows, spelled))
+        ),
+        "match_rows, 'AI' regex ignore_case (IGNORECASE)": best_of(
             repeat, lambda: list(_search.match_rows(rows, folded))
+        ),
+        "'AI' ignore_case folding every text (before)": best_of(
+            1,
+            lambda: [
+                m.span()
+                for t in texts
+                for m in re.finditer("AI", _normalize.fold_width(t), re.IGNORECASE)
+            ],
+        ),
+        "bare str.find loop spans (no NFC, no KWIC)": best_of(
+            repeat, lambda: [_search._literal_spans(t, "黑匣子") for t in texts]
         ),
         "bare re.finditer spans (no NFC, no KWIC)": best_of(
             repeat, lambda: [m.span() for t in texts for m in plain_re.finditer(t)]

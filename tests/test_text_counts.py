@@ -7,6 +7,7 @@ meaning, so that the fast counts are always checked against it.
 
 from __future__ import annotations
 
+import doctest
 import random
 import re
 import sys
@@ -60,6 +61,10 @@ texts = st.text(
     max_size=40,
 ) | st.lists(st.sampled_from(EDGES + SPACES), max_size=40).map("".join)
 columns = st.lists(st.one_of(st.none(), texts), max_size=12)
+
+
+def test_docstring_examples() -> None:
+    assert doctest.testmod(_counts).failed == 0
 
 
 def test_the_whitespace_table_is_python_s_whitespace() -> None:

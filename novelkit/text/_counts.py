@@ -1,0 +1,421 @@
+"""Chapter lengths counted on the UTF-8 bytes of an Arrow text column.
+
+The definitions are those of :mod:`novelkit.loaders.wordcount`, which spells them
+as regular expressions on Python strings:
+
+- ``chars_nonspace``: ``len(s) - count(r"\\s")``, with Python's Unicode ``\\s``
+  (29 code points: ``\\t\\n\\v\\f\\r``, U+001C–001F, space, U+0085, U+00A0, U+1680,
+  U+2000–200A, U+2028, U+2029, U+202F, U+205F, U+3000);
+- ``cjk_chars_plus_words``: count of ``[\\u4e00-\\u9fa5]`` plus count of Latin words
+  ``[A-Za-z]+(?:['’-][A-Za-z]+)*``.
+
+Here they are computed without decoding a single string. The column's data buffer
+is cut, at value boundaries, into slices of about :data:`SLICE_BYTES` so that the
+few temporary arrays of each slice stay in the CPU cache and memory stays bounded.
+In each slice:
+
+- code points come from ``pyarrow.compute.utf8_length`` (whole column, in C);
+- whitespace: bytes ``<= 0x20`` and the lead bytes ``C2``, ``E0``–``E3`` are the only
+  places a whitespace code point can start; those few positions are decoded and looked
+  up in a table of the 29 code points;
+- CJK: every lead byte ``E5``–``E8`` is in U+5000–8FFF; a lead ``E4`` is in range when
+  its next byte is ``>= B8`` (U+4E00 is ``E4 B8 80``); a lead ``E9`` when the code point
+  is ``<= U+9FA5`` (``E9 BE A5``). Per-value sums of that byte mask go through a bit
+  prefix sum (``packbits`` + ``bitwise_count``), whatever the number of values;
+- Latin words: a word starts at an ASCII letter whose previous code point is not a
+  letter, and is not a connector (``'``, ``-`` or ``’``) that itself follows a letter
+  in the same value; that rule is exactly the number of non-overlapping matches of the
+  regular expression, because every letter run belongs to some match and a run joins
+  the previous match only through one connector.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from novelkit.errors import ConfigurationError
+
+__all__ = ["SLICE_BYTES", "chars_nonspace", "cjk_chars_plus_words", "text_counts"]
+
+#: Bytes of text handled per step; small enough for the temporaries to stay in cache.
+SLICE_BYTES = 1 << 19
+
+#: Every code point that Python's ``re`` matches with ``\s`` in a str pattern
+#: (``[c for c in range(0x110000) if re.match(r"\s", chr(c))]``; a test re-derives it).
+WHITESPACE = (
+    *(0x09, 0x0A, 0x0B, 0x0C, 0x0D, 0x1C, 0x1D, 0x1E, 0x1F, 0x20, 0x85, 0xA0, 0x1680),
+    *range(0x2000, 0x200B),
+    *(0x2028, 0x2029, 0x202F, 0x205F, 0x3000),
+)
+# All of them are below U+4000, so a table indexed by the decoded code point of a
+# one-, two- or three-byte sequence led by a byte <= E3 covers them.
+_WS_TABLE = np.zeros(0x4000, dtype=bool)
+_WS_TABLE[list(WHITESPACE)] = True
+
+_Bytes = npt.NDArray[np.uint8]
+_Ints = npt.NDArray[np.int64]
+_Bools = npt.NDArray[np.bool_]
+
+
+def text_counts(values: Any) -> pd.DataFrame:
+    """Both chapter lengths of every value of a text column, in one pass over its bytes.
+
+    Parameters
+    ----------
+    values
+        A ``pyarrow`` ``string``/``large_string``/``string_view`` array or chunked array,
+        a pandas ``ArrowStringArray``, or a pandas Series of ``str`` and missing values
+        (any other value is converted with ``str()``, as ``astype("string")`` does).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``chars_nonspace`` and ``cjk_chars_plus_words`` (``Int64``); a missing
+        value gives ``<NA>`` in both. The index is the Series' index, otherwise a
+        ``RangeIndex``.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> text_counts(pd.Series(["第一章 风起", None, "It's OK。"]))
+       chars_nonspace  cjk_chars_plus_words
+    0               5                     5
+    1            <NA>                  <NA>
+    2               7                     2
+    """
+    return _text_counts(values, slice_bytes=SLICE_BYTES)
+
+
+def _text_counts(values: Any, *, slice_bytes: int) -> pd.DataFrame:
+    """:func:`text_counts` with the slice size as a parameter (tests use tiny slices)."""
+    chunks, index = _arrow_chunks(values)
+    nonspace_parts: list[_Ints] = []
+    cjk_parts: list[_Ints] = []
+    missing_parts: list[npt.NDArray[np.bool_]] = []
+    for chunk in chunks:
+        nonspace, cjk, missing = _chunk_counts(chunk, slice_bytes)
+        nonspace_parts.append(nonspace)
+        cjk_parts.append(cjk)
+        missing_parts.append(missing)
+    missing = _concat(missing_parts, np.bool_)
+    return pd.DataFrame(
+        {
+            "chars_nonspace": pd.arrays.IntegerArray(_concat(nonspace_parts, np.int64), missing),
+            "cjk_chars_plus_words": pd.arrays.IntegerArray(_concat(cjk_parts, np.int64), missing),
+        },
+        index=index,
+    )
+
+
+def chars_nonspace(values: Any) -> pd.Series:
+    """Non-whitespace code points per value (``Int64``, missing stays missing).
+
+    Parameters
+    ----------
+    values
+        A text column, as for :func:`text_counts`.
+
+    Returns
+    -------
+    pandas.Series
+        ``Int64``, with the input Series' index and name.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> chars_nonspace(pd.Series(["\\u3000\\u3000他说：走吧。\\r\\n", None])).tolist()
+    [6, <NA>]
+    """
+    return _one_column(values, "chars_nonspace")
+
+
+def cjk_chars_plus_words(values: Any) -> pd.Series:
+    """CJK ideographs ``[\\u4e00-\\u9fa5]`` plus Latin words per value (``Int64``).
+
+    Parameters
+    ----------
+    values
+        A text column, as for :func:`text_counts`.
+
+    Returns
+    -------
+    pandas.Series
+        ``Int64``, with the input Series' index and name.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> cjk_chars_plus_words(pd.Series(["state-of-the-art 的 AI", ""])).tolist()
+    [3, 0]
+    """
+    return _one_column(values, "cjk_chars_plus_words")
+
+
+def _one_column(values: Any, column: str) -> pd.Series:
+    result = text_counts(values)[column]
+    result.name = values.name if isinstance(values, pd.Series) else column
+    return result
+
+
+# -- input --------------------------------------------------------------------------------
+
+
+def _arrow_chunks(values: Any) -> tuple[list[pa.Array], pd.Index]:
+    """The column as Arrow string chunks, and the index the result gets."""
+    index: pd.Index | None = None
+    if isinstance(values, pd.Series):
+        index = values.index
+        values = values.array
+    if isinstance(values, pd.api.extensions.ExtensionArray) and hasattr(values, "__arrow_array__"):
+        values = pa.array(values)
+    elif isinstance(values, pd.api.extensions.ExtensionArray | np.ndarray):
+        values = _from_python(values)
+    if isinstance(values, pa.ChunkedArray):
+        chunks = list(values.chunks)
+        type_ = values.type
+    elif isinstance(values, pa.Array):
+        chunks = [values]
+        type_ = values.type
+    else:
+        raise ConfigurationError(
+            f"Cannot count the text of a {type(values).__name__}: pass a pandas Series or a "
+            "pyarrow string array."
+        )
+    if pa.types.is_null(type_) or pa.types.is_string_view(type_):
+        chunks = [chunk.cast(pa.large_string()) for chunk in chunks]
+    elif not (pa.types.is_string(type_) or pa.types.is_large_string(type_)):
+        raise ConfigurationError(
+            f"Cannot count the text of an Arrow column of type {type_}: pass a string column "
+            "(cast it first, e.g. array.cast(pyarrow.large_string()))."
+        )
+    length = sum(len(chunk) for chunk in chunks)
+    return chunks, index if index is not None else pd.RangeIndex(length)
+
+
+def _from_python(values: Any) -> pa.Array:
+    """Objects (``str``, ``None``, ``NaN``, others through ``str()``) as large_string."""
+    objects = np.asarray(values, dtype=object)
+    try:
+        return pa.array(objects, type=pa.large_string(), from_pandas=True)
+    except (pa.ArrowInvalid, pa.ArrowTypeError):
+        # Numbers or bytes among the texts: let pandas apply str() like astype("string").
+        pass
+    except UnicodeEncodeError as exc:
+        raise _surrogate_error(exc) from exc
+    try:
+        strings = pd.array(objects, dtype=pd.StringDtype("pyarrow"))
+    except UnicodeEncodeError as exc:
+        raise _surrogate_error(exc) from exc
+    return pa.array(strings)
+
+
+def _surrogate_error(exc: UnicodeEncodeError) -> ConfigurationError:
+    return ConfigurationError(
+        f"Cannot count text holding a lone surrogate ({exc.reason}): it is not valid "
+        "Unicode, and the database never returns it. Replace it first, e.g. "
+        "series.str.encode('utf-8', 'replace').str.decode('utf-8')."
+    )
+
+
+def _concat(parts: list[Any], dtype: type) -> Any:
+    return np.concatenate(parts) if parts else np.zeros(0, dtype=dtype)
+
+
+# -- the byte kernels ---------------------------------------------------------------------
+
+
+def _chunk_counts(chunk: pa.Array, slice_bytes: int) -> tuple[_Ints, _Ints, npt.NDArray[np.bool_]]:
+    """``(chars_nonspace, cjk_chars_plus_words, missing)`` for one Arrow string chunk."""
+    size = len(chunk)
+    missing = chunk.is_null().to_numpy(zero_copy_only=False)
+    if size == 0:
+        return np.zeros(0, np.int64), np.zeros(0, np.int64), missing
+    code_points = pc.utf8_length(chunk).fill_null(0).to_numpy().astype(np.int64)
+    offsets_type = np.int64 if pa.types.is_large_string(chunk.type) else np.int32
+    buffers = chunk.buffers()
+    raw_offsets = np.frombuffer(buffers[1], dtype=offsets_type)
+    offsets: _Ints = raw_offsets[chunk.offset : chunk.offset + size + 1].astype(np.int64)
+    data = (
+        np.frombuffer(buffers[2], dtype=np.uint8)
+        if buffers[2] is not None
+        else np.zeros(0, np.uint8)
+    )
+    whitespace = np.zeros(size, dtype=np.int64)
+    cjk_words = np.zeros(size, dtype=np.int64)
+    scratch = _Scratch(limit=int(offsets[-1] - offsets[0]), usual=2 * slice_bytes)
+    for first, stop in _slices(offsets, slice_bytes):
+        local = offsets[first : stop + 1] - offsets[first]
+        segment = data[offsets[first] : offsets[stop]]
+        if segment.size == 0:
+            continue
+        scratch.fit(segment.size)
+        whitespace[first:stop], cjk_words[first:stop] = _slice_counts(segment, local, scratch)
+    return code_points - whitespace, cjk_words, missing
+
+
+def _slices(offsets: _Ints, slice_bytes: int) -> Iterator[tuple[int, int]]:
+    """``(first, stop)`` value ranges of about ``slice_bytes`` each (a long value alone)."""
+    count = len(offsets) - 1
+    if count <= 0:
+        return
+    targets = np.arange(offsets[0] + slice_bytes, offsets[-1], slice_bytes)
+    cuts = np.unique(np.concatenate(([0], np.searchsorted(offsets, targets), [count])))
+    yield from zip(cuts[:-1].tolist(), cuts[1:].tolist(), strict=True)
+
+
+class _Scratch:
+    """Temporaries reused from slice to slice: allocating them anew costs more than the work.
+
+    The kernel writes with ``out=`` into views of these, cut to the slice's length.
+    """
+
+    def __init__(self, *, limit: int, usual: int) -> None:
+        self.size = -1
+        self.limit = limit  # the whole chunk's bytes: no slice is longer
+        self.usual = usual  # most slices are shorter: one allocation serves them all
+
+    def fit(self, needed: int) -> None:
+        if self.size >= needed:
+            return
+        size = min(max(needed, self.usual), self.limit)
+        self.size = size
+        self.shifted = np.empty(size, dtype=np.uint8)
+        self.wanted = np.empty(size, dtype=np.bool_)
+        self.leads = np.empty(size, dtype=np.bool_)
+        self.flag = np.empty(size, dtype=np.bool_)
+        self.other = np.empty(size, dtype=np.bool_)
+
+
+# What the one sparse pass over a slice does with a byte found there.
+_ASCII_SPACE, _LETTER, _MULTI, _E4, _E9 = 1, 2, 3, 4, 5
+_BYTE_CLASS = np.zeros(256, dtype=np.uint8)
+_BYTE_CLASS[[c for c in WHITESPACE if c < 0x80]] = _ASCII_SPACE
+_BYTE_CLASS[[*range(0x41, 0x5B), *range(0x61, 0x7B)]] = _LETTER
+_BYTE_CLASS[0xC2:0xE4] = _MULTI  # leads of the 2- and 3-byte sequences below U+4000
+_BYTE_CLASS[0xE4] = _E4
+_BYTE_CLASS[0xE9] = _E9
+_IS_LETTER = _BYTE_CLASS == _LETTER
+
+
+def _slice_counts(segment: _Bytes, local: _Ints, scratch: _Scratch) -> tuple[_Ints, _Ints]:
+    """Whitespace and (CJK + words) counts of the values of one slice of bytes.
+
+    Dense byte-wise passes (with ``out=``, in cache) mark the CJK leads and the few
+    positions that need a closer look; one ``flatnonzero`` finds the latter, which
+    are then told apart by their byte.
+    """
+    size = segment.size
+    values = len(local) - 1
+    shifted, wanted = scratch.shifted[:size], scratch.wanted[:size]
+    leads, flag = scratch.leads[:size], scratch.flag[:size]
+    # Wanted: every ASCII byte (whitespace, letters, connectors: rare in Chinese prose
+    # but for newlines and spaces) and the leads C2..E2 of the rare multi-byte spaces.
+    np.less(segment, 0x80, out=wanted)
+    np.subtract(segment, np.uint8(0xC2), out=shifted)
+    np.less(shifted, 0xE3 - 0xC2, out=flag)
+    wanted |= flag
+    # E3 leads the common 。、《》「」 and only one space, U+3000 (E3 80 80): wanted are
+    # the E3 whose third byte is 80 (rare but for U+3000); the second is checked later.
+    if size > 2:
+        lead3, third3 = flag[:-2], scratch.other[: size - 2]
+        np.equal(segment[:-2], 0xE3, out=lead3)
+        np.equal(segment[2:], 0x80, out=third3)
+        lead3 &= third3
+        wanted[:-2] |= lead3
+    # CJK: every lead E4..E9 counts, except E4 below U+4E00 (next byte < B8) and E9
+    # above U+9FA5 (next byte >= BE, third checked later): both rare, so wanted.
+    np.subtract(segment, np.uint8(0xE4), out=shifted)
+    np.less(shifted, 6, out=leads)
+    if size > 1:
+        head, body = shifted[:-1], segment[1:]
+        suspect, other = flag[:-1], scratch.other[: size - 1]
+        np.equal(head, 0, out=suspect)
+        np.less(body, 0xB8, out=other)
+        suspect &= other
+        wanted[:-1] |= suspect
+        np.equal(head, 5, out=suspect)
+        np.greater_equal(body, 0xBE, out=other)
+        suspect &= other
+        wanted[:-1] |= suspect
+    positions = np.flatnonzero(wanted)
+    kind = _BYTE_CLASS[segment[positions]]
+    last = size - 1
+
+    space = positions[kind == _ASCII_SPACE]
+    multi = positions[kind == _MULTI]
+    if multi.size:
+        # Positions clipped so that malformed UTF-8 cannot index past the slice.
+        lead = segment[multi].astype(np.int32)
+        second = segment[np.minimum(multi + 1, last)].astype(np.int32) & 0x3F
+        third = segment[np.minimum(multi + 2, last)].astype(np.int32) & 0x3F
+        code = np.where(
+            lead < 0xE0,
+            ((lead & 0x1F) << 6) | second,
+            ((lead & 0x0F) << 12) | (second << 6) | third,
+        )
+        space = np.concatenate((space, multi[_WS_TABLE[code]]))
+    whitespace = np.bincount(_value_of(space, local), minlength=values)
+
+    outside = positions[kind == _E4]  # all of them: E4 with a next byte < B8
+    e9 = positions[kind == _E9]
+    if e9.size:
+        third = segment[np.minimum(e9 + 2, last)]
+        over = (segment[np.minimum(e9 + 1, last)] > 0xBE) | (third > 0xA5)
+        outside = np.concatenate((outside, e9[over]))
+    leads[outside] = False
+    cjk = _segment_sums(leads, local)
+
+    letters = positions[kind == _LETTER]
+    if letters.size:
+        cjk += _word_starts(segment, letters, local)
+    return whitespace, cjk
+
+
+def _value_of(positions: _Ints, local: _Ints) -> _Ints:
+    """Index of the value (in the slice) each byte position belongs to."""
+    return np.searchsorted(local, positions, side="right") - 1
+
+
+def _word_starts(segment: _Bytes, letters: _Ints, local: _Ints) -> _Ints:
+    """Latin words per value, counted at the letters (byte positions) that start one."""
+    owner = _value_of(letters, local)
+    into = letters - local[owner]  # bytes before the letter within its own value
+
+    def back(distance: int) -> _Bytes:
+        return segment[np.maximum(letters - distance, 0)]
+
+    prev = back(1)
+    joined = (into >= 1) & _IS_LETTER[prev]
+    connector = (prev == 0x27) | (prev == 0x2D)
+    if connector.any():
+        joined |= (into >= 2) & connector & _IS_LETTER[back(2)]
+    # ’ is E2 80 99 in UTF-8.
+    quote = (into >= 4) & (prev == 0x99)
+    if quote.any():
+        joined |= quote & (back(2) == 0x80) & (back(3) == 0xE2) & _IS_LETTER[back(4)]
+    return np.bincount(owner[~joined], minlength=len(local) - 1)
+
+
+def _segment_sums(mask: _Bools, local: _Ints) -> _Ints:
+    """Number of True bytes of each value, whatever the number of values.
+
+    The mask is packed to 64-bit words; a prefix sum over the words' popcounts plus
+    the popcount of the one partial word gives the count before any byte position.
+    """
+    packed = np.packbits(mask, bitorder="little")
+    padded = np.zeros((packed.size // 8 + 2) * 8, dtype=np.uint8)
+    padded[: packed.size] = packed
+    words = padded.view("<u8")
+    before_word = np.zeros(words.size + 1, dtype=np.int64)
+    np.cumsum(np.bitwise_count(words), out=before_word[1:])
+    word = local >> 6
+    low_bits = (np.uint64(1) << (local & 63).astype(np.uint64)) - np.uint64(1)
+    before = before_word[word] + np.bitwise_count(words[word] & low_bits)
+    return np.diff(before)

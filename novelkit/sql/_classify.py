@@ -393,7 +393,7 @@ def _leading_refusal(lx: tuple[Lexeme, ...], dialect: Dialect) -> Classification
         )
         shown = word or first.text[:40]
         return _refusal(
-            (word or "unknown").lower(),
+            word.lower() if word.isascii() and word.isalpha() else "unknown",
             repr(shown) if not word else shown,
             f"is not a statement novelkit can check as read-only on {_NAMES[dialect]}",
             f"Send one {allowed} statement.",

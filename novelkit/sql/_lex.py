@@ -9,7 +9,7 @@ built on these tokens are only as good as the agreement between the two.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import ClassVar, Literal
+from typing import ClassVar, Literal, NamedTuple
 
 from sqlglot.dialects.mysql import MySQL
 from sqlglot.dialects.sqlite import SQLite
@@ -58,8 +58,7 @@ QUOTED = frozenset(
 _NUMBER_CHARS = frozenset("0123456789abcdefABCDEFxX_.+-eE")
 
 
-@dataclass(frozen=True, slots=True)
-class Lexeme:
+class Lexeme(NamedTuple):
     """One token of a statement as the checks see it.
 
     Attributes
@@ -190,13 +189,16 @@ def _lexemes(sql: str, tokens: list[Token]) -> list[Lexeme]:
             out.append(Lexeme(None, None, token.text, kind, start, end))
             continue
         raw = sql[start:end]
-        head = raw[0]
-        if head.isalpha() or head in "_$" or (head.isdigit() and not raw.isdigit()):
+        if _is_word(kind, raw):
             for word in raw.split():
                 out.append(Lexeme(word.upper(), None, token.text, kind, start, end))
         else:
             out.append(Lexeme(None, raw, token.text, kind, start, end))
     return out
+
+
+def _is_word(kind: TokenType, raw: str) -> bool:
+    return kind == TokenType.VAR or _name_char(raw[0])
 
 
 def _name_char(char: str) -> bool:
@@ -230,8 +232,9 @@ def _check_reading(sql: str, tokens: list[Token], dialect: Dialect) -> ReadingPr
         elif kind == TokenType.NUMBER:
             if not set(raw) <= _NUMBER_CHARS:
                 return _unreadable(sql, token.start, f"the number {raw!r} has unusual characters")
-        elif kind == TokenType.VAR or _name_char(raw[0]):
-            if not all(_name_char(c) or c in space for c in raw):
+        elif _is_word(kind, raw):
+            # isidentifier(): the quick answer for ordinary names and keywords.
+            if not raw.isidentifier() and not all(_name_char(c) or c in space for c in raw):
                 return _unreadable(sql, token.start, f"{raw!r} has unusual characters")
         elif any(c.isspace() or not c.isprintable() for c in raw):
             return _unreadable(sql, token.start, f"{raw!r} has unusual characters")

@@ -203,6 +203,8 @@ REFUSED = [
     ("EXPLAIN QUERY PLAN DELETE FROM t", (SQLITE,), "delete", "DELETE changes data"),
     ("EXPLAIN SELECT * FROM t FOR UPDATE", (MYSQL,), "locking", "block"),
     ("EXPLAIN FOR CONNECTION 5", (MYSQL,), "for", "not a statement"),
+    ("EXPLAIN PRAGMA journal_mode", (SQLITE,), "explain", "explains SELECT, WITH, VALUES"),
+    ("EXPLAIN SHOW TABLES", (MYSQL,), "explain", "EXPLAIN SHOW is not checked"),
     ("SELECT GET_LOCK('a', 10)", (MYSQL,), "function", "GET_LOCK() takes a named lock"),
     ("SELECT 1 FROM t WHERE get_lock ('a', 1) = 1", (MYSQL,), "function", "GET_LOCK()"),
     ("SELECT `get_lock`('a', 1)", (MYSQL,), "function", "GET_LOCK()"),

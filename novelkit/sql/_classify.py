@@ -488,6 +488,13 @@ def _explain(lx: tuple[Lexeme, ...], dialect: Dialect) -> Classification:
         return Classification("describe", True)
     else:
         verdict = _statement(inner, dialect)
+        if verdict.read_only:
+            return _refusal(
+                "explain",
+                f"{lx[0].word} {inner[0].word or ''}".rstrip(),
+                "is not checked: novelkit explains SELECT, WITH, VALUES and TABLE only",
+                "Explain the query itself.",
+            )
     return Classification(
         verdict.kind,
         False,
@@ -501,9 +508,12 @@ def _symbol(lx: tuple[Lexeme, ...], i: int) -> str | None:
     return lx[i].symbol if i < len(lx) else None
 
 
+_NOT_TABLE_NAMES = _MAIN_WORDS | {"WITH", "FOR", "SHOW", "HELP", "PRAGMA", "EXPLAIN", "DESCRIBE"}
+
+
 def _is_name(lexeme: Lexeme) -> bool:
     return lexeme.token_type == TokenType.IDENTIFIER or (
-        lexeme.word is not None and lexeme.word not in _MAIN_WORDS | {"WITH", "FOR"}
+        lexeme.word is not None and lexeme.word not in _NOT_TABLE_NAMES
     )
 
 

@@ -16,6 +16,7 @@ say what to do next. Where Python's own exception types were raised before
     ├── ReadOnlyError             a write attempted through a read-only engine
     ├── QueryTimeoutError         a statement ran past ``statement_timeout``
     ├── LockTimeoutError          the database stayed locked past the busy timeout
+    ├── QueryError                the database reported an error about a statement
     └── UnknownObjectError        a novel, table or column that does not exist (also a LookupError)
 
 :class:`StoredValueWarning` (a ``UserWarning``) says that some stored values
@@ -31,6 +32,7 @@ __all__ = [
     "LockTimeoutError",
     "NotArborisDatabaseError",
     "NovelkitError",
+    "QueryError",
     "QueryTimeoutError",
     "ReadOnlyError",
     "ServerUnavailableError",
@@ -70,6 +72,34 @@ class NotArborisDatabaseError(NovelkitError):
 
 class ReadOnlyError(NovelkitError):
     """A write was attempted through a read-only engine."""
+
+
+class QueryError(NovelkitError):
+    """The database reported an error about a statement: syntax, unknown column, ambiguous name.
+
+    Carries the database's own message and error code, so that a notebook can show
+    them and code can tell errors apart without parsing the text.
+
+    Parameters
+    ----------
+    message
+        What novelkit says about the error, including what to do next.
+    code
+        The database's error code: MySQL's number (e.g. ``1054``), SQLite's
+        extended result code name or number, or None when the driver gave none.
+    db_message
+        The database's own message, unchanged.
+    """
+
+    code: int | str | None
+    db_message: str
+
+    def __init__(
+        self, message: str, *, code: int | str | None = None, db_message: str = ""
+    ) -> None:
+        super().__init__(message)
+        self.code = code
+        self.db_message = db_message
 
 
 class QueryTimeoutError(NovelkitError):

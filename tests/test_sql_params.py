@@ -1,0 +1,261 @@
+"""bind_text: only real :name placeholders become binds, and values are bound, never formatted.
+
+Statements are compiled for SQLite and for the asyncmy MySQL dialect, and run on
+a real SQLite database through a SQLAlchemy engine; values come back unchanged.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+from hypothesis import given, settings, strategies as st
+from sqlalchemy.dialects import sqlite as sqlite_dialect
+from sqlalchemy.dialects.mysql import asyncmy
+
+from novelkit.errors import ConfigurationError
+from novelkit.sql._params import bind_text, placeholder_names
+
+SQLITE = sqlite_dialect.dialect()
+ASYNCMY = asyncmy.dialect()
+
+
+def compiled(stmt: sa.TextClause, dialect: sa.Dialect) -> tuple[str, dict[str, Any]]:
+    result = stmt.compile(dialect=dialect, compile_kwargs={"render_postcompile": True})
+    return str(result), dict(result.params)
+
+
+@pytest.fixture
+def engine() -> Iterator[sa.Engine]:
+    engine = sa.create_engine("sqlite://")
+    with engine.begin() as conn:
+        conn.exec_driver_sql("CREATE TABLE chapters (id INTEGER PRIMARY KEY, project_id TEXT)")
+        conn.exec_driver_sql(
+            "INSERT INTO chapters VALUES (1, 'p1'), (2, 'p1'), (3, 'p2'), (4, 'p:3')"
+        )
+    yield engine
+    engine.dispose()
+
+
+# --- finding placeholders ----------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("sql", "dialect", "names"),
+    [
+        ("SELECT :b, :a, :b", "sqlite", ["b", "a"]),
+        ("SELECT * FROM t WHERE id IN :ids AND x = :x_1", "mysql", ["ids", "x_1"]),
+        ("SELECT ':abc', '12:30', 'a :b c'", "sqlite", []),
+        ("SELECT ':abc', \"x :y\"", "mysql", []),  # a string on MySQL
+        ('SELECT "x :y" FROM t', "sqlite", []),  # a name on SQLite
+        ("SELECT `a:b`, [c:d] FROM t", "sqlite", []),
+        ("SELECT 1 -- :no\n, :yes", "sqlite", ["yes"]),
+        ("SELECT 1 /* :no */ + :yes", "mysql", ["yes"]),
+        ("SELECT 1 # :no\n + :yes", "mysql", ["yes"]),
+        ("SELECT x::int, :yes", "sqlite", ["yes"]),
+        ("SELECT @v := 1, :yes", "mysql", ["yes"]),
+        ("SELECT 'it\\'s :no', :yes", "mysql", ["yes"]),
+        ("SELECT * FROM t WHERE a IN:ids", "sqlite", ["ids"]),
+        ("SELECT : x", "sqlite", []),
+        ("SELECT @user_var, @@sql_mode, :p", "mysql", ["p"]),
+        ("SELECT :select, :from", "sqlite", ["select", "from"]),
+    ],
+)
+def test_placeholder_names(sql: str, dialect: str, names: list[str]) -> None:
+    assert placeholder_names(sql, dialect) == names  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("sql", "dialect", "shown"),
+    [
+        ("SELECT * FROM t WHERE id = ?", "sqlite", "'?'"),
+        ("SELECT * FROM t WHERE id = ?", "mysql", "'?'"),
+        ("SELECT * FROM t WHERE id = :1", "sqlite", "':1'"),
+        ("SELECT * FROM t WHERE id = @id", "sqlite", "'@id'"),
+        ("SELECT * FROM t WHERE id = $id", "sqlite", "'$id'"),
+        ("SELECT :名前", "sqlite", "':名'"),
+        ("SELECT :a名", "sqlite", "':a名'"),
+        ("SELECT :a$b", "mysql", "':a$'"),
+    ],
+)
+def test_other_placeholder_styles_are_refused(sql: str, dialect: str, shown: str) -> None:
+    with pytest.raises(ConfigurationError, match=r":name|:p1") as info:
+        placeholder_names(sql, dialect)  # type: ignore[arg-type]
+    assert shown in str(info.value)
+
+
+def test_placeholders_that_depend_on_backslash_escapes_are_refused() -> None:
+    # Escapes on: one string. NO_BACKSLASH_ESCAPES: the string ends at the backslash.
+    sql = "SELECT 'a\\', :x, ' -- '\n"
+    with pytest.raises(ConfigurationError, match="NO_BACKSLASH_ESCAPES"):
+        placeholder_names(sql, "mysql")
+    assert placeholder_names(sql.replace("\\", ""), "mysql") == ["x"]
+
+
+# --- why the colons are escaped -------------------------------------------------------
+
+
+def test_plain_text_would_bind_colons_inside_strings_and_comments() -> None:
+    """The negative control: sqlalchemy.text() alone sees binds that are not there."""
+    naive = sa.text("SELECT ':abc', '12:30' -- :zzz")
+    assert set(naive._bindparams) == {"abc", "zzz"}
+    assert set(bind_text("SELECT ':abc', '12:30' -- :zzz", None, "sqlite")._bindparams) == set()
+
+
+@pytest.mark.parametrize(
+    ("sql", "sqlite_sql", "mysql_sql"),
+    [
+        (
+            "SELECT ':abc', '12:30', x FROM t WHERE a = :a -- :zzz",
+            "SELECT ':abc', '12:30', x FROM t WHERE a = ? -- :zzz",
+            "SELECT ':abc', '12:30', x FROM t WHERE a = %s -- :zzz",
+        ),
+        (
+            "SELECT * FROM t WHERE title LIKE '%林%' AND a = :a",
+            "SELECT * FROM t WHERE title LIKE '%林%' AND a = ?",
+            # The driver turns %% back into % when it fills in the parameters.
+            "SELECT * FROM t WHERE title LIKE '%%林%%' AND a = %s",
+        ),
+        (
+            "SELECT 'a\\:b', 'C:\\\\:x' FROM t WHERE a=:a",
+            "SELECT 'a\\:b', 'C:\\\\:x' FROM t WHERE a=?",
+            "SELECT 'a\\:b', 'C:\\\\:x' FROM t WHERE a=%s",
+        ),
+        (
+            "SELECT a::text, :a::text, (:a)",
+            "SELECT a::text, ?::text, (?)",
+            "SELECT a::text, %s::text, (%s)",
+        ),
+        (
+            "SELECT * FROM t WHERE a IN:a",
+            "SELECT * FROM t WHERE a IN ?",
+            "SELECT * FROM t WHERE a IN %s",
+        ),
+    ],
+)
+def test_compiled_text_keeps_every_other_colon(sql: str, sqlite_sql: str, mysql_sql: str) -> None:
+    stmt = bind_text(sql, {"a": 5}, "sqlite")
+    assert compiled(stmt, SQLITE) == (sqlite_sql, {"a": 5})
+    stmt = bind_text(sql, {"a": 5}, "mysql")
+    assert compiled(stmt, ASYNCMY) == (mysql_sql, {"a": 5})
+
+
+def test_expanding_lists_compile_on_both_dialects() -> None:
+    stmt = bind_text(
+        "SELECT * FROM t WHERE a IN :ids AND b = :b", {"ids": [1, 2], "b": "x"}, "mysql"
+    )
+    assert compiled(stmt, ASYNCMY) == (
+        "SELECT * FROM t WHERE a IN (%s, %s) AND b = %s",
+        {"ids_1": 1, "ids_2": 2, "b": "x"},
+    )
+    stmt = bind_text("SELECT * FROM t WHERE a IN :ids", {"ids": (1,)}, "sqlite")
+    assert compiled(stmt, SQLITE) == ("SELECT * FROM t WHERE a IN (?)", {"ids_1": 1})
+
+
+# --- values and names ------------------------------------------------------------------
+
+
+def test_a_placeholder_without_a_value_is_named() -> None:
+    with pytest.raises(ConfigurationError, match=r"has :b, :c but params gives no value"):
+        bind_text("SELECT :a, :b, :c", {"a": 1}, "sqlite")
+    with pytest.raises(ConfigurationError, match=":a"):
+        bind_text("SELECT :a", None, "sqlite")
+
+
+def test_a_value_without_a_placeholder_is_named() -> None:
+    with pytest.raises(ConfigurationError, match=r"params has 'zzz' but the SQL has no such"):
+        bind_text("SELECT ':zzz' -- :zzz", {"zzz": 1}, "sqlite")
+
+
+def test_no_params_and_no_placeholders() -> None:
+    assert compiled(bind_text("SELECT 1", None, "mysql"), ASYNCMY) == ("SELECT 1", {})
+    assert compiled(bind_text("SELECT 1", {}, "sqlite"), SQLITE) == ("SELECT 1", {})
+
+
+def test_a_list_in_parentheses_is_refused() -> None:
+    with pytest.raises(ConfigurationError, match=r"write IN :ids without parentheses"):
+        bind_text("SELECT * FROM t WHERE a IN (:ids)", {"ids": [1, 2]}, "sqlite")
+    # A scalar in parentheses is fine.
+    bind_text("SELECT * FROM t WHERE a IN (:a, :b)", {"a": 1, "b": 2}, "sqlite")
+
+
+HOSTILE = [
+    "'); DROP TABLE chapters; --",
+    'it\'s "quoted"',
+    "100% :done %s %(x)s %%",
+    ":a :b ::c",
+    "back\\slash\\' \\\\",
+    "emoji 🐉 and 林 and \u00a0 and \u2028",
+    "NUL\x00inside",
+    "x" * 1_000_000,
+    "",
+]
+
+
+@pytest.mark.parametrize("value", HOSTILE, ids=lambda v: repr(v[:20]))
+def test_hostile_values_are_bound_and_come_back_unchanged(engine: sa.Engine, value: str) -> None:
+    stmt = bind_text("SELECT :v AS v, length(:v) AS n, ':v' AS literal", {"v": value}, "sqlite")
+    assert value[:50] not in str(stmt) or value == ""
+    for dialect in (SQLITE, ASYNCMY):
+        sql, _ = compiled(stmt, dialect)
+        assert (value[:50] not in sql) or value == ""
+    with engine.connect() as conn:
+        row = conn.execute(stmt).one()
+    assert row.v == value
+    assert row.literal == ":v"
+
+
+@pytest.mark.parametrize("value", [b"\x00\xff bytes", 12, 1.5, None, True])
+def test_other_scalar_values(engine: sa.Engine, value: object) -> None:
+    with engine.connect() as conn:
+        assert conn.execute(bind_text("SELECT :v", {"v": value}, "sqlite")).scalar() == value
+
+
+def test_literal_text_with_colons_percent_and_backslashes_runs_unchanged(
+    engine: sa.Engine,
+) -> None:
+    sql = "SELECT ':abc', '12:30', 'a\\:b', '50%', 'C:\\\\:x', \"a:b\" FROM chapters WHERE id = :id"
+    with engine.connect() as conn:
+        conn.exec_driver_sql("ALTER TABLE chapters ADD COLUMN \"a:b\" TEXT DEFAULT 'col'")
+        row = conn.execute(bind_text(sql, {"id": 1}, "sqlite")).one()
+    assert tuple(row) == (":abc", "12:30", "a\\:b", "50%", "C:\\\\:x", "col")
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        (["p1"], [1, 2]),
+        (("p1", "p2"), [1, 2, 3]),
+        ({"p2", "p:3"}, [3, 4]),
+        (frozenset({"p2"}), [3]),
+        ([], []),
+    ],
+)
+def test_expanding_values_on_sqlite(engine: sa.Engine, value: Any, expected: list[int]) -> None:
+    stmt = bind_text(
+        "SELECT id FROM chapters WHERE project_id IN :ids ORDER BY id", {"ids": value}, "sqlite"
+    )
+    with engine.connect() as conn:
+        assert conn.execute(stmt).scalars().all() == expected
+
+
+def test_empty_list_with_not_in_keeps_every_row(engine: sa.Engine) -> None:
+    stmt = bind_text(
+        "SELECT count(*) FROM chapters WHERE project_id NOT IN :ids", {"ids": []}, "sqlite"
+    )
+    with engine.connect() as conn:
+        assert conn.execute(stmt).scalar() == 4
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text())
+def test_any_text_value_round_trips(value: str) -> None:
+    engine = sa.create_engine("sqlite://")
+    try:
+        with engine.connect() as conn:
+            stmt = bind_text("SELECT :v, ':v' -- :w", {"v": value}, "sqlite")
+            assert tuple(conn.execute(stmt).one()) == (value, ":v")
+    finally:
+        engine.dispose()

@@ -21,8 +21,8 @@ from typing import Any
 
 import pandas as pd
 import pyarrow as pa
-
 from novelkit.demo.text import WORLDS
+
 from novelkit.text import _counts, _mentions, _normalize, _search, _stats
 
 HERE = Path(__file__).resolve().parent

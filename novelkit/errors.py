@@ -20,7 +20,8 @@ say what to do next. Where Python's own exception types were raised before
     └── UnknownObjectError        a novel, table or column that does not exist (also a LookupError)
 
 :class:`StoredValueWarning` (a ``UserWarning``) says that some stored values
-could not be converted and were kept as stored.
+could not be converted and were kept as stored; :class:`MissingFontWarning` that
+no CJK font is installed for charts with Chinese labels.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ __all__ = [
     "ConfigurationError",
     "DatabaseNotFoundError",
     "LockTimeoutError",
+    "MissingFontWarning",
     "NotArborisDatabaseError",
     "NovelkitError",
     "QueryError",
@@ -116,3 +118,7 @@ class UnknownObjectError(NovelkitError, LookupError):
 
 class StoredValueWarning(UserWarning):
     """Some stored values could not be converted (e.g. text that is not JSON); kept as stored."""
+
+
+class MissingFontWarning(UserWarning):
+    """No CJK font is installed: Chinese labels in charts will not render."""

@@ -14,12 +14,12 @@ from collections.abc import Iterable
 from types import ModuleType
 from typing import TYPE_CHECKING
 
-from novelkit.errors import ConfigurationError
+from .errors import ConfigurationError, MissingFontWarning
 
 if TYPE_CHECKING:
     from matplotlib.font_manager import FontManager
 
-__all__ = ["use_cjk_font"]
+__all__ = ["MissingFontWarning", "use_cjk_font"]
 
 #: Font families tried in this order; the first one installed wins.
 CJK_FONT_FAMILIES = (
@@ -53,10 +53,6 @@ Install one, then call use_cjk_font() again:
   macOS:         PingFang SC is built in; or brew install --cask font-noto-sans-cjk
   Windows:       Microsoft YaHei is built in
   conda:         conda install -c conda-forge font-ttf-noto-cjk"""
-
-
-class MissingFontWarning(UserWarning):
-    """No CJK font is installed: Chinese labels will not render."""
 
 
 # The warning is given once per process: a notebook that calls use_cjk_font() in

@@ -39,11 +39,14 @@ def test_the_public_modules_are_the_documented_ones() -> None:
         "novelkit.errors",
         "novelkit.facade",
         "novelkit.loaders",
+        "novelkit.plotting",
         "novelkit.schema",
         "novelkit.schema.inspect",
         "novelkit.schema.reflect",
         "novelkit.schema.tables",
         "novelkit.schema.vocabularies",
+        "novelkit.sql",
+        "novelkit.text",
     }
 
 

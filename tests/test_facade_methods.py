@@ -1,7 +1,7 @@
 """NovelDB's loader methods are spelled out, in step with the loaders, and type-check.
 
-The methods live in ``novelkit/facade/_methods.py``, generated from the loaders'
-signatures by ``python -m novelkit.facade._generate``: a type checker and an
+The methods live in ``novelkit/facade/_methods.py``, generated from the signatures
+of novelkit's async functions by ``python -m novelkit.facade._generate``: a type checker and an
 editor see every method, its keywords and its return type.
 """
 
@@ -15,7 +15,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from novelkit import NovelDB, loaders
+from novelkit import NovelDB
 from novelkit.facade import _generate
 
 
@@ -25,9 +25,9 @@ def test_generated_methods_are_up_to_date() -> None:
     )
 
 
-@pytest.mark.parametrize("name", sorted(_generate.facade_loaders()))
+@pytest.mark.parametrize("name", sorted(_generate.facade_functions()))
 def test_each_loader_has_twins_with_its_signature(name: str) -> None:
-    loader = _generate.facade_loaders()[name]
+    loader = _generate.facade_functions()[name]
     wanted = list(inspect.signature(loader).parameters.values())[1:]  # without the target
     for method_name in (name, "a" + name):
         method = getattr(NovelDB, method_name)
@@ -40,13 +40,13 @@ def test_each_loader_has_twins_with_its_signature(name: str) -> None:
     assert not inspect.iscoroutinefunction(getattr(NovelDB, name))
 
 
-@pytest.mark.parametrize("name", sorted(_generate.facade_loaders()))
+@pytest.mark.parametrize("name", sorted(_generate.facade_functions()))
 def test_docstrings_say_what_each_method_is(name: str) -> None:
-    loader = getattr(loaders, f"load_{name}")
+    loader = _generate.facade_functions()[name]
     sync_doc = getattr(NovelDB, name).__doc__
     async_doc = getattr(NovelDB, "a" + name).__doc__
     # db.activity and db.admin_stats are synchronous, whatever their first letter.
-    assert sync_doc.startswith(f":func:`novelkit.load_{name}` on this database")
+    assert sync_doc.startswith(f":func:`novelkit.{loader.__name__}` on this database")
     assert async_doc.startswith("Awaitable twin of")
     summary = inspect.getdoc(loader).splitlines()[0]
     assert summary in sync_doc

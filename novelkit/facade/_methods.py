@@ -1,8 +1,9 @@
-"""The loader methods of :class:`~novelkit.NovelDB`. GENERATED: do not edit.
+"""The data methods of :class:`~novelkit.NovelDB`. GENERATED: do not edit.
 
-Written by ``python -m novelkit.facade._generate`` from the loaders' signatures;
-``tests/test_facade_methods.py`` checks that it is up to date. Each method's
-full docstring is its loader's, appended at import (see :func:`_document`).
+Written by ``python -m novelkit.facade._generate`` from the signatures of
+novelkit's async functions; ``tests/test_facade_methods.py`` checks that it is
+up to date. Each method's full docstring is its function's, appended at import
+(see :func:`_document`).
 """
 
 from __future__ import annotations
@@ -13,8 +14,25 @@ from typing import Any, TypeVar
 
 import pandas as pd
 
-from .. import loaders
-from ..loaders import NovelIds
+from ..loaders._activity import NovelIds, load_activity as _load_activity
+from ..loaders._generic import load_table as _load_table
+from ..loaders._novels import (
+    load_admin_stats as _load_admin_stats,
+    load_novels as _load_novels,
+    load_usage as _load_usage,
+    load_users as _load_users,
+)
+from ..loaders._story import load_chapters as _load_chapters, load_outlines as _load_outlines
+from ..loaders._versions import (
+    load_evaluations as _load_evaluations,
+    load_versions as _load_versions,
+)
+from ..loaders._world import (
+    load_characters as _load_characters,
+    load_conversations as _load_conversations,
+    load_foreshadowings as _load_foreshadowings,
+    load_relationships as _load_relationships,
+)
 
 __all__ = ["LoaderMethods"]
 
@@ -22,14 +40,12 @@ T = TypeVar("T")
 
 
 class LoaderMethods:
-    """Every loader as a method of the facade (``db.chapters()``, ``await db.achapters()``)."""
+    """novelkit's async functions as methods (``db.chapters()``, ``await db.achapters()``)."""
 
-    def _call(self, loader: Callable[..., Coroutine[Any, Any, T]], /, *a: Any, **kw: Any) -> T:
+    def _call(self, func: Callable[..., Coroutine[Any, Any, T]], /, *a: Any, **kw: Any) -> T:
         raise NotImplementedError
 
-    async def _acall(
-        self, loader: Callable[..., Coroutine[Any, Any, T]], /, *a: Any, **kw: Any
-    ) -> T:
+    async def _acall(self, func: Callable[..., Coroutine[Any, Any, T]], /, *a: Any, **kw: Any) -> T:
         raise NotImplementedError
 
     def activity(
@@ -40,7 +56,7 @@ class LoaderMethods:
     ) -> pd.DataFrame:
         """:func:`novelkit.load_activity` on this database, with the same keywords."""
         return self._call(
-            loaders.load_activity,
+            _load_activity,
             novel_id,
             server_timezone=server_timezone,
         )
@@ -53,7 +69,7 @@ class LoaderMethods:
     ) -> pd.DataFrame:
         """Awaitable twin of :meth:`activity`: runs on the facade's loop."""
         return await self._acall(
-            loaders.load_activity,
+            _load_activity,
             novel_id,
             server_timezone=server_timezone,
         )
@@ -63,7 +79,7 @@ class LoaderMethods:
     ) -> pd.DataFrame:
         """:func:`novelkit.load_admin_stats` on this database, with the same keywords."""
         return self._call(
-            loaders.load_admin_stats,
+            _load_admin_stats,
         )
 
     async def aadmin_stats(
@@ -71,7 +87,7 @@ class LoaderMethods:
     ) -> pd.DataFrame:
         """Awaitable twin of :meth:`admin_stats`: runs on the facade's loop."""
         return await self._acall(
-            loaders.load_admin_stats,
+            _load_admin_stats,
         )
 
     def chapters(
@@ -84,7 +100,7 @@ class LoaderMethods:
     ) -> pd.DataFrame:
         """:func:`novelkit.load_chapters` on this database, with the same keywords."""
         return self._call(
-            loaders.load_chapters,
+            _load_chapters,
             novel_id,
             dedupe=dedupe,
             extra_columns=extra_columns,
@@ -101,7 +117,7 @@ class LoaderMethods:
     ) -> pd.DataFrame:
         """Awaitable twin of :meth:`chapters`: runs on the facade's loop."""
         return await self._acall(
-            loaders.load_chapters,
+            _load_chapters,
             novel_id,
             dedupe=dedupe,
             extra_columns=extra_columns,
@@ -118,7 +134,7 @@ class LoaderMethods:
     ) -> pd.DataFrame:
         """:func:`novelkit.load_characters` on this database, with the same keywords."""
         return self._call(
-            loaders.load_characters,
+            _load_characters,
             novel_id,
             extra_columns=extra_columns,
             parse_json=parse_json,
@@ -135,7 +151,7 @@ class LoaderMethods:
     ) -> pd.DataFrame:
         """Awaitable twin of :meth:`characters`: runs on the facade's loop."""
         return await self._acall(
-            loaders.load_characters,
+            _load_characters,
             novel_id,
             extra_columns=extra_columns,
             parse_json=parse_json,
@@ -151,7 +167,7 @@ class LoaderMethods:
     ) -> pd.DataFrame:
         """:func:`novelkit.load_conversations` on this database, with the same keywords."""
         return self._call(
-            loaders.load_conversations,
+            _load_conversations,
             novel_id,
             extra_columns=extra_columns,
             server_timezone=server_timezone,
@@ -166,7 +182,7 @@ class LoaderMethods:
     ) -> pd.DataFrame:
         """Awaitable twin of :meth:`conversations`: runs on the facade's loop."""
         return await self._acall(
-            loaders.load_conversations,
+            _load_conversations,
             novel_id,
             extra_columns=extra_columns,
             server_timezone=server_timezone,
@@ -181,7 +197,7 @@ class LoaderMethods:
     ) -> pd.DataFrame:
         """:func:`novelkit.load_evaluations` on this database, with the same keywords."""
         return self._call(
-            loaders.load_evaluations,
+            _load_evaluations,
             novel_id,
             extra_columns=extra_columns,
             server_timezone=server_timezone,
@@ -196,7 +212,7 @@ class LoaderMethods:
     ) -> pd.DataFrame:
         """Awaitable twin of :meth:`evaluations`: runs on the facade's loop."""
         return await self._acall(
-            loaders.load_evaluations,
+            _load_evaluations,
             novel_id,
             extra_columns=extra_columns,
             server_timezone=server_timezone,
@@ -212,7 +228,7 @@ class LoaderMethods:
     ) -> pd.DataFrame:
         """:func:`novelkit.load_foreshadowings` on this database, with the same keywords."""
         return self._call(
-            loaders.load_foreshadowings,
+            _load_foreshadowings,
             novel_id,
             extra_columns=extra_columns,
             parse_json=parse_json,
@@ -229,7 +245,7 @@ class LoaderMethods:
     ) -> pd.DataFrame:
         """Awaitable twin of :meth:`foreshadowings`: runs on the facade's loop."""
         return await self._acall(
-            loaders.load_foreshadowings,
+            _load_foreshadowings,
             novel_id,
             extra_columns=extra_columns,
             parse_json=parse_json,
@@ -244,7 +260,7 @@ class LoaderMethods:
     ) -> pd.DataFrame:
         """:func:`novelkit.load_novels` on this database, with the same keywords."""
         return self._call(
-            loaders.load_novels,
+            _load_novels,
             novel_id,
             server_timezone=server_timezone,
         )
@@ -257,7 +273,7 @@ class LoaderMethods:
     ) -> pd.DataFrame:
         """Awaitable twin of :meth:`novels`: runs on the facade's loop."""
         return await self._acall(
-            loaders.load_novels,
+            _load_novels,
             novel_id,
             server_timezone=server_timezone,
         )
@@ -273,7 +289,7 @@ class LoaderMethods:
     ) -> pd.DataFrame:
         """:func:`novelkit.load_outlines` on this database, with the same keywords."""
         return self._call(
-            loaders.load_outlines,
+            _load_outlines,
             novel_id,
             extra_columns=extra_columns,
             parse_json=parse_json,
@@ -292,7 +308,7 @@ class LoaderMethods:
     ) -> pd.DataFrame:
         """Awaitable twin of :meth:`outlines`: runs on the facade's loop."""
         return await self._acall(
-            loaders.load_outlines,
+            _load_outlines,
             novel_id,
             extra_columns=extra_columns,
             parse_json=parse_json,
@@ -308,7 +324,7 @@ class LoaderMethods:
     ) -> pd.DataFrame:
         """:func:`novelkit.load_relationships` on this database, with the same keywords."""
         return self._call(
-            loaders.load_relationships,
+            _load_relationships,
             novel_id,
             extra_columns=extra_columns,
         )
@@ -321,7 +337,7 @@ class LoaderMethods:
     ) -> pd.DataFrame:
         """Awaitable twin of :meth:`relationships`: runs on the facade's loop."""
         return await self._acall(
-            loaders.load_relationships,
+            _load_relationships,
             novel_id,
             extra_columns=extra_columns,
         )
@@ -338,7 +354,7 @@ class LoaderMethods:
     ) -> pd.DataFrame:
         """:func:`novelkit.load_table` on this database, with the same keywords."""
         return self._call(
-            loaders.load_table,
+            _load_table,
             name,
             columns,
             novel_id=novel_id,
@@ -359,7 +375,7 @@ class LoaderMethods:
     ) -> pd.DataFrame:
         """Awaitable twin of :meth:`table`: runs on the facade's loop."""
         return await self._acall(
-            loaders.load_table,
+            _load_table,
             name,
             columns,
             novel_id=novel_id,
@@ -373,7 +389,7 @@ class LoaderMethods:
     ) -> pd.DataFrame:
         """:func:`novelkit.load_usage` on this database, with the same keywords."""
         return self._call(
-            loaders.load_usage,
+            _load_usage,
         )
 
     async def ausage(
@@ -381,7 +397,7 @@ class LoaderMethods:
     ) -> pd.DataFrame:
         """Awaitable twin of :meth:`usage`: runs on the facade's loop."""
         return await self._acall(
-            loaders.load_usage,
+            _load_usage,
         )
 
     def users(
@@ -392,7 +408,7 @@ class LoaderMethods:
     ) -> pd.DataFrame:
         """:func:`novelkit.load_users` on this database, with the same keywords."""
         return self._call(
-            loaders.load_users,
+            _load_users,
             extra_columns=extra_columns,
             server_timezone=server_timezone,
         )
@@ -405,7 +421,7 @@ class LoaderMethods:
     ) -> pd.DataFrame:
         """Awaitable twin of :meth:`users`: runs on the facade's loop."""
         return await self._acall(
-            loaders.load_users,
+            _load_users,
             extra_columns=extra_columns,
             server_timezone=server_timezone,
         )
@@ -423,7 +439,7 @@ class LoaderMethods:
     ) -> pd.DataFrame:
         """:func:`novelkit.load_versions` on this database, with the same keywords."""
         return self._call(
-            loaders.load_versions,
+            _load_versions,
             novel_id,
             content=content,
             metadata=metadata,
@@ -446,7 +462,7 @@ class LoaderMethods:
     ) -> pd.DataFrame:
         """Awaitable twin of :meth:`versions`: runs on the facade's loop."""
         return await self._acall(
-            loaders.load_versions,
+            _load_versions,
             novel_id,
             content=content,
             metadata=metadata,
@@ -457,30 +473,30 @@ class LoaderMethods:
         )
 
 
-#: Method name -> the loader it calls, for the docstrings and the tests.
-LOADERS: dict[str, Callable[..., Any]] = {
-    "activity": loaders.load_activity,
-    "admin_stats": loaders.load_admin_stats,
-    "chapters": loaders.load_chapters,
-    "characters": loaders.load_characters,
-    "conversations": loaders.load_conversations,
-    "evaluations": loaders.load_evaluations,
-    "foreshadowings": loaders.load_foreshadowings,
-    "novels": loaders.load_novels,
-    "outlines": loaders.load_outlines,
-    "relationships": loaders.load_relationships,
-    "table": loaders.load_table,
-    "usage": loaders.load_usage,
-    "users": loaders.load_users,
-    "versions": loaders.load_versions,
+#: Method name -> the function it calls, for the docstrings and the tests.
+FUNCTIONS: dict[str, Callable[..., Any]] = {
+    "activity": _load_activity,
+    "admin_stats": _load_admin_stats,
+    "chapters": _load_chapters,
+    "characters": _load_characters,
+    "conversations": _load_conversations,
+    "evaluations": _load_evaluations,
+    "foreshadowings": _load_foreshadowings,
+    "novels": _load_novels,
+    "outlines": _load_outlines,
+    "relationships": _load_relationships,
+    "table": _load_table,
+    "usage": _load_usage,
+    "users": _load_users,
+    "versions": _load_versions,
 }
 
 
 def _document() -> None:
-    """Give each method its loader's whole docstring after its own first line."""
-    for name, loader in LOADERS.items():
+    """Give each method its function's whole docstring after its own first line."""
+    for name, func in FUNCTIONS.items():
         for method in (getattr(LoaderMethods, name), getattr(LoaderMethods, "a" + name)):
-            method.__doc__ = f"{method.__doc__}\n\n{inspect.cleandoc(loader.__doc__ or '')}"
+            method.__doc__ = f"{method.__doc__}\n\n{inspect.cleandoc(func.__doc__ or '')}"
 
 
 _document()

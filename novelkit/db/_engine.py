@@ -23,6 +23,7 @@ from .._redact import mask_url
 from ..errors import ConfigurationError
 from ._control import install_statement_control
 from ._errors import install_error_translation
+from ._facts import EngineFacts, record_facts
 from ._mysql import create_mysql_engine, make_stopper
 from ._pool import pool_counters
 from ._settings import is_sqlite, resolve_url
@@ -162,6 +163,7 @@ def create_engine(
         )
         install_statement_control(engine, make_stopper(connect, connect_timeout))
     install_error_translation(engine, resolved)
+    record_facts(engine, EngineFacts(read_only=read_only, statement_timeout=statement_timeout))
     pool_counters(engine)
     log.debug("created engine for %s (read_only=%s)", mask_url(resolved), read_only)
     return engine

@@ -33,7 +33,7 @@ from typing import Any, NoReturn
 import asyncmy
 import asyncmy.errors
 from asyncmy.constants.CLIENT import MULTI_STATEMENTS
-from sqlalchemy import event
+from sqlalchemy import event, exc as sa_exc
 from sqlalchemy.engine import URL
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
@@ -192,10 +192,43 @@ def _read_only_sessions(engine: AsyncEngine) -> None:
         cursor.execute("SET SESSION TRANSACTION READ ONLY")
         cursor.close()
 
+    def read_only_on_checkout(dbapi_connection: Any, *_args: Any) -> None:
+        # Again as the connection comes out of the pool, whatever happened to it
+        # in between. A connection that cannot take the SET is dead: the pool
+        # discards it and checks out another (DisconnectionError), so the caller
+        # gets a live read-only connection or the connect error, never this one.
+        try:
+            read_only(dbapi_connection)
+        except (asyncmy.errors.Error, OSError) as exc:
+            raise sa_exc.DisconnectionError(
+                f"SET SESSION TRANSACTION READ ONLY failed on checkout: {type(exc).__name__}"
+            ) from exc
+
     event.listen(engine.sync_engine, "connect", read_only)
-    # On return, not on checkout: a dead connection must reach pre-ping (or the
-    # caller) as a disconnect, and a checkout listener's error would bypass that.
+    # On return too: a session that switched its connection to READ WRITE must not
+    # hand it on writable, even to code that bypasses the checkout (a raw pool).
     event.listen(engine.sync_engine, "reset", read_only)
+    event.listen(engine.sync_engine, "checkout", read_only_on_checkout)
+    _refuse_writes(engine)
+
+
+def _refuse_writes(engine: AsyncEngine) -> None:
+    """Check every statement of a read-only engine before the server sees it.
+
+    The session flag alone does not hold within one connection: ``COMMIT`` then
+    ``SET SESSION TRANSACTION READ WRITE`` sent as plain statements switch it off
+    for the statements that follow. The read-only classifier refuses those (and
+    every other write, lock or server-state change it can tell) with
+    :class:`~novelkit.errors.ReadOnlyError` before they run; verdicts of
+    repeated statements are cached. SQLite needs no such check: its guards are
+    in the connection itself.
+    """
+    # Imported here: sqlglot is not loaded by ``import novelkit``.
+    from ..sql._classify import check_read_only_cached
+
+    @event.listens_for(engine.sync_engine, "before_cursor_execute")
+    def _check(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        check_read_only_cached(statement, "mysql")
 
 
 def create_mysql_engine(

@@ -23,6 +23,8 @@ from __future__ import annotations
 
 import sqlite3
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -44,6 +46,7 @@ __all__ = [
     "ReadWriteConnection",
     "StopSignal",
     "create_sqlite_engine",
+    "hold_deadline",
     "request_stop",
     "sqlite_uri",
     "translate_sqlite_error",
@@ -164,13 +167,42 @@ class StopSignal:
 
     deadline: float | None = None
     requested: bool = False
+    #: A deadline that spans several statements and the fetching of their rows
+    #: (:func:`hold_deadline`); the per-statement ``deadline`` is cleared as soon
+    #: as the execute returns, before a streaming cursor has read its rows.
+    held: float | None = None
 
     def should_stop(self) -> int:
         """The progress handler: non-zero stops the running statement."""
         if self.requested:
             return 1
-        limit = self.deadline
-        return 1 if limit is not None and time.monotonic() > limit else 0
+        now = time.monotonic()
+        limit, held = self.deadline, self.held
+        if limit is not None and now > limit:
+            return 1
+        return 1 if held is not None and now > held else 0
+
+
+@contextmanager
+def hold_deadline(holder: Any, seconds: float) -> Iterator[float | None]:
+    """Stop whatever ``holder``'s connection runs once ``seconds`` have passed, until the block ends.
+
+    ``holder`` is a SQLAlchemy ``Connection`` (or anything sharing its pool
+    record's ``info``). The deadline covers every statement step in the block,
+    the fetches of a streaming cursor included, through the same progress
+    handler as statement timeouts and cancellation. Yields the deadline
+    (``time.monotonic()`` seconds), or None when the connection has no stop
+    signal (an engine novelkit did not create): nothing is then held.
+    """
+    signal = holder.info.get(_SIGNAL_KEY)
+    if signal is None:
+        yield None
+        return
+    deadline = signal.held = time.monotonic() + seconds
+    try:
+        yield deadline
+    finally:
+        signal.held = None
 
 
 def request_stop(holder: Any) -> bool:
@@ -205,6 +237,7 @@ def _install_stop_signal(engine: AsyncEngine, statement_timeout: float | None) -
         signal = record.info.get(_SIGNAL_KEY)
         if signal is not None:
             signal.requested = False
+            signal.held = None
 
     if statement_timeout is None:
         return

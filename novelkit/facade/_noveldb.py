@@ -9,11 +9,19 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import itertools
 import logging
 import os
 import threading
 import weakref
-from collections.abc import AsyncGenerator, AsyncIterator, Callable, Coroutine, Iterator
+from collections.abc import (
+    AsyncGenerator,
+    AsyncIterator,
+    Callable,
+    Coroutine,
+    Iterator,
+    Mapping,
+)
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -38,9 +46,12 @@ from ..db import (
     sqlite_path,
 )
 from ..db._control import statement_control
+from ..db._facts import mark_snapshot
 from ..demo import resolve_and_prepare
 from ..errors import ConfigurationError
 from ..schema.inspect import DatabaseInfo, inspect_database
+from ..sql._load import iter_sql
+from ..sql._tables import Tables, tables
 from ._methods import LoaderMethods
 from ._runners import LoopRunner, NestAsyncioRunner, RunnerName, ThreadRunner, make_runner
 
@@ -49,6 +60,9 @@ __all__ = ["NovelDB", "connect"]
 T = TypeVar("T")
 
 log = logging.getLogger("novelkit.facade")
+
+#: Numbers the NovelDBs of a process in the order they were opened.
+_opened = itertools.count(1)
 
 
 def _shutdown(
@@ -94,6 +108,7 @@ class NovelDB(LoaderMethods):
         self._url = url
         self._snapshot = snapshot
         self._generation: str | None = None
+        self._serial = next(_opened)
         self._finalizer = weakref.finalize(self, _shutdown, runner, engine, snapshot)
 
     # -- plumbing -------------------------------------------------------------
@@ -117,6 +132,11 @@ class NovelDB(LoaderMethods):
     def runner(self) -> str:
         """The runner's name: ``"thread"`` or ``"nest-asyncio"``."""
         return self._runner.name
+
+    @property
+    def serial(self) -> int:
+        """Grows with each NovelDB opened in this process (``%nksql`` uses the newest)."""
+        return self._serial
 
     @property
     def closed(self) -> bool:
@@ -238,6 +258,53 @@ class NovelDB(LoaderMethods):
             async for frame in loaders.iter_frames(session, table, **kwargs):
                 yield frame
 
+    # -- your own SQL -----------------------------------------------------------
+
+    def iter_sql(
+        self, query: str | Any, params: Mapping[str, Any] | None = None, **kwargs: Any
+    ) -> Iterator[pd.DataFrame]:
+        """Synchronous twin of :func:`novelkit.iter_sql`: chunks one at a time.
+
+        Examples
+        --------
+        >>> for chunk in db.iter_sql("SELECT id, content FROM chapter_versions",
+        ...                          chunksize=1000):  # doctest: +SKIP
+        ...     lengths.append(chunk["content"].str.len())
+        """
+        stream = self._sql_stream(query, params, kwargs)
+        try:
+            while True:
+                try:
+                    yield self._run(_anext(stream))
+                except StopAsyncIteration:
+                    return
+        finally:
+            if not self.closed:
+                self._run(stream.aclose())
+
+    async def _sql_stream(
+        self, query: str | Any, params: Mapping[str, Any] | None, kwargs: dict[str, Any]
+    ) -> AsyncGenerator[pd.DataFrame, None]:
+        async with open_session(self._engine) as session:
+            async for frame in iter_sql(session, query, params, **kwargs):
+                yield frame
+
+    @property
+    def tables(self) -> Tables:
+        """The database's tables as SQLAlchemy ``Table`` objects (see :func:`novelkit.tables`).
+
+        Compose queries from them and run them with :meth:`sql`; the repr lists
+        every table with its columns, types, nullability and row count.
+
+        Examples
+        --------
+        >>> from sqlalchemy import func, select
+        >>> t = db.tables  # doctest: +SKIP
+        >>> db.sql(select(t.chapters.c.status, func.count().label("n"))
+        ...        .group_by(t.chapters.c.status))  # doctest: +SKIP
+        """
+        return self._run(self._load(tables))
+
 
 async def _anext(stream: AsyncIterator[T]) -> T:
     return await stream.__anext__()
@@ -307,6 +374,8 @@ def connect(
         if statement_timeout is not None:
             engine_options["statement_timeout"] = statement_timeout
         engine = create_engine(target, read_only=read_only, echo=echo, **engine_options)
+        if copy is not None:
+            mark_snapshot(engine)
     except BaseException:
         # Clean up, then let the error through unchanged.
         chosen.close()

@@ -30,6 +30,7 @@ from .errors import (
     LockTimeoutError as LockTimeoutError,
     NotArborisDatabaseError as NotArborisDatabaseError,
     NovelkitError as NovelkitError,
+    QueryError as QueryError,
     QueryTimeoutError as QueryTimeoutError,
     ReadOnlyError as ReadOnlyError,
     ServerUnavailableError as ServerUnavailableError,
@@ -55,6 +56,12 @@ from .loaders import (
     load_versions as load_versions,
 )
 from .schema.inspect import DatabaseInfo as DatabaseInfo, inspect_database as inspect_database
+from .sql import (
+    iter_sql as iter_sql,
+    load_ipython_extension as load_ipython_extension,
+    load_sql as load_sql,
+    tables as tables,
+)
 
 __version__ = "0.1.0"
 
@@ -71,6 +78,7 @@ __all__ = [
     "NovelkitError",
     "PoolCounters",
     "PoolStatus",
+    "QueryError",
     "QueryTimeoutError",
     "ReadOnlyError",
     "ServerUnavailableError",
@@ -85,6 +93,7 @@ __all__ = [
     "get_session",
     "inspect_database",
     "iter_frames",
+    "iter_sql",
     "load_activity",
     "load_admin_stats",
     "load_chapters",
@@ -92,9 +101,11 @@ __all__ = [
     "load_conversations",
     "load_evaluations",
     "load_foreshadowings",
+    "load_ipython_extension",
     "load_novels",
     "load_outlines",
     "load_relationships",
+    "load_sql",
     "load_table",
     "load_usage",
     "load_users",
@@ -105,5 +116,6 @@ __all__ = [
     "resolve_url",
     "session_factory",
     "set_echo",
+    "tables",
     "track_leaks",
 ]

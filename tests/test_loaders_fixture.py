@@ -306,9 +306,13 @@ async def test_mysql_timestamps_follow_the_session_time_zone(mysql_fixture_db: A
     }
     async with session_on(src) as session:
         conn = await session.connection()
-        await conn.exec_driver_sql("SET time_zone = '+00:00'")
+        # Through the driver: a read-only engine refuses SET statements (any of them).
+        driver = (await conn.get_raw_connection()).driver_connection
+        async with driver.cursor() as cursor:
+            await cursor.execute("SET time_zone = '+00:00'")
         as_utc = await load_table(conn, "novel_projects")
-        await conn.exec_driver_sql("SET time_zone = '+08:00'")
+        async with driver.cursor() as cursor:
+            await cursor.execute("SET time_zone = '+08:00'")
         # A server in Asia/Shanghai hands back the same DATETIME text, meant as +08:00.
         shanghai = await load_table(conn, "novel_projects")
         explicit = await load_table(conn, "novel_projects", server_timezone="Asia/Shanghai")

@@ -22,7 +22,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-__all__ = ["TARGET", "facade_functions", "render"]
+__all__ = ["HANDWRITTEN", "TARGET", "facade_functions", "render"]
 
 TARGET = Path(__file__).with_name("_methods.py")
 
@@ -88,12 +88,19 @@ _STANDARD = {
 _IDENTIFIER = re.compile(r"(?<![.\w])[A-Za-z_]\w*")  # not attributes (pd.DataFrame)
 
 
+#: Functions whose facade counterpart is written by hand in ``_noveldb.py``
+#: (``db.tables`` is a property).
+HANDWRITTEN = frozenset({"tables"})
+
+
 def facade_functions() -> dict[str, Callable[..., Any]]:
     """Method name -> function, in ``novelkit.__all__`` order."""
     import novelkit
 
     found: dict[str, Callable[..., Any]] = {}
     for public in novelkit.__all__:
+        if public in HANDWRITTEN:
+            continue
         func = getattr(novelkit, public)
         if not inspect.iscoroutinefunction(func):
             continue

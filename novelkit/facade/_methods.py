@@ -9,7 +9,7 @@ up to date. Each method's full docstring is its function's, appended at import
 from __future__ import annotations
 
 import inspect
-from collections.abc import Callable, Coroutine, Sequence
+from collections.abc import Callable, Coroutine, Mapping, Sequence
 from typing import Any, TypeVar
 
 import pandas as pd
@@ -33,6 +33,7 @@ from ..loaders._world import (
     load_foreshadowings as _load_foreshadowings,
     load_relationships as _load_relationships,
 )
+from ..sql._load import load_sql as _load_sql
 
 __all__ = ["LoaderMethods"]
 
@@ -342,6 +343,44 @@ class LoaderMethods:
             extra_columns=extra_columns,
         )
 
+    def sql(
+        self,
+        query: str | Any,
+        params: Mapping[str, Any] | None = None,
+        *,
+        parse_dates: Sequence[str] | None = None,
+        parse_json: Sequence[str] | None = None,
+        server_timezone: str | None = None,
+    ) -> pd.DataFrame:
+        """:func:`novelkit.load_sql` on this database, with the same keywords."""
+        return self._call(
+            _load_sql,
+            query,
+            params,
+            parse_dates=parse_dates,
+            parse_json=parse_json,
+            server_timezone=server_timezone,
+        )
+
+    async def asql(
+        self,
+        query: str | Any,
+        params: Mapping[str, Any] | None = None,
+        *,
+        parse_dates: Sequence[str] | None = None,
+        parse_json: Sequence[str] | None = None,
+        server_timezone: str | None = None,
+    ) -> pd.DataFrame:
+        """Awaitable twin of :meth:`sql`: runs on the facade's loop."""
+        return await self._acall(
+            _load_sql,
+            query,
+            params,
+            parse_dates=parse_dates,
+            parse_json=parse_json,
+            server_timezone=server_timezone,
+        )
+
     def table(
         self,
         name: str,
@@ -485,6 +524,7 @@ FUNCTIONS: dict[str, Callable[..., Any]] = {
     "novels": _load_novels,
     "outlines": _load_outlines,
     "relationships": _load_relationships,
+    "sql": _load_sql,
     "table": _load_table,
     "usage": _load_usage,
     "users": _load_users,

@@ -1,0 +1,159 @@
+"""Turn what a user gives (SQL text or a SQLAlchemy statement) into one checked statement.
+
+Every way of running users' SQL goes through :func:`prepare`: the text is
+checked as one read statement (:mod:`._classify`) when the engine is
+read-only, placeholders are bound (:mod:`._params`), never formatted into the
+text, and a SQLAlchemy statement is checked as its compiled SQL. What
+:mod:`._dtypes` needs to type the result (the SQL text, the statement's typed
+columns) comes along.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import sqlalchemy as sa
+from sqlalchemy.sql.elements import TextClause
+
+from ..db._facts import engine_facts
+from ..errors import ConfigurationError, WrongTypeError
+
+if TYPE_CHECKING:
+    from ._lex import Dialect
+
+__all__ = ["Prepared", "Query", "prepare"]
+
+#: What load_sql accepts: SQL text, a ``text()`` clause, or a Core statement.
+Query = str | sa.Executable
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """A statement ready to execute, and what is known of its result columns.
+
+    Attributes
+    ----------
+    statement
+        The executable with every parameter bound.
+    sql
+        The SQL as the user wrote it (text queries), for reading where result
+        columns come from; None for a Core statement.
+    columns
+        The statement's own result columns (a Core ``select``), typed; None
+        for text.
+    values
+        The parameter values, so that error messages can withhold them.
+    """
+
+    statement: sa.Executable
+    sql: str | None
+    columns: Sequence[sa.ColumnElement[Any]] | None
+    values: tuple[Any, ...]
+
+
+def dialect_of(conn: Any) -> Dialect:
+    """``"sqlite"`` or ``"mysql"`` for a connection (novelkit reads no other backend)."""
+    name = conn.dialect.name
+    if name not in ("sqlite", "mysql"):
+        raise ConfigurationError(
+            f"novelkit runs SQL on SQLite and MySQL/MariaDB, not {name!r}; open an Arboris "
+            "database with novelkit.create_engine() or novelkit.connect()."
+        )
+    return name  # type: ignore[no-any-return]
+
+
+def checks_read_only(conn: Any) -> bool:
+    """Whether users' SQL is checked as read-only on ``conn``'s engine.
+
+    Yes on every read-only engine, and on engines novelkit did not create
+    (it cannot tell what they allow): only ``read_only=False`` turns it off.
+    """
+    facts = engine_facts(conn.engine)
+    return facts is None or facts.read_only
+
+
+def prepare(conn: Any, query: object, params: Mapping[str, Any] | None) -> Prepared:
+    """Check and bind ``query`` for ``conn`` (an ``AsyncConnection``); see the module docstring.
+
+    Raises
+    ------
+    ReadOnlyError
+        The engine is read-only and the statement is not one read (the message
+        says what was refused and why).
+    ConfigurationError
+        A placeholder without a value, a value without a placeholder, SQL that
+        cannot be read; :class:`~novelkit.errors.WrongTypeError` for a query
+        or params of the wrong type.
+    """
+    # Imported here: sqlglot loads on the first query, not with ``import novelkit``.
+    from ._classify import check_read_only
+    from ._params import bind_text
+
+    dialect = dialect_of(conn)
+    if params is not None and not isinstance(params, Mapping):
+        raise WrongTypeError(
+            f"params must be a mapping of placeholder names to values (a dict), not "
+            f"{type(params).__name__}: write :name in the SQL and pass params={{'name': value}}."
+        )
+    check = checks_read_only(conn)
+    values = tuple((params or {}).values())
+    if isinstance(query, str):
+        if check:
+            check_read_only(query, dialect)
+        return Prepared(bind_text(query, params, dialect), query, None, values)
+    if isinstance(query, TextClause):
+        statement = _bind_clause(query, params)
+        if check:
+            check_read_only(_compiled_sql(statement, conn), dialect)
+        return Prepared(statement, query.text, None, values)
+    if isinstance(query, sa.Executable) and isinstance(query, sa.sql.expression.ClauseElement):
+        statement = _bind_clause(query, params)
+        if check:
+            check_read_only(_compiled_sql(statement, conn), dialect)
+        columns = getattr(query, "selected_columns", None)
+        return Prepared(statement, None, list(columns) if columns is not None else None, values)
+    raise WrongTypeError(
+        "query must be SQL text with :name placeholders, or a SQLAlchemy statement "
+        f"(select(...), text(...)), not {type(query).__name__}."
+    )
+
+
+def _compiled_sql(statement: sa.Executable, conn: Any) -> str:
+    return str(statement.compile(dialect=conn.dialect))  # type: ignore[attr-defined]
+
+
+def _bind_clause(statement: Any, params: Mapping[str, Any] | None) -> Any:
+    """``statement`` with ``params`` bound by name, checked as :func:`bind_text` checks text."""
+    binds = statement.compile().binds
+    given = dict(params or {})
+    unknown = [name for name in given if name not in binds]
+    if unknown:
+        listed = ", ".join(repr(name) for name in unknown)
+        known = ", ".join(sorted(binds)) or "none"
+        raise ConfigurationError(
+            f"params has {listed} but the statement has no such parameter (it has: {known}); "
+            "remove it from params."
+        )
+    missing = [
+        name
+        for name, bind in binds.items()
+        if name not in given and bind.required and bind.value is None and bind.callable is None
+    ]
+    if missing:
+        listed = ", ".join(f":{name}" for name in missing)
+        raise ConfigurationError(
+            f"The statement has {listed} but params gives no value for it; add it to params."
+        )
+    if not given:
+        return statement
+    bound = []
+    for name, value in given.items():
+        expanding = binds[name].expanding or isinstance(value, list | tuple | set | frozenset)
+        bound.append(
+            sa.bindparam(name, list(value) if expanding else value, expanding=expanding)
+        )
+    if isinstance(statement, TextClause):
+        return statement.bindparams(*bound)
+    return statement.params({b.key: b.value for b in bound})

@@ -1,0 +1,184 @@
+"""``tables()``: the database's own tables as SQLAlchemy ``Table`` objects, for composing queries.
+
+Reflected through the one schema cache (:mod:`novelkit.schema.reflect`), so a
+fork's tables and columns are there, and ``db.inspect(refresh=True)`` (or
+``clear_schema_cache``) refreshes them with everything else. The namespace
+completes with Tab in Jupyter (``t.chapters.c.chapter_number``) and shows the
+tables with their columns, types, nullability and row counts.
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Iterator
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
+
+from ..errors import UnknownObjectError, WrongTypeError
+from ..loaders._query import close_matches
+from ..schema.inspect import _count_rows
+from ..schema.reflect import TableShape, cached_value, reflect_all, store_value
+
+__all__ = ["Tables", "tables"]
+
+_CACHE_KEY = "sql.tables"
+
+
+def _type_name(column: sa.Column[Any]) -> str:
+    try:
+        return str(column.type)
+    except sa.exc.CompileError:
+        return type(column.type).__name__
+
+
+class Tables:
+    """A database's tables by name: ``t.chapters``, ``t["chapters"]``, ``for name in t``.
+
+    Each value is a :class:`sqlalchemy.Table` in :attr:`metadata`, with the
+    reflected columns (``t.chapters.c.word_count``), their types, nullability
+    and primary key. Built by :func:`tables`.
+    """
+
+    def __init__(self, metadata: sa.MetaData, counts: dict[str, int]) -> None:
+        self._metadata = metadata
+        self._counts = dict(counts)
+
+    @property
+    def metadata(self) -> sa.MetaData:
+        """The :class:`sqlalchemy.MetaData` holding every table."""
+        return self._metadata
+
+    @property
+    def row_counts(self) -> dict[str, int]:
+        """Rows per table when the tables were read."""
+        return dict(self._counts)
+
+    def __getattr__(self, name: str) -> sa.Table:
+        if name.startswith("_"):
+            raise AttributeError(name)
+        try:
+            return self[name]
+        except UnknownObjectError as exc:
+            raise AttributeError(str(exc)) from exc
+
+    def __getitem__(self, name: str) -> sa.Table:
+        table = self._metadata.tables.get(name)
+        if table is None:
+            close = close_matches(str(name), list(self._metadata.tables))
+            hint = f" Close matches: {', '.join(close)}." if close else ""
+            raise UnknownObjectError(f"This database has no table {str(name)[:60]!r}.{hint}")
+        return table
+
+    def __dir__(self) -> list[str]:
+        # What IPython offers after "t.": the tables first-class, then the rest.
+        names = [n for n in self._metadata.tables if n.isidentifier()]
+        return sorted(set(names) | set(super().__dir__()))
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(sorted(self._metadata.tables))
+
+    def __len__(self) -> int:
+        return len(self._metadata.tables)
+
+    def __contains__(self, name: object) -> bool:
+        return name in self._metadata.tables
+
+    def _rows(self) -> list[tuple[str, sa.Table, int | None]]:
+        return [(n, self._metadata.tables[n], self._counts.get(n)) for n in self]
+
+    def __repr__(self) -> str:
+        lines = [f"Tables({len(self)} tables)"]
+        for name, table, count in self._rows():
+            rows = "?" if count is None else f"{count:,}"
+            lines.append(f"  {name} ({rows} rows)")
+            for column in table.columns:
+                flags = " PK" if column.primary_key else ""
+                flags += "" if column.nullable else " NOT NULL"
+                lines.append(f"      {column.name}  {_type_name(column)}{flags}")
+        return "\n".join(lines)
+
+    def _repr_html_(self) -> str:
+        parts = [
+            f"<b>novelkit tables</b> ({len(self)})<table><thead><tr><th>table</th><th>rows</th>"
+            "<th>columns (type, nullability; PK = primary key)</th></tr></thead><tbody>"
+        ]
+        for name, table, count in self._rows():
+            columns = ", ".join(
+                f"<code>{html.escape(c.name)}</code> {html.escape(_type_name(c))}"
+                f"{' PK' if c.primary_key else ''}{'' if c.nullable else ' NOT NULL'}"
+                for c in table.columns
+            )
+            rows = "?" if count is None else f"{count:,}"
+            parts.append(
+                f"<tr><td><code>{html.escape(name)}</code></td><td>{rows}</td>"
+                f"<td style='text-align:left'>{columns}</td></tr>"
+            )
+        parts.append("</tbody></table>")
+        return "".join(parts)
+
+
+def _build(shapes: dict[str, TableShape]) -> sa.MetaData:
+    metadata = sa.MetaData()
+    for name in sorted(shapes):
+        shape = shapes[name]
+        sa.Table(
+            name,
+            metadata,
+            *(
+                sa.Column(
+                    c.name, c.type, nullable=c.nullable, primary_key=c.name in shape.primary_key
+                )
+                for c in shape.columns
+            ),
+        )
+    return metadata
+
+
+async def tables(target: AsyncSession | AsyncConnection) -> Tables:
+    """The database's tables as SQLAlchemy ``Table`` objects, to compose queries for :func:`load_sql`.
+
+    Every table the database has, a fork's included, with its reflected
+    columns. Read once per engine and kept with the loaders' schema cache
+    (``db.inspect(refresh=True)`` reads them again); row counts are those of
+    that first read.
+
+    Parameters
+    ----------
+    target
+        An ``AsyncSession`` or ``AsyncConnection`` (never closed here).
+
+    Returns
+    -------
+    Tables
+        ``t.chapters`` (or ``t["chapters"]``) is a :class:`sqlalchemy.Table`;
+        its repr lists every table with its columns, types, nullability and
+        row count.
+
+    Examples
+    --------
+    >>> from sqlalchemy import func, select
+    >>> t = await novelkit.tables(session)  # doctest: +SKIP
+    >>> query = (select(t.chapters.c.project_id, func.count().label("chapters"))
+    ...          .group_by(t.chapters.c.project_id))  # doctest: +SKIP
+    >>> frame = await novelkit.load_sql(session, query)  # doctest: +SKIP
+    """
+    if isinstance(target, AsyncSession):
+        conn = await target.connection()
+    elif isinstance(target, AsyncConnection):
+        conn = target
+    else:
+        raise WrongTypeError(
+            "tables() takes an AsyncSession or AsyncConnection; use novelkit.open_session(engine), "
+            "or db.tables on novelkit.connect()."
+        )
+    engine = conn.engine
+    cached = cached_value(engine, _CACHE_KEY)
+    if isinstance(cached, Tables):
+        return cached
+    shapes = await reflect_all(conn)
+    counts = await _count_rows(conn, sorted(shapes))
+    built = Tables(_build(shapes), counts)
+    store_value(engine, _CACHE_KEY, built)
+    return built

@@ -182,10 +182,13 @@ async def test_next_call_after_server_side_disconnect(
     With pre-ping (novelkit's default) the next loader call succeeds at the first
     try and returns the same rows; the negative control without pre-ping fails
     exactly once with ServerUnavailableError, and the call after it succeeds.
+    The control is a read_only=False engine (on the SELECT-only account): a
+    read-only engine's SET SESSION TRANSACTION READ ONLY at checkout finds a
+    dead connection as pre-ping does (test_sql_safety.py checks that).
     """
     db = mysql_fixture_db
     user = db.ro_url.username
-    options: dict[str, Any] = {"pool_pre_ping": pre_ping}
+    options: dict[str, Any] = {"pool_pre_ping": pre_ping, "read_only": pre_ping}
     if fault == "idle":
         options["connect_args"] = {"init_command": f"SET SESSION wait_timeout={IDLE_WAIT_TIMEOUT}"}
     engine = create_engine(db.ro_url, connect_timeout=CONNECT_TIMEOUT, **options)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import functools
 from collections.abc import Awaitable, Callable
+from contextlib import nullcontext
 from pathlib import Path
 from typing import Any, Literal, TypeVar
 
@@ -362,3 +363,51 @@ def lab(port: int | None, ip: str, no_browser: bool, jupyter_args: tuple[str, ..
     code = run_lab(port=port, ip=ip, browser=not no_browser, extra=jupyter_args)
     if code:
         raise click.exceptions.Exit(code)
+
+
+@main.command("sql")
+@click.argument("query")
+@url_argument
+@env_file_option
+@click.option(
+    "--param",
+    "params",
+    multiple=True,
+    metavar="NAME=VALUE",
+    help="A value for the :NAME placeholder, bound as text (repeat for each).",
+)
+@click.option(
+    "--timeout",
+    type=click.FloatRange(min=0, min_open=True),
+    default=None,
+    help="Stop the query after this many seconds (statement_timeout).",
+)
+@format_option("table", "csv", "json", default="table")
+@reports_errors
+def sql(
+    query: str,
+    url: str | None,
+    env_file: Path | None,
+    params: tuple[str, ...],
+    timeout: float | None,
+    fmt: FrameFormat,
+) -> None:
+    """Run one read-only SQL QUERY ('-' reads it from standard input) and print the rows.
+
+    :NAME placeholders are bound to --param values, never written into the SQL.
+    Anything but one read statement is refused. On a live SQLite file in
+    rollback-journal mode the query stops after 4 s unless --timeout says
+    otherwise (snapshot the file with 'novelkit snapshot' for long queries).
+
+    \b
+    Examples:
+      novelkit sql "SELECT status, COUNT(*) AS n FROM chapters GROUP BY status"
+      novelkit sql "SELECT title FROM novel_projects WHERE status = :s" --param s=completed
+      echo "SELECT * FROM users" | novelkit sql - storage/arboris.db --format csv
+    """
+    from ._sql import parse_params, run_query
+
+    with click.open_file("-", encoding="utf-8") if query == "-" else nullcontext() as stream:
+        text = stream.read() if stream is not None else query
+    values = parse_params(params)
+    _emit(run_query(_database(url, env_file), text, values, statement_timeout=timeout), fmt)

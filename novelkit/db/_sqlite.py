@@ -185,7 +185,7 @@ class StopSignal:
 
 @contextmanager
 def hold_deadline(holder: Any, seconds: float) -> Iterator[float | None]:
-    """Stop whatever ``holder``'s connection runs once ``seconds`` have passed, until the block ends.
+    """Stop what ``holder``'s connection runs once ``seconds`` have passed, until the block ends.
 
     ``holder`` is a SQLAlchemy ``Connection`` (or anything sharing its pool
     record's ``info``). The deadline covers every statement step in the block,

@@ -152,11 +152,13 @@ def _query_error(exc: DBAPIError, ctx: LoadContext, prepared: Prepared) -> Query
         code = getattr(orig, "sqlite_errorname", None) or getattr(orig, "sqlite_errorcode", None)
         text = str(orig)
     else:
-        args = getattr(orig, "args", ())
+        args: tuple[Any, ...] = getattr(orig, "args", ())
         code = args[0] if args and isinstance(args[0], int) else None
         text = str(args[1]) if len(args) > 1 else str(orig)
     password = ctx.conn.engine.url.password
-    db_message = _withhold(scrub(text, password if isinstance(password, str) else None), prepared.values)
+    db_message = _withhold(
+        scrub(text, password if isinstance(password, str) else None), prepared.values
+    )
     shown = f"{db_message} ({code})" if code is not None else db_message
     return QueryError(
         f"The database refused the query: {shown}. Check the table and column names "

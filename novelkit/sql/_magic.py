@@ -82,8 +82,12 @@ def _magics_class() -> type:
             super().__init__(shell)
             self._demo: NovelDB | None = None
 
+        def _namespace(self) -> dict[str, Any]:
+            shell = self.shell
+            return shell.user_ns if shell is not None else {}
+
         def _database(self, name: str | None) -> NovelDB:
-            namespace = self.shell.user_ns
+            namespace = self._namespace()
             if name is not None:
                 chosen = namespace.get(name)
                 if not isinstance(chosen, NovelDB):
@@ -106,7 +110,7 @@ def _magics_class() -> type:
             return self._demo
 
         def _params(self, query: str, dialect: str) -> dict[str, Any]:
-            namespace = self.shell.user_ns
+            namespace = self._namespace()
             names = placeholder_names(query, dialect)  # type: ignore[arg-type]
             missing = [n for n in names if n not in namespace]
             if missing:
@@ -131,7 +135,9 @@ def _magics_class() -> type:
                 raise UsageError(f"nksql: cannot read the option {exc}. {_USAGE}") from None
             if cell is not None:
                 if query:
-                    raise UsageError(f"%%nksql takes options on its line, the query below. {_USAGE}")
+                    raise UsageError(
+                        f"%%nksql takes options on its line, the query below. {_USAGE}"
+                    )
                 query = cell
             if not query.strip():
                 raise UsageError(f"nksql: no query given. {_USAGE}")
@@ -142,7 +148,7 @@ def _magics_class() -> type:
                 # One line, as the CLI shows it: the message says what to do.
                 raise UsageError(f"{type(exc).__name__}: {exc}") from None
             if "out" in options:
-                self.shell.user_ns[options["out"]] = frame
+                self._namespace()[options["out"]] = frame
             return frame
 
     return NovelkitMagics

@@ -148,12 +148,10 @@ def _bind_clause(statement: Any, params: Mapping[str, Any] | None) -> Any:
         )
     if not given:
         return statement
-    bound = []
+    bound: list[Any] = []
     for name, value in given.items():
         expanding = binds[name].expanding or isinstance(value, list | tuple | set | frozenset)
-        bound.append(
-            sa.bindparam(name, list(value) if expanding else value, expanding=expanding)
-        )
+        bound.append(sa.bindparam(name, list(value) if expanding else value, expanding=expanding))
     if isinstance(statement, TextClause):
         return statement.bindparams(*bound)
     return statement.params({b.key: b.value for b in bound})

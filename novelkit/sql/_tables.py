@@ -137,7 +137,7 @@ def _build(shapes: dict[str, TableShape]) -> sa.MetaData:
 
 
 async def tables(target: AsyncSession | AsyncConnection) -> Tables:
-    """The database's tables as SQLAlchemy ``Table`` objects, to compose queries for :func:`load_sql`.
+    """The database's tables as SQLAlchemy ``Table`` objects, to compose :func:`load_sql` queries.
 
     Every table the database has, a fork's included, with its reflected
     columns. Read once per engine and kept with the loaders' schema cache

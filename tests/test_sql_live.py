@@ -12,6 +12,7 @@ the statement in the database on both backends.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import time
 from pathlib import Path
 from typing import Any
@@ -130,10 +131,8 @@ async def _still_running_after(make_call: Any, seconds: float) -> bool:
     await asyncio.sleep(seconds)
     running = not task.done()
     task.cancel()
-    try:
+    with contextlib.suppress(asyncio.CancelledError):
         await asyncio.wait_for(task, timeout=HANG_GUARD)
-    except asyncio.CancelledError:
-        pass
     return running
 
 

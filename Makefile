@@ -39,9 +39,11 @@ demo-large:
 bench: demo-large
 	@if [ -n "$(NOVELKIT_TEST_MYSQL_URL)" ]; then \
 	  $(PY) benchmarks/prepare_mysql.py "$(BENCH_MYSQL_URL)" && \
-	  $(PY) benchmarks/bench_loaders.py --sqlite $(BENCH_SQLITE) --mysql "$(BENCH_MYSQL_URL)"; \
+	  $(PY) benchmarks/bench_loaders.py --sqlite $(BENCH_SQLITE) --mysql "$(BENCH_MYSQL_URL)" && \
+	  $(PY) benchmarks/bench_sql.py --sqlite $(BENCH_SQLITE) --mysql "$(BENCH_MYSQL_URL)"; \
 	else \
-	  $(PY) benchmarks/bench_loaders.py --sqlite $(BENCH_SQLITE); \
+	  $(PY) benchmarks/bench_loaders.py --sqlite $(BENCH_SQLITE) && \
+	  $(PY) benchmarks/bench_sql.py --sqlite $(BENCH_SQLITE); \
 	fi
 
 soak:
@@ -54,9 +56,11 @@ soak:
 NOTEBOOK_ENV = -u NOVELKIT_MYSQL_URL $(shell $(PY) -c \
 	"from novelkit.db import DATABASE_VARIABLES as v; print(' '.join('-u ' + n for n in v))")
 
+NOTEBOOKS ?= notebooks/*.ipynb
+
 notebooks:
 	home=$$(mktemp -d) && trap 'rm -rf "$$home"' EXIT && \
 	env $(NOTEBOOK_ENV) NOVELKIT_HOME="$$home" NOVELKIT_PROGRESS=0 \
 	  $(PY) -m jupyter nbconvert --to notebook --execute --inplace \
 	  --ExecutePreprocessor.kernel_name=python3 --ExecutePreprocessor.timeout=600 \
-	  --ExecutePreprocessor.record_timing=False notebooks/*.ipynb
+	  --ExecutePreprocessor.record_timing=False $(NOTEBOOKS)

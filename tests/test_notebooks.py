@@ -32,6 +32,7 @@ EXPECTED = [
     "03_writing_progress.ipynb",
     "04_engines_sessions_pools.ipynb",
     "05_characters_and_story_world.ipynb",
+    "06_your_own_sql.ipynb",
 ]
 PATHS = [NOTEBOOKS / name for name in EXPECTED]
 FIXTURE_SQLITE = ROOT / "tests" / "data" / "arboris-fusion.sqlite"
@@ -55,7 +56,7 @@ def _output_text(output: dict[str, Any]) -> str:
     return "".join("".join(p) if isinstance(p, list) else str(p) for p in parts)
 
 
-def test_the_five_notebooks_are_there() -> None:
+def test_the_notebooks_are_there() -> None:
     assert sorted(p.name for p in NOTEBOOKS.glob("*.ipynb")) == EXPECTED
 
 

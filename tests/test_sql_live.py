@@ -13,6 +13,9 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import signal
+import sqlite3
+import threading
 import time
 from pathlib import Path
 from typing import Any
@@ -230,3 +233,83 @@ async def test_mysql_statement_timeout_and_cancellation(mysql_fixture_db: MySQLD
         assert _processlist(db) == []  # KILL QUERY stopped it on the server
     finally:
         await engine.dispose()
+
+
+# -- the interrupt button -----------------------------------------------------------------
+
+SLOW_MYSQL = "SELECT BENCHMARK(2000000000, MD5(title)) AS b FROM novel_projects LIMIT 1"
+
+
+def _sqlite_writer_blocked(path: str) -> bool:
+    writer = sqlite3.connect(path, timeout=0)
+    try:
+        writer.execute("BEGIN EXCLUSIVE")
+        writer.rollback()
+        return False
+    except sqlite3.OperationalError as exc:
+        if "locked" not in str(exc):
+            raise
+        return True
+    finally:
+        writer.close()
+
+
+def _mysql_running(db: MySQLDatabase) -> bool:
+    conn = db.connect(admin=True)
+    with conn, conn.cursor() as cur:
+        cur.execute(
+            "SELECT COUNT(*) FROM information_schema.processlist "
+            "WHERE db = %s AND info LIKE 'SELECT BENCHMARK%%'",
+            (db.name,),
+        )
+        return int(cur.fetchone()[0]) > 0
+
+
+def _wait_until(predicate: Any, timeout: float) -> bool:
+    deadline = time.monotonic() + timeout
+    while not predicate():
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.05)
+    return True
+
+
+@pytest.mark.parametrize("backend", ["sqlite", pytest.param("mysql", marks=pytest.mark.mysql)])
+@pytest.mark.parametrize("call", ["sql", "iter_sql"])
+def test_interrupt_button_stops_the_query(
+    request: pytest.FixtureRequest, backend: str, call: str
+) -> None:
+    """SIGINT while db.sql()/db.iter_sql() waits: the statement stops in the database."""
+    if threading.current_thread() is not threading.main_thread():
+        pytest.skip("signals reach only the main thread")
+    if backend == "sqlite":
+        path = str(request.getfixturevalue("fixture_sqlite"))
+        url, slow = path, ENDLESS_READ
+
+        def running() -> bool:
+            return _sqlite_writer_blocked(path)
+    else:
+        fixture = request.getfixturevalue("mysql_fixture_db")
+        url, slow = fixture.url.render_as_string(hide_password=False), SLOW_MYSQL
+
+        def running() -> bool:
+            return _mysql_running(fixture)
+
+    seen: list[bool] = []
+
+    def interrupter() -> None:
+        seen.append(_wait_until(running, timeout=3))
+        signal.pthread_kill(threading.main_thread().ident, signal.SIGINT)
+
+    with novelkit.connect(url) as db:
+        timer = threading.Thread(target=interrupter)
+        timer.start()
+        try:
+            run = db.sql if call == "sql" else (lambda query: next(db.iter_sql(query)))
+            with pytest.raises(KeyboardInterrupt):
+                run(slow)
+        finally:
+            timer.join()
+        assert seen == [True]
+        assert _wait_until(lambda: not running(), timeout=10), "the statement kept running"
+        assert db.sql("SELECT 1 AS one")["one"].iloc[0] == 1

@@ -415,3 +415,22 @@ async def test_iter_sql_bad_chunksize(source: Source) -> None:
         with pytest.raises(ConfigurationError, match="chunksize"):
             async for _ in novelkit.iter_sql(session, "SELECT 1", chunksize=0):
                 pass
+
+
+@pytest.mark.mysql
+async def test_mysql_demo_equals_a_plain_client(mysql_db: MySQLDatabase) -> None:
+    url = mysql_db.url.render_as_string(hide_password=False)
+    await novelkit.build_demo_async(url, scale="tiny", progress=False)
+    sql = "SELECT * FROM chapters ORDER BY id"
+    engine = novelkit.create_engine(url)
+    try:
+        async with novelkit.open_session(engine) as session:
+            frame = await load_sql(session, sql)
+            offset = await _offset(session, "mysql")
+            chapters = await novelkit.load_table(session, "chapters")
+    finally:
+        await engine.dispose()
+    assert_dtypes(frame, CHAPTER_KINDS)
+    assert_same(frame, _mysql_plain(mysql_db)(sql), CHAPTER_KINDS, offset)
+    for column in frame.columns:
+        assert frame[column].dtype == chapters[column].dtype, column

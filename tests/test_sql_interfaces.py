@@ -90,6 +90,11 @@ class Kernel:
     def __init__(self, client: Any) -> None:
         self.client = client
 
+    def complete(self, code: str) -> list[str]:
+        self.client.complete(code, len(code))
+        reply = self.client.get_shell_msg(timeout=60)
+        return list(reply["content"]["matches"])
+
     def run(self, code: str) -> list[dict[str, Any]]:
         outputs: list[dict[str, Any]] = []
 
@@ -129,7 +134,10 @@ def _text(outputs: list[dict[str, Any]]) -> str:
 def test_magic_in_a_real_kernel(kernel: Kernel, fixture_sqlite: Path) -> None:
     assert kernel.run("%load_ext novelkit") == [{"type": "reply", "status": "ok"}]
     kernel.run(f"import novelkit\ndb = novelkit.connect({str(fixture_sqlite)!r})")
-    kernel.run("status = 'successful'\nlow = 0")
+    kernel.run("status = 'successful'\nlow = 0\nt = db.tables")
+    # Tab completion of tables and of their columns (the kernel's own completer).
+    assert "chapters" in kernel.complete("t.chap")
+    assert kernel.complete("t.chapters.c.chapter_n") == ["chapter_number"]
     shown = kernel.run(
         "%nksql -o found SELECT id, word_count FROM chapters "
         "WHERE status = :status AND word_count >= :low ORDER BY id"

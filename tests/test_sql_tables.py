@@ -46,6 +46,7 @@ async def test_sqlite_tables_are_the_file_s(fixture_sqlite: Path) -> None:
                 assert column.nullable == nullable, (name, column.name)
     assert t.chapters.c.chapter_number is t["chapters"].c["chapter_number"]
     assert "chapters" in dir(t)
+    assert "chapter_number" in dir(t.chapters.c)  # what Tab completion lists
     assert "chapters" in t
     assert len(t) == len(counts)
 
@@ -57,7 +58,7 @@ async def test_unknown_table_names_close_matches(fixture_sqlite: Path) -> None:
             t = await novelkit.tables(session)
     finally:
         await engine.dispose()
-    with pytest.raises(AttributeError, match="chapters"):
+    with pytest.raises(AttributeError, match="chapter"):
         _ = t.chapter
     with pytest.raises(UnknownObjectError, match="chapters"):
         _ = t["chapterz"]

@@ -15,6 +15,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
+from sqlalchemy.sql.base import ReadOnlyColumnCollection
 
 from ..errors import UnknownObjectError, WrongTypeError
 from ..loaders._query import close_matches
@@ -44,6 +45,12 @@ class Tables:
     def __init__(self, metadata: sa.MetaData, counts: dict[str, int]) -> None:
         self._metadata = metadata
         self._counts = dict(counts)
+        # Plain instance attributes, not __getattr__: IPython's completer evaluates
+        # "t.chapters" (to complete ".c.chapter_number") only on objects that do not
+        # override attribute lookup. A table named like a property stays in t[...].
+        for name, table in metadata.tables.items():
+            if name.isidentifier() and not hasattr(type(self), name):
+                self.__dict__[name] = table
 
     @property
     def metadata(self) -> sa.MetaData:
@@ -55,14 +62,6 @@ class Tables:
         """Rows per table when the tables were read."""
         return dict(self._counts)
 
-    def __getattr__(self, name: str) -> sa.Table:
-        if name.startswith("_"):
-            raise AttributeError(name)
-        try:
-            return self[name]
-        except UnknownObjectError as exc:
-            raise AttributeError(str(exc)) from exc
-
     def __getitem__(self, name: str) -> sa.Table:
         table = self._metadata.tables.get(name)
         if table is None:
@@ -70,11 +69,6 @@ class Tables:
             hint = f" Close matches: {', '.join(close)}." if close else ""
             raise UnknownObjectError(f"This database has no table {str(name)[:60]!r}.{hint}")
         return table
-
-    def __dir__(self) -> list[str]:
-        # What IPython offers after "t.": the tables first-class, then the rest.
-        names = [n for n in self._metadata.tables if n.isidentifier()]
-        return sorted(set(names) | set(super().__dir__()))
 
     def __iter__(self) -> Iterator[str]:
         return iter(sorted(self._metadata.tables))
@@ -119,11 +113,30 @@ class Tables:
         return "".join(parts)
 
 
+class _CompletingColumns(ReadOnlyColumnCollection):  # type: ignore[type-arg]
+    """A table's ``.c`` whose ``dir()`` lists its columns, so that Tab completes them."""
+
+    def __dir__(self) -> list[str]:
+        names = {k for k in self.keys() if isinstance(k, str) and k.isidentifier()}
+        return sorted(set(super().__dir__()) | names)
+
+
+def _completing(table: sa.Table) -> None:
+    """Give ``table.c`` column names in ``dir()`` (SQLAlchemy's own has none).
+
+    ``Table.c`` is memoized in the instance's ``__dict__``: put there a
+    collection over the same columns. Left alone if SQLAlchemy stores it
+    otherwise (completion is then only missing, nothing breaks).
+    """
+    if isinstance(table.__dict__.get("c"), ReadOnlyColumnCollection):
+        table.__dict__["c"] = _CompletingColumns(table._columns)
+
+
 def _build(shapes: dict[str, TableShape]) -> sa.MetaData:
     metadata = sa.MetaData()
     for name in sorted(shapes):
         shape = shapes[name]
-        sa.Table(
+        table = sa.Table(
             name,
             metadata,
             *(
@@ -133,6 +146,7 @@ def _build(shapes: dict[str, TableShape]) -> sa.MetaData:
                 for c in shape.columns
             ),
         )
+        _completing(table)
     return metadata
 
 

@@ -234,3 +234,39 @@ async def test_iter_sql_memory_is_bounded_by_a_chunk(tmp_path: Path) -> None:
     assert total > 10 * largest  # the table is much bigger than a chunk...
     assert peak < 4 * largest + 8_000_000  # ...and the peak follows the chunk
     assert peak < total / 2
+
+
+@pytest.mark.slow
+def test_a_users_sql_script_type_checks_under_mypy_strict(tmp_path: Path) -> None:
+    script = tmp_path / "analysis.py"
+    script.write_text(
+        "import pandas as pd\n"
+        "from sqlalchemy import func, select\n"
+        "import novelkit\n\n\n"
+        "def main() -> None:\n"
+        "    db = novelkit.connect()\n"
+        "    t = db.tables\n"
+        "    counts: pd.DataFrame = db.sql(\n"
+        "        select(t['chapters'].c.project_id, func.count()).group_by(t['chapters'].c.project_id)\n"
+        "    )\n"
+        "    rows: pd.DataFrame = db.sql('SELECT 1 AS one WHERE :x = 1', {'x': 1})\n"
+        "    for chunk in db.iter_sql('SELECT id FROM chapters', chunksize=10):\n"
+        "        print(len(chunk))\n"
+        "    print(len(counts), len(rows))\n"
+        "    db.close()\n",
+        encoding="utf-8",
+    )
+    bad = tmp_path / "typo.py"
+    bad.write_text(
+        "import novelkit\n\n\n"
+        "def main() -> None:\n"
+        "    db = novelkit.connect()\n"
+        "    db.sql(42)\n",
+        encoding="utf-8",
+    )
+    run = [sys.executable, "-m", "mypy", "--strict", "--no-incremental", "--follow-imports=silent"]
+    good = subprocess.run([*run, str(script)], capture_output=True, text=True, check=False)
+    assert good.returncode == 0, good.stdout + good.stderr
+    wrong = subprocess.run([*run, str(bad)], capture_output=True, text=True, check=False)
+    assert wrong.returncode == 1, wrong.stdout
+    assert 'Argument 1 to "sql" of "LoaderMethods"' in wrong.stdout

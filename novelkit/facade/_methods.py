@@ -33,7 +33,7 @@ from ..loaders._world import (
     load_foreshadowings as _load_foreshadowings,
     load_relationships as _load_relationships,
 )
-from ..sql._load import load_sql as _load_sql
+from ..sql._load import Query, load_sql as _load_sql
 
 __all__ = ["LoaderMethods"]
 
@@ -345,7 +345,7 @@ class LoaderMethods:
 
     def sql(
         self,
-        query: str | Any,
+        query: Query,
         params: Mapping[str, Any] | None = None,
         *,
         parse_dates: Sequence[str] | None = None,
@@ -364,7 +364,7 @@ class LoaderMethods:
 
     async def asql(
         self,
-        query: str | Any,
+        query: Query,
         params: Mapping[str, Any] | None = None,
         *,
         parse_dates: Sequence[str] | None = None,

@@ -51,6 +51,7 @@ from ..demo import resolve_and_prepare
 from ..errors import ConfigurationError
 from ..schema.inspect import DatabaseInfo, inspect_database
 from ..sql._load import iter_sql
+from ..sql._prepare import Query
 from ..sql._tables import Tables, tables
 from ._methods import LoaderMethods
 from ._runners import LoopRunner, NestAsyncioRunner, RunnerName, ThreadRunner, make_runner
@@ -261,7 +262,7 @@ class NovelDB(LoaderMethods):
     # -- your own SQL -----------------------------------------------------------
 
     def iter_sql(
-        self, query: str | Any, params: Mapping[str, Any] | None = None, **kwargs: Any
+        self, query: Query, params: Mapping[str, Any] | None = None, **kwargs: Any
     ) -> Iterator[pd.DataFrame]:
         """Synchronous twin of :func:`novelkit.iter_sql`: chunks one at a time.
 
@@ -283,7 +284,7 @@ class NovelDB(LoaderMethods):
                 self._run(stream.aclose())
 
     async def _sql_stream(
-        self, query: str | Any, params: Mapping[str, Any] | None, kwargs: dict[str, Any]
+        self, query: Query, params: Mapping[str, Any] | None, kwargs: dict[str, Any]
     ) -> AsyncGenerator[pd.DataFrame, None]:
         async with open_session(self._engine) as session:
             async for frame in iter_sql(session, query, params, **kwargs):

@@ -250,7 +250,7 @@ async def _start(
 
 async def load_sql(
     target: AsyncSession | AsyncConnection,
-    query: str | Any,
+    query: Query,
     params: Mapping[str, Any] | None = None,
     *,
     parse_dates: Sequence[str] | None = None,
@@ -341,7 +341,7 @@ async def load_sql(
 
 async def iter_sql(
     target: AsyncSession | AsyncConnection,
-    query: str | Any,
+    query: Query,
     params: Mapping[str, Any] | None = None,
     *,
     chunksize: int = 10_000,
@@ -354,15 +354,17 @@ async def iter_sql(
 
     Rows come from a server-side cursor on MySQL, and chunk by chunk from the
     statement on SQLite: at most one chunk of rows is held at a time. Every
-    chunk has the same columns and dtypes. A progress bar counts rows with
+    chunk has the same columns and dtypes (a column whose type is not known
+    keeps the dtype its values gave it in the first chunk). A progress bar counts rows with
     ``progress=True`` (default: on a terminal, or as ``NOVELKIT_PROGRESS``
     says). The checks, parameters and errors are :func:`load_sql`'s.
 
     The statement stays open until the last chunk is read or the loop stops,
-    holding SQLite's read lock meanwhile: on a live rollback-journal file the
-    4 s limit covers the whole loop, your code between chunks included (past
-    it the next chunk raises :class:`~novelkit.QueryTimeoutError`). Stream
-    long scans from a snapshot (``connect(snapshot=True)``).
+    holding SQLite's read lock meanwhile: on SQLite the engine's
+    ``statement_timeout``, or on a live rollback-journal file the 4 s limit,
+    covers the whole loop, your code between chunks included (past it the
+    next chunk raises :class:`~novelkit.QueryTimeoutError`). Stream long scans
+    from a snapshot (``connect(snapshot=True)``).
 
     Examples
     --------

@@ -259,10 +259,7 @@ def test_a_users_sql_script_type_checks_under_mypy_strict(tmp_path: Path) -> Non
     )
     bad = tmp_path / "typo.py"
     bad.write_text(
-        "import novelkit\n\n\n"
-        "def main() -> None:\n"
-        "    db = novelkit.connect()\n"
-        "    db.sql(42)\n",
+        "import novelkit\n\n\ndef main() -> None:\n    db = novelkit.connect()\n    db.sql(42)\n",
         encoding="utf-8",
     )
     run = [sys.executable, "-m", "mypy", "--strict", "--no-incremental", "--follow-imports=silent"]

@@ -8,11 +8,11 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from ..schema.reflect import reflect_table
 from ._convert import to_utc
+from ._fetch import fetch_frame
 from ._query import (
     LoadContext,
     NovelIds,
     exact_in,
-    fetch_frame,
     open_context,
     require_table,
     resolve_novel_ids,

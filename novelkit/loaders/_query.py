@@ -7,10 +7,8 @@ import difflib
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from operator import itemgetter
 from typing import Any
 
-import numpy as np
 import pandas as pd
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
@@ -18,13 +16,12 @@ from sqlalchemy.sql.elements import quoted_name
 
 from ..errors import ConfigurationError, UnknownObjectError, WrongTypeError
 from ..schema.reflect import TableShape, reflect_table
+from ._fetch import fetch_frame
 
 __all__ = [
     "LoadContext",
     "NovelIds",
     "close_matches",
-    "fetch_columns",
-    "fetch_frame",
     "open_context",
     "redact_secrets",
     "require_table",
@@ -111,41 +108,6 @@ async def require_table(ctx: LoadContext, name: str, *, hint: str = "") -> Table
             f"This database has no table {name!r}. {hint or 'Check the name with db.inspect().'}"
         )
     return shape
-
-
-async def fetch_columns(ctx: LoadContext, statement: sa.Executable) -> dict[str, pd.Series]:
-    """Run ``statement`` and return its columns as object Series, by name.
-
-    Rows are read from the result's DBAPI cursor: building SQLAlchemy ``Row``
-    objects first roughly doubles the cost on SQLite, and the statement still
-    runs through the engine, so echo, events and error translation apply.
-    Columns stay Python objects (no dtype inference, which pandas 3 would do for
-    every text column): each loader converts its known columns once, and builds
-    its DataFrame from the converted columns (no intermediate frame to copy).
-    """
-    result = await ctx.conn.execute(statement)
-    try:
-        names = list(result.keys())
-        cursor = getattr(result, "cursor", None)
-        rows = cursor.fetchall() if cursor is not None else [tuple(r) for r in result.all()]
-    finally:
-        result.close()
-    # One column at a time by index: ``zip(*rows)`` makes an iterator object per
-    # row, and 200,000 short-lived GC-tracked objects set off full collections
-    # that cost more than the transposition itself.
-    count = len(rows)
-    return {
-        name: pd.Series(
-            np.fromiter(map(itemgetter(position), rows), dtype=object, count=count),
-            dtype=object,
-        )
-        for position, name in enumerate(names)
-    }
-
-
-async def fetch_frame(ctx: LoadContext, statement: sa.Executable) -> pd.DataFrame:
-    """Run ``statement`` and return a DataFrame of object columns (see :func:`fetch_columns`)."""
-    return pd.DataFrame(await fetch_columns(ctx, statement))
 
 
 def exact_in(backend: str, column: sa.ColumnElement[Any], values: Sequence[str]) -> Any:

@@ -291,7 +291,7 @@ async def iter_frames(
             last = stored[key].iloc[-1]
             last = last.item() if hasattr(last, "item") else last
             bar.update(fetched)
-            frame = finish_frame(
+            frame = await finish_frame(
                 shape.name,
                 stored,
                 known=list(kinds),

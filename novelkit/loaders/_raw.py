@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -93,7 +94,7 @@ def _flatten(frame: pd.DataFrame, columns: Sequence[str]) -> pd.DataFrame:
     return frame
 
 
-def finish_frame(
+async def finish_frame(
     table: str,
     stored: dict[str, pd.Series],
     *,
@@ -116,6 +117,9 @@ def finish_frame(
         values = stored.pop(column, None)
         if values is None:
             values = pd.Series([None] * length, dtype=object)
+        # A cancellation point between columns: one column's conversion is the
+        # longest step a load takes without yielding (the interrupt button).
+        await asyncio.sleep(0)
         columns[column] = convert_column(
             table,
             column,
@@ -188,7 +192,7 @@ async def load_raw(
         stored["is_orphan"] = pd.Series(
             ~stored[novel_column].isin(project_ids).to_numpy(dtype=bool), dtype=object
         )
-    frame = finish_frame(
+    frame = await finish_frame(
         shape.name,
         stored,
         known=known,

@@ -55,9 +55,11 @@ PRIMARY_KEYS = {
 
 
 def primary_key(shape: TableShape) -> str | None:
-    """The column to order and page by, when the table has one we know."""
+    """The column to order and page by: the known key, else a one-column declared key."""
     name = PRIMARY_KEYS.get(shape.name, "id")
-    return name if shape.has(name) else None
+    if shape.has(name):
+        return name
+    return shape.primary_key[0] if len(shape.primary_key) == 1 else None
 
 
 @dataclass

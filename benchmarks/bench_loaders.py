@@ -63,6 +63,102 @@ LEFT JOIN (SELECT ch.project_id, MAX(v.created_at) last FROM chapter_versions v
 ORDER BY p.id
 """
 
+#: Every other loader: its call, and the statements the raw driver runs to fetch the
+#: same columns (each into a DataFrame). ``{length}`` is SQLite's length or MySQL's
+#: char_length, ``{key}`` the quoted column name ``key``.
+_LINKS = "SELECT id, project_id, chapter_number, selected_version_id FROM chapters"
+_PROJECT_IDS = "SELECT id FROM novel_projects"
+LOADER_CASES: dict[str, tuple[Callable[..., Awaitable[pd.DataFrame]], tuple[str, ...]]] = {
+    "chapters": (
+        loaders.load_chapters,
+        (
+            "SELECT * FROM chapters ORDER BY id",
+            _PROJECT_IDS,
+            "SELECT project_id, chapter_number, title FROM chapter_outlines WHERE id IN "
+            "(SELECT MIN(id) FROM chapter_outlines GROUP BY project_id, chapter_number)",
+            "SELECT c.id, v.content, vc.n FROM chapters c "
+            "LEFT JOIN chapter_versions v ON v.id = c.selected_version_id "
+            "LEFT JOIN (SELECT chapter_id, COUNT(*) n FROM chapter_versions GROUP BY chapter_id)"
+            " vc ON vc.chapter_id = c.id ORDER BY c.id",
+        ),
+    ),
+    "versions": (
+        loaders.load_versions,
+        (
+            "SELECT id, chapter_id, version_label, provider, created_at "
+            "FROM chapter_versions ORDER BY id",
+            _LINKS,
+        ),
+    ),
+    "versions_content": (
+        functools.partial(loaders.load_versions, content=True),
+        (
+            "SELECT id, chapter_id, content, version_label, provider, created_at "
+            "FROM chapter_versions ORDER BY id",
+            _LINKS,
+        ),
+    ),
+    "evaluations": (
+        loaders.load_evaluations,
+        ("SELECT * FROM chapter_evaluations ORDER BY id", _LINKS),
+    ),
+    "characters": (
+        loaders.load_characters,
+        ("SELECT * FROM blueprint_characters ORDER BY id", _PROJECT_IDS),
+    ),
+    "relationships": (
+        loaders.load_relationships,
+        ("SELECT * FROM blueprint_relationships ORDER BY id", _PROJECT_IDS),
+    ),
+    "conversations": (
+        loaders.load_conversations,
+        ("SELECT * FROM novel_conversations ORDER BY id", _PROJECT_IDS),
+    ),
+    "foreshadowings": (
+        loaders.load_foreshadowings,
+        ("SELECT * FROM foreshadowings ORDER BY id", _PROJECT_IDS),
+    ),
+    "users": (
+        loaders.load_users,
+        (
+            "SELECT id, username, email, external_id, is_admin, is_active, created_at, "
+            "updated_at FROM users ORDER BY id",
+            "SELECT user_id FROM llm_configs WHERE llm_provider_api_key IS NOT NULL "
+            "AND llm_provider_api_key != ''",
+        ),
+    ),
+    "usage": (
+        loaders.load_usage,
+        (
+            "SELECT value FROM usage_metrics WHERE {key} = 'api_request_count'",
+            "SELECT d.user_id, d.request_date, d.request_count, u.username "
+            "FROM user_daily_requests d LEFT JOIN users u ON u.id = d.user_id "
+            "ORDER BY d.request_date, d.user_id",
+        ),
+    ),
+    "admin_stats": (
+        loaders.load_admin_stats,
+        (
+            "SELECT (SELECT COUNT(*) FROM novel_projects), (SELECT COUNT(*) FROM users)",
+            "SELECT value FROM usage_metrics WHERE {key} = 'api_request_count'",
+        ),
+    ),
+    "activity": (
+        loaders.load_activity,
+        (
+            "SELECT id, project_id, chapter_number, status, word_count, created_at, updated_at "
+            "FROM chapters",
+            "SELECT v.id, c.project_id, c.chapter_number, v.version_label, {length}(v.content), "
+            "v.created_at FROM chapter_versions v JOIN chapters c ON c.id = v.chapter_id",
+            "SELECT id, project_id, role, {length}(content), created_at FROM novel_conversations",
+        ),
+    ),
+    "table": (
+        functools.partial(loaders.load_table, name="chapter_outlines"),
+        ("SELECT * FROM chapter_outlines ORDER BY id",),
+    ),
+}
+
 Measure = Callable[[], Awaitable[pd.DataFrame]]
 
 
@@ -81,17 +177,25 @@ def novelkit_call(url: str, loader: Callable[..., Awaitable[pd.DataFrame]]) -> M
     return run
 
 
-def raw_driver(url: str, sql: str) -> Measure:
+def raw_driver(url: str, sql: str | tuple[str, ...]) -> Measure:
+    """The statements run with the bare async driver, each fetched into a DataFrame.
+
+    Returns the first statement's frame (the others are what a loader joins in).
+    """
     parsed = sa.engine.make_url(url)
+    statements = (sql,) if isinstance(sql, str) else sql
 
     async def run_sqlite() -> pd.DataFrame:
         import aiosqlite
 
+        frames = []
         async with aiosqlite.connect(parsed.database) as conn:
-            cursor = await conn.execute(sql)
-            rows = await cursor.fetchall()
-            columns = [d[0] for d in cursor.description]
-        return pd.DataFrame(rows, columns=columns)
+            for statement in statements:
+                cursor = await conn.execute(statement)
+                rows = await cursor.fetchall()
+                columns = [d[0] for d in cursor.description]
+                frames.append(pd.DataFrame(rows, columns=columns))
+        return frames[0]
 
     async def run_mysql() -> pd.DataFrame:
         import asyncmy
@@ -104,15 +208,18 @@ def raw_driver(url: str, sql: str) -> Measure:
             database=parsed.database,
             charset="utf8mb4",
         )
+        frames = []
         try:
-            async with conn.cursor() as cursor:
-                await cursor.execute(sql)
-                rows = await cursor.fetchall()
-                columns = [d[0] for d in cursor.description]
+            for statement in statements:
+                async with conn.cursor() as cursor:
+                    await cursor.execute(statement)
+                    rows = await cursor.fetchall()
+                    columns = [d[0] for d in cursor.description]
+                frames.append(pd.DataFrame(rows, columns=columns))
         finally:
             conn.close()
             await conn.ensure_closed()
-        return pd.DataFrame(rows, columns=columns)
+        return frames[0]
 
     return run_sqlite if parsed.get_backend_name() == "sqlite" else run_mysql
 
@@ -317,12 +424,24 @@ async def facade_overhead(url: str, repeat: int = 2000) -> dict[str, Any]:
     }
 
 
-def speed_cases(url: str, outline_sql: str) -> dict[str, dict[str, Measure]]:
-    """Every method for both calls, on one database."""
+def speed_cases(
+    url: str, outline_sql: str, *, every_loader: bool = True
+) -> dict[str, dict[str, Measure]]:
+    """Every method for the two main calls, and novelkit against the raw driver for the rest."""
     backend = sa.engine.make_url(url).get_backend_name()
     length = "length" if backend == "sqlite" else "char_length"
+    key = '"key"' if backend == "sqlite" else "`key`"
     novels_sql = NOVELS_SQL.format(length=length)
-    return {
+    others = {
+        case: {
+            "novelkit": novelkit_call(url, loader),
+            "raw_driver": raw_driver(
+                url, tuple(sql.format(length=length, key=key) for sql in statements)
+            ),
+        }
+        for case, (loader, statements) in LOADER_CASES.items()
+    }
+    main = {
         "outlines": {
             "novelkit": novelkit_call(url, loaders.load_outlines),
             # The same without parsing the JSON column: what the parse costs.
@@ -340,6 +459,7 @@ def speed_cases(url: str, outline_sql: str) -> dict[str, dict[str, Measure]]:
             "naive_orm": naive_orm_novels(url),
         },
     }
+    return main | (others if every_loader else {})
 
 
 async def bench_speed(
@@ -396,7 +516,9 @@ async def bench_backend(url: str, repeat: int, *, fork: bool = True) -> dict[str
             print(f"[{backend}] made the fork-shaped copy", flush=True)
         fork_url = novelkit.resolve_url(target).render_as_string(hide_password=False)
         fork_sql = f"SELECT {', '.join(OUTLINE_COLUMNS)} FROM chapter_outlines ORDER BY id"
-        out["fork"] = await bench_speed(f"{backend} fork", speed_cases(fork_url, fork_sql), repeat)
+        # The fork keeps 6 tables: the two main calls, as the fork measures them.
+        fork_cases = speed_cases(fork_url, fork_sql, every_loader=False)
+        out["fork"] = await bench_speed(f"{backend} fork", fork_cases, repeat)
     out["iter_frames_memory"] = await iter_frames_peak(url, chunksize=1000)
     print(f"[{backend}] iter_frames memory: {out['iter_frames_memory']}", flush=True)
     if backend == "sqlite":

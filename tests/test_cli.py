@@ -202,6 +202,30 @@ def test_env_file_points_at_the_database(fixture_sqlite: Path, tmp_path: Path) -
     assert "fusion" in run("info", "--env-file", str(env))
 
 
+def test_app_style_env_file_without_provider_opens_mysql(
+    mysql_fixture_db: MySQLDatabase, tmp_path: Path
+) -> None:
+    """MYSQL_* without DB_PROVIDER: the app reads MySQL, and so does --env-file."""
+    url = mysql_fixture_db.ro_url
+    env = tmp_path / ".env"
+    env.write_text(
+        f"MYSQL_HOST={url.host}\nMYSQL_PORT={url.port}\nMYSQL_USER={url.username}\n"
+        f"MYSQL_PASSWORD={url.password}\nMYSQL_DATABASE={url.database}\n",
+        encoding="utf-8",
+    )
+    out = run("info", "--env-file", str(env))
+    assert "mysql" in out
+    assert "fusion" in out
+    assert str(url.password) not in out
+
+
+def test_env_file_naming_no_database_fails_instead_of_the_demo(tmp_path: Path) -> None:
+    env = tmp_path / ".env"
+    env.write_text("DEBUG=false\n", encoding="utf-8")
+    out = fails("novels", "--env-file", str(env))
+    assert "names no database" in out
+
+
 def test_mysql_commands(mysql_fixture_db: MySQLDatabase, tmp_path: Path) -> None:
     url = mysql_fixture_db.url.render_as_string(hide_password=False)
     info = run("info", url)

@@ -195,17 +195,27 @@ async def test_load_chapters_derived_columns(fx: Source) -> None:
         assert row["id"] == raw["id"]
         title = first.get((raw["project_id"], raw["chapter_number"]))
         assert (pd.isna(row["outline_title"]) and title is None) or row["outline_title"] == title[1]
-        text = versions.get(raw["selected_version_id"], {}).get("content", "")
-        assert row["selected_chars"] == len(text)
+        text = versions.get(raw["selected_version_id"], {}).get("content")
         assert row["version_count"] == per_chapter.get(raw["id"], 0)
-        assert row["chars_nonspace"] == sum(not ch.isspace() for ch in text)
+        if text is None:
+            # No selected text: its lengths are missing, not 0 ("missing stays missing").
+            assert pd.isna(row["selected_chars"])
+            assert pd.isna(row["chars_nonspace"])
+            assert pd.isna(row["cjk_chars_plus_words"])
+        else:
+            assert row["selected_chars"] == len(text)
+            assert row["chars_nonspace"] == sum(not ch.isspace() for ch in text)
         assert row["word_count"] == raw["word_count"]
         assert row["status"] == raw["status"]
     assert isinstance(frame["status"].dtype, pd.CategoricalDtype)
     assert list(frame["status"].cat.categories[:8]) == CHAPTER_STATUSES
     for name in ("selected_chars", "version_count", "chars_nonspace", "cjk_chars_plus_words"):
         assert str(frame[name].dtype) == "Int64"
-        assert frame[name].notna().all()
+    assert frame["version_count"].notna().all()
+    without_text = frame["selected_chars"].isna()
+    assert without_text.any()  # the fixture has chapters without a selected version
+    for name in ("chars_nonspace", "cjk_chars_plus_words"):
+        assert (frame[name].isna() == without_text).all()
     assert str(frame["outline_title"].dtype) == "string"
 
 

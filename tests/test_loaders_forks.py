@@ -303,7 +303,7 @@ async def test_duplicates_orphans_and_dangling_ids(fresh: Source) -> None:
     assert outlines["is_orphan"].sum() == 1
     assert chapters["is_orphan"].sum() == 1
     dangling = chapters[chapters["chapter_number"] == made["c"]].iloc[0]
-    assert dangling["selected_chars"] == 0
+    assert pd.isna(dangling["selected_chars"])  # the selected version does not exist
     assert dangling["selected_version_id"] == 999999
     # outline_title: lowest outline id per (project, chapter number), no rows added.
     titles = chapters.set_index(["project_id", "chapter_number"])["outline_title"]

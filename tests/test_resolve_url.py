@@ -276,17 +276,49 @@ def test_sqlite_provider_without_path_uses_backend_storage(tmp_path: Path) -> No
     assert url.database == str(tmp_path.resolve() / "storage" / "arboris.db")
 
 
-def test_stray_mysql_variables_alone_do_not_select_mysql(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """The app settings count only when DATABASE_URL or DB_PROVIDER is set."""
+def test_stray_mysql_variables_alone_do_not_select_mysql(monkeypatch: pytest.MonkeyPatch) -> None:
+    """In the process environment, the app settings count only with DATABASE_URL or DB_PROVIDER."""
     monkeypatch.setenv("MYSQL_HOST", "somewhere")
     monkeypatch.setenv("MYSQL_PASSWORD", PASSWORD)
     url = resolve_url()
     assert url.drivername == "sqlite+aiosqlite"
     assert url.database == str(Path(os.environ["NOVELKIT_HOME"]) / DEMO_FILENAME)
-    env = write_env(tmp_path, "MYSQL_HOST=db.example\nMYSQL_USER=arboris\n")
-    assert resolve_url(env_file=env).drivername == "sqlite+aiosqlite"
+
+
+def test_env_file_without_provider_is_mysql_as_the_app_reads_it(tmp_path: Path) -> None:
+    """The app's DB_PROVIDER defaults to mysql: an explicit .env with MYSQL_* means MySQL."""
+    env = write_env(
+        tmp_path,
+        f"MYSQL_HOST=db.example\nMYSQL_PORT=3307\nMYSQL_USER=arboris\nMYSQL_PASSWORD={PASSWORD}\n"
+        "MYSQL_DATABASE=novels\n",
+    )
+    url = resolve_url(env_file=env)
+    assert url.drivername == "mysql+asyncmy"
+    assert (url.host, url.port, url.username, url.database) == (
+        "db.example",
+        3307,
+        "arboris",
+        "novels",
+    )
+    assert url.password == PASSWORD
+    # Only some MYSQL_*: the app's defaults for the rest, as the app uses them.
+    (tmp_path / "partial").mkdir()
+    partial = write_env(tmp_path / "partial", "MYSQL_PASSWORD=pw\n")
+    url = resolve_url(env_file=partial)
+    assert (url.host, url.port, url.username, url.database) == (
+        "localhost",
+        3306,
+        "root",
+        "arboris",
+    )
+
+
+def test_env_file_naming_no_database_is_an_error_not_the_demo(tmp_path: Path) -> None:
+    env = write_env(tmp_path, "# an Arboris .env with nothing about the database\nDEBUG=true\n")
+    with pytest.raises(ConfigurationError, match="names no database") as info:
+        resolve_url(env_file=env)
+    assert str(env) in str(info.value)
+    assert "DB_PROVIDER" in str(info.value)
 
 
 def test_env_file_syntax(tmp_path: Path) -> None:

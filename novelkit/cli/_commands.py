@@ -23,7 +23,7 @@ from .. import __version__
 from ..db import create_engine, open_session, pool_status
 from ..errors import NovelkitError
 from ..schema.tables import Generation
-from ._export import TableFormat, TextFormat, export_tables, novel_text
+from ._export import ExportSummary, TableFormat, TextFormat, export_tables, novel_text
 
 __all__ = ["main"]
 
@@ -31,6 +31,21 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 #: How ``--format`` prints a frame.
 FrameFormat = Literal["table", "csv", "json"]
+
+
+#: Advice in the library's messages that names the Python API, and what a CLI user
+#: types instead.
+CLI_ADVICE = (
+    ("load_novels() (or db.novels())", "`novelkit novels`"),
+    ("db.inspect()", "`novelkit info`"),
+)
+
+
+def for_the_cli(message: str) -> str:
+    """``message`` with its Python-API advice turned into the CLI commands that do the same."""
+    for python, command in CLI_ADVICE:
+        message = message.replace(python, command)
+    return message
 
 
 def reports_errors(func: F) -> F:
@@ -41,7 +56,7 @@ def reports_errors(func: F) -> F:
         try:
             return func(*args, **kwargs)
         except NovelkitError as exc:
-            raise click.ClickException(str(exc)) from exc
+            raise click.ClickException(for_the_cli(str(exc))) from exc
         except OSError as exc:
             where = f": {exc.filename}" if exc.filename else ""
             raise click.ClickException(f"{exc.strerror or exc}{where}") from exc
@@ -268,23 +283,38 @@ def outlines(novel_id: str, url: str | None, env_file: Path | None, fmt: FrameFo
     required=True,
     help="Folder for one file per table (created if missing).",
 )
+@click.option(
+    "--tables",
+    default=None,
+    metavar="NAMES",
+    help="Only these tables, comma-separated (default: every table, a fork's own included).",
+)
 @progress_option
 @reports_errors
 def export(
-    url: str | None, env_file: Path | None, fmt: TableFormat, out_dir: Path, progress: bool | None
+    url: str | None,
+    env_file: Path | None,
+    fmt: TableFormat,
+    out_dir: Path,
+    tables: str | None,
+    progress: bool | None,
 ) -> None:
-    """Every core table to Parquet or CSV files, secrets redacted.
+    """Every table to Parquet or CSV files, a fork's own tables included, secrets redacted.
 
     \b
-    Example:
+    Examples:
       novelkit export storage/arboris.db --format parquet --out arboris-export/
+      novelkit export storage/arboris.db --tables novel_projects,chapters --out some/
     """
+    chosen = [t.strip() for t in tables.split(",") if t.strip()] if tables is not None else None
 
-    async def work(engine: AsyncEngine) -> list[Path]:
-        return await export_tables(engine, out_dir, fmt=fmt, progress=progress)
+    async def work(engine: AsyncEngine) -> ExportSummary:
+        return await export_tables(engine, out_dir, fmt=fmt, tables=chosen, progress=progress)
 
-    files = asyncio.run(_with_engine(_database(url, env_file), work))
-    click.echo(f"Wrote {len(files)} tables to {out_dir}")
+    summary = asyncio.run(_with_engine(_database(url, env_file), work))
+    forks = summary.fork_tables
+    note = f" ({len(forks)} of a fork's own: {', '.join(forks)})" if forks else ""
+    click.echo(f"Wrote {len(summary.files)} tables to {out_dir}{note}")
 
 
 @main.command("export-text")

@@ -1,25 +1,29 @@
-"""Exports: every core table to Parquet or CSV, and a novel's text to TXT or Markdown."""
+"""Exports: every table to Parquet or CSV, and a novel's text to TXT or Markdown."""
 
 from __future__ import annotations
 
 import json
 import os
-from collections.abc import Sequence
+import re
+from collections.abc import AsyncIterator, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
 import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from ..db import open_session
-from ..errors import ConfigurationError
-from ..loaders import iter_frames, load_chapters, load_novels, load_versions
-from ..schema.reflect import table_names
-from ..schema.tables import CLASSIC_TABLES, FUSION_TABLES
+from ..errors import ConfigurationError, UnknownObjectError
+from ..loaders import iter_frames, load_chapters, load_novels, load_table, load_versions
+from ..loaders._query import close_matches
+from ..loaders._raw import primary_key
+from ..schema.reflect import reflect_table, table_names
+from ..schema.tables import KNOWN_COLUMNS
 
-__all__ = ["export_tables", "novel_text"]
+__all__ = ["ExportSummary", "export_tables", "heading_and_body", "novel_text"]
 
 TableFormat = Literal["parquet", "csv"]
 TextFormat = Literal["txt", "markdown"]
@@ -43,6 +47,45 @@ def _portable(frame: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
+@dataclass(frozen=True)
+class ExportSummary:
+    """What :func:`export_tables` wrote: one file per table, and which were a fork's."""
+
+    files: list[Path]
+    #: Tables outside the Arboris schema (a fork's own), exported as they are.
+    fork_tables: list[str]
+
+
+async def _chunks(
+    session: AsyncSession, name: str, chunksize: int, progress: bool | None
+) -> AsyncIterator[pd.DataFrame]:
+    """The table in chunks; whole, when it has no key to page by (some fork tables)."""
+    shape = await reflect_table(session, name)
+    if shape is not None and primary_key(shape) is None:
+        yield await load_table(session, name)
+        return
+    async for chunk in iter_frames(
+        session, name, content=True, chunksize=chunksize, progress=progress
+    ):
+        yield chunk
+
+
+def _wanted(present: frozenset[str], tables: Sequence[str] | None) -> list[str]:
+    """The tables to write: the known ones in schema order, then the fork's, sorted."""
+    if tables is None:
+        known = [t for t in KNOWN_COLUMNS if t in present]
+        return known + sorted(t for t in present if t not in KNOWN_COLUMNS)
+    chosen = list(dict.fromkeys(tables))
+    unknown = [t for t in chosen if t not in present]
+    if unknown:
+        close = close_matches(unknown[0], sorted(present))
+        hint = f" Close matches: {', '.join(close)}." if close else ""
+        raise UnknownObjectError(
+            f"This database has no table {unknown[0]!r}.{hint} db.inspect() lists what it has."
+        )
+    return chosen
+
+
 async def export_tables(
     engine: AsyncEngine,
     out_dir: str | os.PathLike[str],
@@ -51,29 +94,28 @@ async def export_tables(
     tables: Sequence[str] | None = None,
     chunksize: int = 20_000,
     progress: bool | None = None,
-) -> list[Path]:
-    """Write every known Arboris table present (or ``tables``) to ``out_dir``.
+) -> ExportSummary:
+    """Write every table of the database (or ``tables``) to ``out_dir``, one file each.
 
-    Tables stream in chunks, so memory stays bounded; JSON columns are written
-    as JSON text; secrets (password hashes, API keys, secret-looking settings)
-    are redacted. Returns the files written, one per table.
+    Every table: the Arboris ones and those a fork added. Tables stream in
+    chunks, so memory stays bounded; JSON columns are written as JSON text;
+    secrets (password hashes, API keys, secret-looking settings, the key
+    columns of a fork's ``*_configs`` table) are redacted.
     """
     if fmt not in ("parquet", "csv"):
         raise ConfigurationError(f"Unknown export format {fmt!r}; use 'parquet' or 'csv'.")
     folder = Path(out_dir)
-    folder.mkdir(parents=True, exist_ok=True)
     written: list[Path] = []
     async with open_session(engine) as session:
         present = await table_names(session)
-        wanted = list(tables) if tables is not None else list(CLASSIC_TABLES + FUSION_TABLES)
-        for name in [t for t in wanted if t in present]:
+        wanted = _wanted(present, tables)
+        folder.mkdir(parents=True, exist_ok=True)
+        for name in wanted:
             target = folder / f"{name}.{fmt}"
             writer: pq.ParquetWriter | None = None
             first = True
             try:
-                async for chunk in iter_frames(
-                    session, name, content=True, chunksize=chunksize, progress=progress
-                ):
+                async for chunk in _chunks(session, name, chunksize, progress):
                     portable = _portable(chunk)
                     if fmt == "csv":
                         portable.to_csv(
@@ -95,11 +137,41 @@ async def export_tables(
                 else:
                     pq.write_table(pa.table({}), target)
             written.append(target)
-    return written
+    return ExportSummary(written, [t for t in wanted if t not in KNOWN_COLUMNS])
 
 
 def _normalise(text: str) -> str:
     return text.replace("\r\n", "\n").replace("\r", "\n").strip("\n")
+
+
+#: A chapter heading as writers and the classic app write it: 第12章, 第十二回, Chapter 12.
+_HEADING = re.compile(
+    r"^\s*(第\s*[0-9０-９一二三四五六七八九十百千万零〇两]+\s*[章回节]|chapter\s+\d+)",
+    re.IGNORECASE,
+)
+
+
+def heading_and_body(number: int, title: str | None, text: str) -> tuple[str, str]:
+    """The chapter's heading, written once, and its text without a repeated heading.
+
+    The classic app writes the heading into the text itself, and outline titles
+    often hold one already ("第一章 雾起"): such a heading is used as it is, not
+    prefixed with another "第N章", and a first line that repeats it (or the bare
+    title) is not kept in the body.
+    """
+    body = _normalise(text)
+    first, _, rest = body.partition("\n")
+    first = first.strip()
+    title = (title or "").strip()
+    if _HEADING.match(first):
+        return first, rest.strip("\n")
+    if title and _HEADING.match(title):
+        heading = title
+    else:
+        heading = f"第{number}章 {title}" if title else f"第{number}章"
+    if first and first in (title, heading):
+        body = rest.strip("\n")
+    return heading, body
 
 
 async def novel_text(engine: AsyncEngine, novel_id: str, *, fmt: TextFormat = "txt") -> str:
@@ -121,15 +193,14 @@ async def novel_text(engine: AsyncEngine, novel_id: str, *, fmt: TextFormat = "t
     parts = [f"# {title}" if fmt == "markdown" else title, ""]
     missing: list[str] = []
     for row in chapters.itertuples(index=False):
-        heading = f"第{row.chapter_number}章"
-        if isinstance(row.outline_title, str) and row.outline_title:
-            heading += f" {row.outline_title}"
+        outline_title = row.outline_title if isinstance(row.outline_title, str) else None
         selected = row.selected_version_id
         content = texts.get(int(selected)) if pd.notna(selected) else None
         if content is None:
-            missing.append(heading)
+            missing.append(heading_and_body(int(row.chapter_number), outline_title, "")[0])
             continue
-        parts += [f"## {heading}" if fmt == "markdown" else heading, "", _normalise(content), ""]
+        heading, body = heading_and_body(int(row.chapter_number), outline_title, content)
+        parts += [f"## {heading}" if fmt == "markdown" else heading, "", body, ""]
     if missing:
         label = "Chapters without a selected version"
         parts += [f"## {label}" if fmt == "markdown" else f"[{label}]", ""]

@@ -124,13 +124,24 @@ def _from_app_settings(env_file: str | os.PathLike[str] | None) -> tuple[str | U
     values, origins = _app_settings(env_file)
     if values.get("DATABASE_URL"):
         return values["DATABASE_URL"], f"DATABASE_URL (from {origins['DATABASE_URL']})"
-    # The app's code default for DB_PROVIDER is mysql, but novelkit follows the
-    # app's settings only when DATABASE_URL or DB_PROVIDER is set: stray MYSQL_*
-    # values alone never point it at a server.
     provider = values.get("DB_PROVIDER", "").strip().lower()
-    if not provider:
+    if provider:
+        origin = origins["DB_PROVIDER"]
+    elif env_file is None:
+        # Stray MYSQL_* values in the process environment alone never point novelkit
+        # at a server: only DATABASE_URL or DB_PROVIDER there, or a settings file.
         return None
-    origin = origins["DB_PROVIDER"]
+    elif not any(values.get(key) for key in APP_SETTINGS):
+        raise ConfigurationError(
+            f"The env file {env_file} names no database: it sets none of "
+            f"{', '.join(APP_SETTINGS)}. Give the Arboris backend's .env (usually "
+            "backend/.env), or a URL instead of env_file=."
+        )
+    else:
+        # A settings file given explicitly is read as the app reads it: without
+        # DB_PROVIDER, the app's own default, MySQL.
+        provider = "mysql"
+        origin = f"the env file {env_file}, without DB_PROVIDER (the app's default: mysql)"
     if provider == "sqlite":
         base = Path(env_file).resolve().parent if env_file is not None else Path.cwd()
         raw = values.get("SQLITE_DB_PATH") or "storage/arboris.db"
@@ -240,7 +251,10 @@ def resolve_url(
     ``NOVELKIT_DATABASE_URL`` variable; then the Arboris app's own settings
     (process environment over ``env_file``): ``DATABASE_URL``, else
     ``DB_PROVIDER`` with ``MYSQL_*`` or ``SQLITE_DB_PATH``; then the embedded
-    demo database under ``NOVELKIT_HOME`` or the per-user data folder.
+    demo database under ``NOVELKIT_HOME`` or the per-user data folder. An
+    ``env_file`` is read as the app reads it (no ``DB_PROVIDER`` means MySQL) and
+    never falls back to the demo; from the environment alone, the app's settings
+    count only when ``DATABASE_URL`` or ``DB_PROVIDER`` is set.
 
     ``sqlite://``, ``mysql://``, ``mysql+pymysql://`` and ``mariadb://`` are
     normalised to ``sqlite+aiosqlite`` and ``mysql+asyncmy``.

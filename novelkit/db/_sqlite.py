@@ -77,9 +77,16 @@ def _check_file(path: Path, *, create: bool) -> None:
         return
     if not create:
         missing = path if path.parent.is_dir() else path.parent
+        relative = ""
+        if not path.is_absolute():
+            # Only a URL keeps a relative path (plain paths are resolved): three slashes.
+            relative = (
+                f" sqlite:///{path} (three slashes) names a path relative to the current "
+                f"folder, {Path.cwd()}; four slashes make it absolute: sqlite:////{path}."
+            )
         raise errors.DatabaseNotFoundError(
-            f"No SQLite database at {path} ({missing} does not exist). Check the path "
-            "(Arboris keeps it at <backend>/storage/arboris.db; in Docker, in the "
+            f"No SQLite database at {path} ({missing} does not exist).{relative} Check the "
+            "path (Arboris keeps it at <backend>/storage/arboris.db; in Docker, in the "
             "sqlite-data volume), or pass create=True to start an empty database."
         )
     path.parent.mkdir(parents=True, exist_ok=True)

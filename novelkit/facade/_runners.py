@@ -11,7 +11,6 @@ inside a running loop; it patches asyncio for the whole process.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import threading
 from collections.abc import Callable, Coroutine
 from typing import Any, Literal, TypeVar
@@ -34,14 +33,16 @@ T = TypeVar("T")
 
 #: Runs a coroutine on the runner's loop and waits for it, from the caller's thread.
 LoopRunner = Callable[[Coroutine[Any, Any, None]], None]
-#: Called from the waiting thread when a KeyboardInterrupt abandons a call, with
-#: the task that ran it (None if it had not started) and a way to run a coroutine
-#: on the task's loop: stops its statements and says whether it stopped any (the
-#: task then ends by itself, with an error).
+#: Called from the waiting thread when a KeyboardInterrupt abandons a call (after the
+#: task was cancelled), with the task that ran it (None if it had not started) and a
+#: way to run a coroutine on the task's loop: stops its statements in the database
+#: and says whether it held any.
 InterruptHook = Callable[["asyncio.Task[Any] | None", LoopRunner], bool]
 
 #: How long an interrupt waits for the loop to send a stop (e.g. MySQL's KILL QUERY).
 _STOP_TIMEOUT = 10
+#: How long an interrupt waits for the cancelled call's clean-up.
+_CLEANUP_TIMEOUT = 10
 
 
 class ThreadRunner:
@@ -105,17 +106,15 @@ class ThreadRunner:
         try:
             return future.result()
         except KeyboardInterrupt:
-            # The interrupt button of a notebook: cancel the work on our loop too,
-            # and wait until its clean-up ran, so the connection is returned.
-            # A statement stopped at its source ends the task with an error and a
-            # clean connection; cancelling it mid-clean-up could leave the
-            # connection (and a SQLite read lock) behind, so cancel only if needed.
-            stopped = on_interrupt is not None and on_interrupt(
-                started[0] if started else None, self._run_on_loop
-            )
-            if not (stopped and finished.wait(timeout=5)):
-                future.cancel()
-                finished.wait(timeout=10)
+            # The interrupt button of a notebook: cancel the task on our loop (its
+            # Python work stops at its next await: loaders yield between chunks),
+            # stop in the database what it was running (a statement runs outside the
+            # loop, in aiosqlite's thread or on the MySQL server), and wait for its
+            # clean-up, which SQLAlchemy runs to completion, so the connection is back.
+            future.cancel()
+            if on_interrupt is not None:
+                on_interrupt(started[0] if started else None, self._run_on_loop)
+            finished.wait(timeout=_CLEANUP_TIMEOUT)
             raise
 
     def _run_on_loop(self, coro: Coroutine[Any, Any, None]) -> None:
@@ -201,13 +200,15 @@ class NestAsyncioRunner:
         try:
             return loop.run_until_complete(task)
         except KeyboardInterrupt:
-            # Left pending, the task would resume with the loop's next run.
-            stopped = on_interrupt is not None and on_interrupt(task, loop.run_until_complete)
-            if not stopped:
-                task.cancel()
-            # Let its clean-up run; its outcome does not matter, the interrupt wins.
-            with contextlib.suppress(asyncio.CancelledError, Exception):
-                loop.run_until_complete(task)
+            # Left pending, the task would resume with the loop's next run: cancel it,
+            # stop its statement in the database, and let its clean-up run. Its outcome
+            # does not matter (the interrupt wins): wait() returns it without raising.
+            task.cancel()
+            if on_interrupt is not None:
+                on_interrupt(task, loop.run_until_complete)
+            loop.run_until_complete(asyncio.wait({task}))
+            if not task.cancelled():
+                task.exception()  # retrieved, so asyncio does not log it as lost
             raise
 
     async def run_async(self, coro: Coroutine[Any, Any, T]) -> T:

@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+import numpy as np
 import pandas as pd
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from ..schema.reflect import reflect_table
-from ._convert import to_utc
+from ._convert import to_int, to_string, to_utc
+from ._fetch import fetch_columns
 from ._query import (
     LoadContext,
     NovelIds,
     exact_in,
-    fetch_frame,
     open_context,
     require_table,
     resolve_novel_ids,
@@ -23,6 +26,33 @@ __all__ = ["ACTIVITY_EVENTS", "load_activity"]
 
 ACTIVITY_EVENTS = ("chapter_created", "chapter_updated", "version_created", "conversation_turn")
 _COLUMNS = ("timestamp", "project_id", "event", "chapter_number", "ref_id", "detail", "chars")
+_EVENT_TYPE = pd.CategoricalDtype(list(ACTIVITY_EVENTS))
+_TEXT = ("project_id", "detail")
+
+
+def _events(
+    ctx: LoadContext, stored: dict[str, pd.Series], event: str, stamps: str, keep: Any = None
+) -> pd.DataFrame:
+    """One event per stored row (or per row of ``keep``), typed as the loader returns them."""
+    if keep is not None:
+        stored = {name: values[keep].reset_index(drop=True) for name, values in stored.items()}
+    count = len(stored[stamps])
+    numbers = stored.get("chapter_number")
+    return pd.DataFrame(
+        {
+            "timestamp": to_utc(stored[stamps], ctx.server_timezone),
+            "project_id": to_string(stored["project_id"]),
+            "event": pd.Categorical.from_codes(
+                np.full(count, ACTIVITY_EVENTS.index(event), dtype=np.int8), dtype=_EVENT_TYPE
+            ),
+            "chapter_number": to_int(numbers)
+            if numbers is not None
+            else pd.array([pd.NA] * count, dtype="Int64"),
+            "ref_id": to_int(stored["ref_id"]),
+            "detail": to_string(stored["detail"]),
+            "chars": to_int(stored["chars"]),
+        }
+    )
 
 
 async def _chapter_events(ctx: LoadContext, ids: list[str] | None) -> list[pd.DataFrame]:
@@ -38,13 +68,14 @@ async def _chapter_events(ctx: LoadContext, ids: list[str] | None) -> list[pd.Da
     )
     if ids is not None:
         statement = statement.where(exact_in(ctx.backend, chapters.c.project_id, ids))
-    raw = await fetch_frame(ctx, statement)
-    created = raw.drop(columns="updated_at").rename(columns={"created_at": "timestamp"})
-    created["event"] = "chapter_created"
-    changed = raw[raw["updated_at"].astype("string") != raw["created_at"].astype("string")]
-    updated = changed.drop(columns="created_at").rename(columns={"updated_at": "timestamp"})
-    updated["event"] = "chapter_updated"
-    return [created, updated]
+    stored = (await fetch_columns(ctx, statement, text=_TEXT)).columns
+    # Compared as stored (text on SQLite, datetimes on MySQL): an update is a row whose
+    # two stamps differ.
+    changed = stored["updated_at"].to_numpy() != stored["created_at"].to_numpy()
+    return [
+        _events(ctx, stored, "chapter_created", "created_at"),
+        _events(ctx, stored, "chapter_updated", "updated_at", keep=changed),
+    ]
 
 
 async def _version_events(ctx: LoadContext, ids: list[str] | None) -> list[pd.DataFrame]:
@@ -63,9 +94,8 @@ async def _version_events(ctx: LoadContext, ids: list[str] | None) -> list[pd.Da
     ).select_from(versions.join(chapters, chapters.c.id == versions.c.chapter_id))
     if ids is not None:
         statement = statement.where(exact_in(ctx.backend, chapters.c.project_id, ids))
-    frame = await fetch_frame(ctx, statement)
-    frame["event"] = "version_created"
-    return [frame]
+    stored = (await fetch_columns(ctx, statement, text=_TEXT)).columns
+    return [_events(ctx, stored, "version_created", "timestamp")]
 
 
 async def _conversation_events(ctx: LoadContext, ids: list[str] | None) -> list[pd.DataFrame]:
@@ -82,10 +112,8 @@ async def _conversation_events(ctx: LoadContext, ids: list[str] | None) -> list[
     )
     if ids is not None:
         statement = statement.where(exact_in(ctx.backend, turns.c.project_id, ids))
-    frame = await fetch_frame(ctx, statement)
-    frame["event"] = "conversation_turn"
-    frame["chapter_number"] = None
-    return [frame]
+    stored = (await fetch_columns(ctx, statement, text=_TEXT)).columns
+    return [_events(ctx, stored, "conversation_turn", "timestamp")]
 
 
 async def load_activity(
@@ -113,20 +141,6 @@ async def load_activity(
         *await _version_events(ctx, ids),
         *await _conversation_events(ctx, ids),
     ]
-    parts = [p for p in parts if len(p)]
-    if not parts:
-        frame = pd.DataFrame({c: pd.Series([], dtype=object) for c in _COLUMNS})
-    else:
-        frame = pd.concat([p.astype(object) for p in parts], ignore_index=True)
-    out = pd.DataFrame(
-        {
-            "timestamp": to_utc(frame["timestamp"], ctx.server_timezone),
-            "project_id": frame["project_id"].astype("string"),
-            "event": frame["event"].astype(pd.CategoricalDtype(list(ACTIVITY_EVENTS))),
-            "chapter_number": pd.to_numeric(frame["chapter_number"]).astype("Int64"),
-            "ref_id": pd.to_numeric(frame["ref_id"]).astype("Int64"),
-            "detail": frame["detail"].astype("string"),
-            "chars": pd.to_numeric(frame["chars"]).astype("Int64"),
-        }
-    )
-    return out.sort_values(["timestamp", "event", "ref_id"], kind="stable").reset_index(drop=True)
+    frame = pd.concat(parts, ignore_index=True)
+    order = frame.sort_values(["timestamp", "event", "ref_id"], kind="stable").index
+    return frame.take(order).reset_index(drop=True)

@@ -13,18 +13,17 @@ from .._progress import progress_bar
 from ..errors import ConfigurationError, UnknownObjectError
 from ..schema.reflect import TableShape, reflect_table, table_names
 from ._convert import known_kinds
+from ._fetch import fetch_columns, fetch_frame
 from ._query import (
     LoadContext,
     NovelIds,
     close_matches,
     exact_in,
-    fetch_columns,
-    fetch_frame,
     open_context,
     resolve_novel_ids,
     sql_table,
 )
-from ._raw import RawOptions, Where, finish_frame, load_raw, primary_key
+from ._raw import RawOptions, Where, fetched_column, finish_frame, load_raw, primary_key
 
 __all__ = ["iter_frames", "load_table"]
 
@@ -268,21 +267,31 @@ async def iter_frames(
     bar = progress_bar(progress, desc=shape.name, unit="rows", leave=False)
     try:
         while True:
-            statement = sa.select(*(sql.c[c] for c in wanted)).order_by(sql.c[key]).limit(chunksize)
+            statement = (
+                sa.select(*(fetched_column(sql, shape, c, kinds.get(c)) for c in wanted))
+                .order_by(sql.c[key])
+                .limit(chunksize)
+            )
             if where is not None:
                 statement = statement.where(where(sql))
             if last is not None:
                 statement = statement.where(sql.c[key] > last)
             async with engine.connect() as page_conn:
                 page_ctx = LoadContext(page_conn, ctx.backend, ctx.server_timezone)
-                stored = await fetch_columns(page_ctx, statement)
+                stored = (
+                    await fetch_columns(
+                        page_ctx,
+                        statement,
+                        text=[c for c in wanted if kinds.get(c) in ("str", "category")],
+                    )
+                ).columns
             fetched = len(stored[key])
             if not fetched:
                 break
             last = stored[key].iloc[-1]
             last = last.item() if hasattr(last, "item") else last
             bar.update(fetched)
-            frame = finish_frame(
+            frame = await finish_frame(
                 shape.name,
                 stored,
                 known=list(kinds),

@@ -11,11 +11,11 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 from ..schema.reflect import TableShape, reflect_table
 from ..schema.vocabularies import STATUS_VOCABULARIES
 from ._convert import to_utc
+from ._fetch import fetch_frame
 from ._query import (
     LoadContext,
     NovelIds,
     exact_in,
-    fetch_frame,
     open_context,
     require_table,
     resolve_novel_ids,

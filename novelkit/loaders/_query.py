@@ -5,26 +5,25 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from operator import itemgetter
 from typing import Any
 
-import numpy as np
 import pandas as pd
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 from sqlalchemy.sql.elements import quoted_name
 
+from .._redact import mask_url
 from ..errors import ConfigurationError, UnknownObjectError, WrongTypeError
-from ..schema.reflect import TableShape, reflect_table
+from ..schema.inspect import not_arboris_error
+from ..schema.reflect import TableShape, reflect_table, table_names
+from ._fetch import fetch_frame
 
 __all__ = [
     "LoadContext",
     "NovelIds",
     "close_matches",
-    "fetch_columns",
-    "fetch_frame",
     "open_context",
     "redact_secrets",
     "require_table",
@@ -71,15 +70,27 @@ def _check_zone_name(text: str) -> None:
 
 
 async def open_context(
-    target: AsyncSession | AsyncConnection, server_timezone: str | None = None
+    target: AsyncSession | AsyncConnection,
+    server_timezone: str | None = None,
+    *,
+    require_arboris: bool = True,
 ) -> LoadContext:
-    """The connection behind ``target`` (never closed here) and its time zone."""
+    """The connection behind ``target`` (never closed here) and its time zone.
+
+    With ``require_arboris`` (every loader), a database without ``novel_projects``
+    is :class:`~novelkit.NotArborisDatabaseError` at once, naming what it has
+    instead, rather than some table the user never typed being "unknown".
+    """
     if not isinstance(target, AsyncSession | AsyncConnection):
         raise WrongTypeError(
             "Loaders take an AsyncSession or AsyncConnection; use novelkit.open_session(engine) "
             "or novelkit.connect() for plain cells."
         )
     conn = await target.connection() if isinstance(target, AsyncSession) else target
+    if require_arboris:
+        names = await table_names(conn)
+        if "novel_projects" not in names:
+            raise not_arboris_error(mask_url(conn.engine.url), names)
     backend = conn.dialect.name
     zone: str | dt.tzinfo | None = None
     if server_timezone is not None:
@@ -113,41 +124,6 @@ async def require_table(ctx: LoadContext, name: str, *, hint: str = "") -> Table
     return shape
 
 
-async def fetch_columns(ctx: LoadContext, statement: sa.Executable) -> dict[str, pd.Series]:
-    """Run ``statement`` and return its columns as object Series, by name.
-
-    Rows are read from the result's DBAPI cursor: building SQLAlchemy ``Row``
-    objects first roughly doubles the cost on SQLite, and the statement still
-    runs through the engine, so echo, events and error translation apply.
-    Columns stay Python objects (no dtype inference, which pandas 3 would do for
-    every text column): each loader converts its known columns once, and builds
-    its DataFrame from the converted columns (no intermediate frame to copy).
-    """
-    result = await ctx.conn.execute(statement)
-    try:
-        names = list(result.keys())
-        cursor = getattr(result, "cursor", None)
-        rows = cursor.fetchall() if cursor is not None else [tuple(r) for r in result.all()]
-    finally:
-        result.close()
-    # One column at a time by index: ``zip(*rows)`` makes an iterator object per
-    # row, and 200,000 short-lived GC-tracked objects set off full collections
-    # that cost more than the transposition itself.
-    count = len(rows)
-    return {
-        name: pd.Series(
-            np.fromiter(map(itemgetter(position), rows), dtype=object, count=count),
-            dtype=object,
-        )
-        for position, name in enumerate(names)
-    }
-
-
-async def fetch_frame(ctx: LoadContext, statement: sa.Executable) -> pd.DataFrame:
-    """Run ``statement`` and return a DataFrame of object columns (see :func:`fetch_columns`)."""
-    return pd.DataFrame(await fetch_columns(ctx, statement))
-
-
 def exact_in(backend: str, column: sa.ColumnElement[Any], values: Sequence[str]) -> Any:
     """``column IN values`` compared byte for byte on every backend.
 
@@ -163,16 +139,29 @@ def exact_in(backend: str, column: sa.ColumnElement[Any], values: Sequence[str])
     return sa.and_(plain, binary)
 
 
-def _normalise_ids(novel_id: NovelIds) -> list[str] | None:
+def _normalise_ids(novel_id: object) -> list[str] | None:
     if novel_id is None:
         return None
-    ids = [novel_id] if isinstance(novel_id, str) else list(novel_id)
+    if isinstance(novel_id, str):
+        ids: list[object] = [novel_id]
+    elif isinstance(novel_id, Iterable) and not isinstance(novel_id, bytes | Mapping):
+        ids = list(novel_id)
+    else:
+        ids = [novel_id]
     for value in ids:
         if not isinstance(value, str):
-            raise ConfigurationError(
-                f"novel_id must be a project id string or a list of them, not {value!r}."
+            shown = repr(value) if len(repr(value)) <= 60 else repr(value)[:57] + "..."
+            raise WrongTypeError(
+                f"novel_id takes a project id (a string such as 'f8746b7d-2d91-...', or a "
+                f"unique prefix of 6 or more of its characters) or a list of them, not "
+                f"{type(value).__name__} {shown}. The ids are in the project_id column of "
+                "load_novels() (or db.novels())."
             )
-    return list(dict.fromkeys(ids))
+    return list(dict.fromkeys(str(v) for v in ids))
+
+
+#: The shortest prefix of a project id that may stand for it (as git does with hashes).
+MIN_PREFIX = 6
 
 
 #: Ids looked up per statement: a long list never makes one oversized statement
@@ -217,9 +206,18 @@ def _could_exist(value: str, limit: int | None) -> bool:
 
 
 async def resolve_novel_ids(ctx: LoadContext, novel_id: NovelIds) -> list[str] | None:
-    """Check that every requested project id exists; None means "all novels".
+    """The project ids asked for, checked; None means "all novels".
 
-    Raises :class:`UnknownObjectError` naming close matches for ids that do not exist.
+    An id may be given by a unique prefix of :data:`MIN_PREFIX` or more characters
+    (as git takes abbreviated hashes); it is replaced by the whole id.
+
+    Raises
+    ------
+    WrongTypeError
+        ``novel_id`` is neither a string nor a list of strings.
+    UnknownObjectError
+        An id that does not exist (close matches are named) or an ambiguous prefix
+        (the candidates are listed).
     """
     ids = _normalise_ids(novel_id)
     if ids is None:
@@ -235,10 +233,39 @@ async def resolve_novel_ids(ctx: LoadContext, novel_id: NovelIds) -> list[str] |
         )
         found.update(frame["id"])
     unknown = [v for v in ids if v not in found]
-    if unknown:
-        everything = await fetch_frame(ctx, sa.select(projects.c.id, projects.c.title))
-        raise UnknownObjectError(_unknown_message(unknown, everything))
-    return ids
+    if not unknown:
+        return ids
+    everything = await fetch_frame(ctx, sa.select(projects.c.id, projects.c.title))
+    by_prefix = _expand_prefixes(unknown, everything)
+    still_unknown = [v for v in unknown if v not in by_prefix]
+    if still_unknown:
+        raise UnknownObjectError(_unknown_message(still_unknown, everything))
+    return list(dict.fromkeys(by_prefix.get(v, v) for v in ids))
+
+
+def _expand_prefixes(unknown: list[str], projects: pd.DataFrame) -> dict[str, str]:
+    """Each unknown id that is a unique prefix (6+ characters) of a project id -> that id.
+
+    Compared in Python, byte for byte, whatever the database's collation. A prefix
+    of several ids is an error listing them.
+    """
+    ids = [str(i) for i in projects["id"]]
+    titles = dict(zip(ids, (str(t) for t in projects["title"]), strict=True))
+    expanded: dict[str, str] = {}
+    for value in unknown:
+        if len(value) < MIN_PREFIX:
+            continue
+        matches = [i for i in ids if i.startswith(value)]
+        if len(matches) == 1:
+            expanded[value] = matches[0]
+        elif len(matches) > 1:
+            listed = "; ".join(f"{i} ({titles[i]})" for i in sorted(matches)[:10])
+            more = f" and {len(matches) - 10} more" if len(matches) > 10 else ""
+            raise UnknownObjectError(
+                f"The project id prefix {value!r} is ambiguous: it starts {len(matches)} ids: "
+                f"{listed}{more}. Give more characters."
+            )
+    return expanded
 
 
 #: Longer names and ids get no "close matches": difflib indexes every character of

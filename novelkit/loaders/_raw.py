@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -13,12 +14,11 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 from ..errors import UnknownObjectError
 from ..schema.reflect import TableShape, reflect_table
 from ._convert import Kind, convert_column, known_kinds
+from ._fetch import fetch_columns, fetch_frame
 from ._query import (
     LoadContext,
     NovelIds,
     exact_in,
-    fetch_columns,
-    fetch_frame,
     open_context,
     redact_secrets,
     require_table,
@@ -31,6 +31,7 @@ __all__ = [
     "RawOptions",
     "Where",
     "extras_last",
+    "fetched_column",
     "finish_frame",
     "load_raw",
     "load_simple",
@@ -54,9 +55,11 @@ PRIMARY_KEYS = {
 
 
 def primary_key(shape: TableShape) -> str | None:
-    """The column to order and page by, when the table has one we know."""
+    """The column to order and page by: the known key, else a one-column declared key."""
     name = PRIMARY_KEYS.get(shape.name, "id")
-    return name if shape.has(name) else None
+    if shape.has(name):
+        return name
+    return shape.primary_key[0] if len(shape.primary_key) == 1 else None
 
 
 @dataclass
@@ -72,6 +75,9 @@ class RawOptions:
     extra_kinds: dict[str, Kind] = field(default_factory=dict)
     #: Status values seen in the whole table (iter_frames), so chunks share categories.
     seen_values: dict[str, list[str]] = field(default_factory=dict)
+    #: A text column whose lengths are counted as it is fetched: the frame gets
+    #: ``chars``, ``chars_nonspace`` and ``cjk_chars_plus_words`` columns, last.
+    count_text: str | None = None
 
 
 def _flatten(frame: pd.DataFrame, columns: Sequence[str]) -> pd.DataFrame:
@@ -90,7 +96,7 @@ def _flatten(frame: pd.DataFrame, columns: Sequence[str]) -> pd.DataFrame:
     return frame
 
 
-def finish_frame(
+async def finish_frame(
     table: str,
     stored: dict[str, pd.Series],
     *,
@@ -113,6 +119,9 @@ def finish_frame(
         values = stored.pop(column, None)
         if values is None:
             values = pd.Series([None] * length, dtype=object)
+        # A cancellation point between columns: one column's conversion is the
+        # longest step a load takes without yielding (the interrupt button).
+        await asyncio.sleep(0)
         columns[column] = convert_column(
             table,
             column,
@@ -150,7 +159,7 @@ async def load_raw(
     selected = [c for c in known if shape.has(c)]
     if options.extra_columns:
         selected += [c for c in shape.column_names if c not in kinds and c not in options.exclude]
-    columns: list[Any] = [table.c[c] for c in selected]
+    columns: list[Any] = [fetched_column(table, shape, c, kinds.get(c)) for c in selected]
     has_project = novel_column is not None and shape.has(novel_column)
     project_ids: set[Any] | None = None
     if options.orphans and has_project and shape.name != "novel_projects":
@@ -177,10 +186,15 @@ async def load_raw(
     key = primary_key(shape)
     if key is not None:
         statement = statement.order_by(table.c[key])
-    stored = await fetch_columns(ctx, statement)
+    text = [c for c in selected if kinds.get(c) in ("str", "category")]
+    lengths = [options.count_text] if options.count_text in selected else []
+    fetched = await fetch_columns(ctx, statement, text=text, lengths=lengths)
+    stored = fetched.columns
     if project_ids is not None and novel_column is not None:
-        stored["is_orphan"] = ~stored[novel_column].isin(project_ids)
-    return finish_frame(
+        stored["is_orphan"] = pd.Series(
+            ~stored[novel_column].isin(project_ids).to_numpy(dtype=bool), dtype=object
+        )
+    frame = await finish_frame(
         shape.name,
         stored,
         known=known,
@@ -188,6 +202,36 @@ async def load_raw(
         options=options,
         server_timezone=ctx.server_timezone,
     )
+    if lengths:
+        counted = fetched.lengths[lengths[0]]
+        for name in counted.columns:
+            frame[name] = counted[name].array
+    return frame
+
+
+def fetched_column(
+    table: sa.TableClause, shape: TableShape, name: str, kind: Kind | None
+) -> sa.ColumnElement[Any]:
+    """How a column is selected: long text and JSON as their UTF-8 bytes.
+
+    The drivers decode every text value into a Python ``str`` (UTF-8 to the
+    interpreter's internal form), and pyarrow then encodes it back to UTF-8: for
+    chapter texts that round trip costs more than the transfer itself. Selected
+    as bytes (``CAST(... AS BLOB)``, MySQL ``BINARY``), the stored UTF-8 goes into
+    Arrow (or orjson) as it is. Only for known columns of an unbounded text type
+    or JSON: ids and short strings stay ``str``, compared as such elsewhere.
+    """
+    column = table.c[name]
+    if kind == "json" or (kind == "str" and _is_long_text(shape, name)):
+        return sa.cast(column, sa.LargeBinary).label(name)
+    return column
+
+
+def _is_long_text(shape: TableShape, name: str) -> bool:
+    for column in shape.columns:
+        if column.name == name:
+            return isinstance(column.type, sa.Text)
+    return False
 
 
 def extras_last(

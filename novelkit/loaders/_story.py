@@ -2,23 +2,24 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from ..schema.reflect import reflect_table
+from ._convert import to_int
+from ._fetch import fetch_columns, fetch_frame
 from ._query import (
     LoadContext,
     NovelIds,
     exact_in,
-    fetch_frame,
     open_context,
     require_table,
     resolve_novel_ids,
     sql_table,
 )
 from ._raw import RawOptions, extras_last, load_raw, load_simple
-from ._wordcount import add_counts
 
 __all__ = ["load_chapters", "load_outlines"]
 
@@ -94,8 +95,14 @@ async def _first_outline_titles(ctx: LoadContext, ids: list[str] | None) -> pd.D
     return await fetch_frame(ctx, statement)
 
 
-async def _chapter_figures(ctx: LoadContext, ids: list[str] | None) -> pd.DataFrame:
-    """Per chapter id: selected version text (for counts) and number of versions."""
+async def _chapter_figures(
+    ctx: LoadContext, ids: list[str] | None, chapter_ids: pd.Series
+) -> pd.DataFrame:
+    """Per chapter, in the order of ``chapter_ids``: lengths of the selected text, versions.
+
+    The text itself is counted as it arrives and not kept: only ``chars``,
+    ``chars_nonspace``, ``cjk_chars_plus_words`` and ``version_count`` are returned.
+    """
     chapters = sql_table(await require_table(ctx, "chapters"))
     versions = sql_table(await require_table(ctx, "chapter_versions"))
     counts = (
@@ -106,7 +113,7 @@ async def _chapter_figures(ctx: LoadContext, ids: list[str] | None) -> pd.DataFr
     statement = (
         sa.select(
             chapters.c.id,
-            versions.c.content.label("selected_content"),
+            sa.cast(versions.c.content, sa.LargeBinary).label("selected_content"),
             counts.c.version_count,
         )
         .select_from(
@@ -118,7 +125,19 @@ async def _chapter_figures(ctx: LoadContext, ids: list[str] | None) -> pd.DataFr
     )
     if ids is not None:
         statement = statement.where(exact_in(ctx.backend, chapters.c.project_id, ids))
-    return await fetch_frame(ctx, statement)
+    fetched = await fetch_columns(ctx, statement, lengths=["selected_content"])
+    found = to_int(fetched.columns["id"]).to_numpy(dtype="int64", na_value=-1)
+    versions_per_chapter = to_int(fetched.columns["version_count"]).fillna(0)
+    lengths = fetched.lengths["selected_content"]
+    wanted = chapter_ids.to_numpy(dtype="int64", na_value=-1)
+    if not np.array_equal(found, wanted):
+        # Chapters came or went between the two statements (the app writes while we
+        # read): align by id; a chapter missing here gets no text and no versions.
+        position = pd.Index(found).get_indexer(wanted)
+        lengths = lengths.reindex(position).reset_index(drop=True)
+        versions_per_chapter = versions_per_chapter.reindex(position).fillna(0)
+    lengths["version_count"] = versions_per_chapter.array
+    return lengths
 
 
 async def load_chapters(
@@ -161,14 +180,13 @@ async def load_chapters(
         frame["outline_title"] = pd.array(merged["outline_title"].to_numpy(), dtype="string")
     else:
         frame["outline_title"] = pd.Series(pd.NA, index=frame.index, dtype="string")
-    figures = (await _chapter_figures(ctx, ids)).set_index("id")
-    by_id = figures.reindex(frame["id"].astype("int64").to_numpy())
-    text = by_id["selected_content"].astype("string")
-    frame["selected_chars"] = pd.array(text.str.len().fillna(0).to_numpy(), dtype="Int64")
-    frame["version_count"] = pd.array(
-        pd.to_numeric(by_id["version_count"]).fillna(0).to_numpy(), dtype="Int64"
-    )
-    frame = add_counts(frame, text.fillna(""))
+    figures = await _chapter_figures(ctx, ids, frame["id"])
+    # A chapter without a (readable) selected version has no selected text: its
+    # lengths are missing, not 0 (load_novels' sums still count it as 0, as the app).
+    frame["selected_chars"] = figures["chars"].array
+    frame["version_count"] = figures["version_count"].array
+    frame["chars_nonspace"] = figures["chars_nonspace"].array
+    frame["cjk_chars_plus_words"] = figures["cjk_chars_plus_words"].array
     frame = extras_last(frame, shape)
     if dedupe:
         frame = _dedupe(frame)

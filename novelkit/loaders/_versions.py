@@ -6,21 +6,22 @@ import pandas as pd
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
+from ._fetch import fetch_frame
 from ._query import (
     NovelIds,
     exact_in,
-    fetch_frame,
     open_context,
     require_table,
     resolve_novel_ids,
     sql_table,
 )
 from ._raw import RawOptions, extras_last, load_raw
-from ._wordcount import add_counts
 
 __all__ = ["load_evaluations", "load_versions"]
 
 Target = AsyncSession | AsyncConnection
+
+_LENGTHS = ("chars", "chars_nonspace", "cjk_chars_plus_words")
 
 
 async def _via_chapters(
@@ -46,6 +47,7 @@ async def _via_chapters(
         flatten_json=flatten_json,
         exclude=exclude,
         orphans=False,
+        count_text=text_column,
     )
     where = None
     if ids is not None:
@@ -64,6 +66,9 @@ async def _via_chapters(
         chapters.c.chapter_number,
         chapters.c.selected_version_id,
     )
+    if ids is not None:
+        # Only the chapters of the novels asked for, not every chapter of the database.
+        link_query = link_query.where(exact_in(ctx.backend, chapters.c.project_id, ids))
     links = await fetch_frame(ctx, link_query)
     links = links.set_index("chapter_id")
     chapter_ids = frame["chapter_id"].astype("Int64")
@@ -80,8 +85,8 @@ async def _via_chapters(
         same = selected.to_numpy() == frame["id"].astype("Int64").to_numpy()
         frame["is_selected"] = pd.array(pd.Series(same).fillna(False).to_numpy(), dtype="boolean")
     if text_column is not None and text_column in frame.columns:
-        frame["chars"] = frame[text_column].astype("string").str.len().astype("Int64")
-        frame = add_counts(frame, frame[text_column])
+        # Counted by load_raw as the text arrived: move them after the link columns.
+        frame = frame[[c for c in frame.columns if c not in _LENGTHS] + list(_LENGTHS)]
     return extras_last(frame, shape)
 
 

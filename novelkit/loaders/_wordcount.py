@@ -1,36 +1,35 @@
-"""Chapter length the three ways Arboris counts it, vectorised over a text column.
+"""Chapter length the three ways Arboris counts it, over whole text columns at once.
 
 - ``word_count`` (the app's): ``len(content)``, whitespace and punctuation included;
 - ``chars_nonspace`` (the chapter list in the UI, HEAD's enrichment): non-whitespace
   characters;
 - ``cjk_chars_plus_words`` (the chapter workspace): CJK ideographs ``[\\u4e00-\\u9fa5]``
   plus Latin words.
+
+The counting itself is :mod:`novelkit.text._counts` (numpy over the column's UTF-8
+bytes); here the loaders' text columns (pandas ``string`` backed by Arrow) are
+handed to it without building a Python string per value. A missing text stays
+missing (``<NA>``) in every count.
 """
 
 from __future__ import annotations
 
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
-__all__ = ["add_counts", "chars_nonspace", "cjk_chars_plus_words"]
+from ..text._counts import chars_nonspace, cjk_chars_plus_words, text_counts
 
-_CJK = r"[\u4e00-\u9fa5]"
-_LATIN_WORD = r"[A-Za-z]+(?:['’-][A-Za-z]+)*"
-
-
-def chars_nonspace(text: pd.Series) -> pd.Series:
-    """Non-whitespace characters per value (``Int64``, missing stays missing)."""
-    strings = text.astype("string")
-    return (strings.str.len() - strings.str.count(r"\s")).astype("Int64")
+__all__ = ["arrow_lengths", "chars_nonspace", "cjk_chars_plus_words"]
 
 
-def cjk_chars_plus_words(text: pd.Series) -> pd.Series:
-    """CJK ideographs plus Latin words per value (``Int64``)."""
-    strings = text.astype("string")
-    return (strings.str.count(_CJK) + strings.str.count(_LATIN_WORD)).astype("Int64")
+def arrow_lengths(array: pa.Array | pa.ChunkedArray) -> pd.DataFrame:
+    """``chars`` (code points), ``chars_nonspace`` and ``cjk_chars_plus_words`` per value.
 
-
-def add_counts(frame: pd.DataFrame, text: pd.Series) -> pd.DataFrame:
-    """Add ``chars_nonspace`` and ``cjk_chars_plus_words`` computed from ``text``."""
-    frame["chars_nonspace"] = pd.array(chars_nonspace(text).to_numpy(), dtype="Int64")
-    frame["cjk_chars_plus_words"] = pd.array(cjk_chars_plus_words(text).to_numpy(), dtype="Int64")
-    return frame
+    ``Int64`` columns on a ``RangeIndex``; a missing value is ``<NA>`` in all three.
+    """
+    counts = text_counts(array)
+    chars = pc.utf8_length(array).fill_null(0).to_numpy().astype("int64")
+    missing = array.is_null().to_numpy(zero_copy_only=False)
+    counts.insert(0, "chars", pd.arrays.IntegerArray(chars, missing))
+    return counts

@@ -46,6 +46,8 @@ The result is kept in the schema cache of :mod:`novelkit.schema.reflect`, which
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from sqlalchemy import func, literal, select, table, union_all
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
@@ -56,7 +58,13 @@ from ._info import DatabaseInfo, GenerationFound
 from .reflect import cached_value, clear_schema_cache, reflect_all, store_value
 from .tables import CLASSIC_COLUMNS, CLASSIC_TABLES, FUSION_TABLES, KNOWN_COLUMNS, build_metadata
 
-__all__ = ["CORE_TABLES", "DatabaseInfo", "GenerationFound", "inspect_database"]
+__all__ = [
+    "CORE_TABLES",
+    "DatabaseInfo",
+    "GenerationFound",
+    "inspect_database",
+    "not_arboris_error",
+]
 
 #: Tables every Arboris version has (classic minus ycvk's and lilicocon's removals).
 CORE_TABLES: tuple[str, ...] = tuple(
@@ -91,7 +99,9 @@ def _matches(name: str, cols: tuple[str, ...], pk: frozenset[str]) -> bool:
     return 2 * len(set(expected) & set(cols)) >= len(expected)
 
 
-def _not_arboris(url: str, found: list[str]) -> NotArborisDatabaseError:
+def not_arboris_error(url: str, found: Iterable[str]) -> NotArborisDatabaseError:
+    """The error for a database without ``novel_projects``, naming what it has instead."""
+    found = list(found)
     if not found:
         what = "the database is empty (it has no tables)"
     else:
@@ -138,7 +148,7 @@ async def _inspect(engine: AsyncEngine) -> DatabaseInfo:
         columns = {name: shape.column_names for name, shape in shapes.items()}
         pks = {name: frozenset(shape.primary_key) for name, shape in shapes.items()}
         if "novel_projects" not in columns:
-            raise _not_arboris(url, list(columns))
+            raise not_arboris_error(url, columns)
         generation, base, variants = _classify(columns, pks)
         counts = await _count_rows(conn, list(columns))
         demo = await read_demo_marker(conn)

@@ -564,10 +564,12 @@ async def test_server_restart_between_two_calls(running_private_server: PrivateM
     url = _private_url(server)
     engine = create_engine(url, connect_timeout=CONNECT_TIMEOUT)
     facade = novelkit.connect(url, connect_timeout=CONNECT_TIMEOUT)
+    # db.sql(), not db.table(): loaders now refuse a database without novel_projects
+    # (NotArborisDatabaseError), and this server holds one table of its own.
     count = "SELECT COUNT(*) FROM notes"
     try:
         assert await _scalar(engine, count) == 3
-        assert len(facade.table("notes")) == 3
+        assert facade.sql(count).iloc[0, 0] == 3
 
         server.stop()
         down: dict[str, float] = {}
@@ -578,13 +580,13 @@ async def test_server_restart_between_two_calls(running_private_server: PrivateM
         assert PRIVATE_PASSWORD not in str(caught.value)
         start = time.monotonic()
         with pytest.raises(ServerUnavailableError):
-            facade.table("notes")
+            facade.sql(count)
         down["facade"] = time.monotonic() - start
         assert max(down.values()) < CONNECT_TIMEOUT + TIME_MARGIN
 
         server.start()
         assert await _scalar(engine, count) == 3
-        assert len(facade.table("notes")) == 3
+        assert facade.sql(count).iloc[0, 0] == 3
         assert pool_status(engine).checked_out == 0
         MEASURED["restart"] = {
             "down_error_after_s": {k: round(v, 3) for k, v in down.items()},

@@ -236,7 +236,8 @@ class _Shaper:
 async def _start(
     target: Target, query: Query, params: Mapping[str, Any] | None, server_timezone: str | None
 ) -> tuple[LoadContext, Prepared, list[ColumnPlan] | None, float | None, bool]:
-    ctx = await open_context(target, server_timezone)
+    # Any database: a query need not be about Arboris tables.
+    ctx = await open_context(target, server_timezone, require_arboris=False)
     prepared = prepare(ctx.conn, query, params)
     from_text = None
     if prepared.sql is not None:

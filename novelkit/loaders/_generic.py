@@ -23,7 +23,15 @@ from ._query import (
     resolve_novel_ids,
     sql_table,
 )
-from ._raw import RawOptions, Where, fetched_column, finish_frame, load_raw, primary_key
+from ._raw import (
+    RawOptions,
+    Where,
+    fetched_column,
+    finish_frame,
+    fork_kinds,
+    load_raw,
+    primary_key,
+)
 
 __all__ = ["iter_frames", "load_table"]
 
@@ -257,6 +265,7 @@ async def iter_frames(
     )
     options.seen_values = scan.seen_values
     kinds = {c: k for c, k in known_kinds(shape.name).items() if c not in options.exclude}
+    options.fork_kinds = fork_kinds(shape, kinds)
     wanted = [c for c in kinds if shape.has(c)] + [
         c for c in shape.column_names if c not in kinds and c not in options.exclude
     ]

@@ -120,9 +120,10 @@ class TextSource:
     desc: str = "texts"
 
     async def pages(
-        self, *, progress: bool | None = None, page_size: int = PAGE_TEXTS
+        self, *, progress: bool | None = None, page_size: int | None = None
     ) -> AsyncIterator[Page]:
-        """Yield the texts in result order, ``page_size`` at a time (see the module doc)."""
+        """Yield the texts in result order, ``page_size`` (:data:`PAGE_TEXTS`) at a time."""
+        size = PAGE_TEXTS if page_size is None else page_size
         versions = sql_table("chapter_versions", ["id", "content"])
         bar = progress_bar(
             progress,
@@ -134,8 +135,8 @@ class TextSource:
             delay=_BAR_DELAY,
         )
         try:
-            for first in range(0, len(self.keys), page_size):
-                page = self.keys[first : first + page_size]
+            for first in range(0, len(self.keys), size):
+                page = self.keys[first : first + size]
                 # Integers only, written into the statement: no bound-parameter limit
                 # (999 on old SQLite builds) and nothing a user typed.
                 wanted: sa.BindParameter[list[int]] = sa.bindparam(

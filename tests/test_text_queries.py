@@ -8,6 +8,7 @@ the same answers.
 from __future__ import annotations
 
 import asyncio
+import doctest
 import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
@@ -20,7 +21,12 @@ from _loaders_support import Source, mysql_source, scratch_database, session_on,
 
 import novelkit
 from novelkit.errors import ConfigurationError, UnknownObjectError, WrongTypeError
-from novelkit.text import _pages, cooccurrence, mentions, search_text, text_stats
+from novelkit.text import _api, _cast, _pages, cooccurrence, mentions, search_text, text_stats
+
+
+@pytest.mark.parametrize("module", [_pages, _api, _cast])
+def test_docstring_examples(module: object) -> None:
+    assert doctest.testmod(module).failed == 0  # type: ignore[arg-type]
 
 
 @pytest.fixture(scope="module")

@@ -55,6 +55,12 @@ from .loaders import (
     load_versions as load_versions,
 )
 from .schema.inspect import DatabaseInfo as DatabaseInfo, inspect_database as inspect_database
+from .text import (
+    cooccurrence as cooccurrence,
+    mentions as mentions,
+    search_text as search_text,
+    text_stats as text_stats,
+)
 
 __version__ = "0.1.0"
 
@@ -80,6 +86,7 @@ __all__ = [
     "build_demo",
     "build_demo_async",
     "connect",
+    "cooccurrence",
     "create_engine",
     "echo",
     "get_session",
@@ -99,11 +106,14 @@ __all__ = [
     "load_usage",
     "load_users",
     "load_versions",
+    "mentions",
     "open_session",
     "pool_counters",
     "pool_status",
     "resolve_url",
+    "search_text",
     "session_factory",
     "set_echo",
+    "text_stats",
     "track_leaks",
 ]

@@ -13,8 +13,8 @@ import numpy as np
 import pandas as pd
 
 from ..errors import ConfigurationError, WrongTypeError
+from ..loaders._counts import text_counts
 from ..loaders._query import NovelIds
-from ._counts import text_counts
 from ._pages import KEY_COLUMNS, Target, TextKey, Versions, key_frame, plan_texts
 from ._search import MATCH_COLUMNS, compile_pattern, match_rows
 from ._stats import STAT_COLUMNS, stats_rows

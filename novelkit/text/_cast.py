@@ -21,7 +21,8 @@ import pandas as pd
 import sqlalchemy as sa
 
 from ..errors import ConfigurationError, UnknownObjectError, WrongTypeError
-from ..loaders._query import LoadContext, NovelIds, exact_in, fetch_columns, sql_table
+from ..loaders._fetch import fetch_columns
+from ..loaders._query import LoadContext, NovelIds, exact_in, sql_table
 from ..schema.reflect import reflect_table
 from ._mentions import NameSet, cooccurrence as _pairs, count_mentions, name_set, name_windows
 from ._normalize import LINE_BREAK
@@ -53,7 +54,7 @@ async def novel_names(ctx: LoadContext, ids: list[str] | None) -> dict[str, list
         )
         if ids is not None:
             statement = statement.where(exact_in(ctx.backend, sql.c.project_id, ids))
-        stored = await fetch_columns(ctx, statement)
+        stored = (await fetch_columns(ctx, statement)).columns
         values = zip(*(stored[c].tolist() for c in ("project_id", *columns)), strict=True)
         for project, *names in values:
             found.setdefault(project, []).extend(_usable(name) for name in names)

@@ -45,11 +45,11 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession
 
 from .._progress import progress_bar
 from ..errors import ConfigurationError, WrongTypeError
+from ..loaders._fetch import fetch_columns
 from ..loaders._query import (
     LoadContext,
     NovelIds,
     exact_in,
-    fetch_columns,
     open_context,
     require_table,
     resolve_novel_ids,
@@ -146,7 +146,9 @@ class TextSource:
                     versions.c.id.in_(wanted)
                 )
                 async with self.engine.connect() as conn:
-                    stored = await fetch_columns(LoadContext(conn, self.backend, None), statement)
+                    stored = (
+                        await fetch_columns(LoadContext(conn, self.backend, None), statement)
+                    ).columns
                 text_of = dict(zip(stored["id"].tolist(), stored["content"].tolist(), strict=True))
                 yield [(key, text_of[key[2]]) for key in page if text_of.get(key[2]) is not None]
                 bar.update(len(page))
@@ -224,7 +226,7 @@ async def _plan(ctx: LoadContext, ids: list[str] | None, versions: Versions) -> 
         statement = statement.where(table.c.id == chapters.c.selected_version_id)
     if ids is not None:
         statement = statement.where(exact_in(ctx.backend, chapters.c.project_id, ids))
-    stored = await fetch_columns(ctx, statement)
+    stored = (await fetch_columns(ctx, statement)).columns
     frame = pd.DataFrame({name: values for name, values in stored.items()})
     known = set(ids) if ids is not None else await _project_ids(ctx)
     frame = frame[[project in known for project in frame["project_id"]]]
@@ -248,7 +250,7 @@ async def _plan(ctx: LoadContext, ids: list[str] | None, versions: Versions) -> 
 
 async def _project_ids(ctx: LoadContext) -> set[str]:
     projects = sql_table("novel_projects", ["id"])
-    stored = await fetch_columns(ctx, sa.select(projects.c.id))
+    stored = (await fetch_columns(ctx, sa.select(projects.c.id))).columns
     return set(stored["id"].tolist())
 
 

@@ -150,7 +150,7 @@ async def load_table(
     --------
     >>> logs = await novelkit.load_table(session, "rag_retrieval_logs")  # doctest: +SKIP
     """
-    ctx = await open_context(target, server_timezone)
+    ctx = await open_context(target, server_timezone, require_arboris=False)
     shape = await _checked_table(ctx, name)
     chosen = _checked_columns(shape, columns)
     ids = await resolve_novel_ids(ctx, novel_id)
@@ -190,7 +190,7 @@ async def _plan_scan(
     novel_id: NovelIds,
     server_timezone: str | None,
 ) -> _Scan:
-    ctx = await open_context(target, server_timezone)
+    ctx = await open_context(target, server_timezone, require_arboris=False)
     shape = await _checked_table(ctx, table)
     chosen = _checked_columns(shape, columns)
     ids = await resolve_novel_ids(ctx, novel_id)

@@ -40,9 +40,11 @@ bench: demo-large
 	@if [ -n "$(NOVELKIT_TEST_MYSQL_URL)" ]; then \
 	  $(PY) benchmarks/prepare_mysql.py "$(BENCH_MYSQL_URL)" && \
 	  $(PY) benchmarks/bench_loaders.py --sqlite $(BENCH_SQLITE) --mysql "$(BENCH_MYSQL_URL)" && \
+	  $(PY) benchmarks/bench_text.py --sqlite $(BENCH_SQLITE) --mysql "$(BENCH_MYSQL_URL)" && \
 	  $(PY) benchmarks/bench_sql.py --sqlite $(BENCH_SQLITE) --mysql "$(BENCH_MYSQL_URL)"; \
 	else \
 	  $(PY) benchmarks/bench_loaders.py --sqlite $(BENCH_SQLITE) && \
+	  $(PY) benchmarks/bench_text.py --sqlite $(BENCH_SQLITE) && \
 	  $(PY) benchmarks/bench_sql.py --sqlite $(BENCH_SQLITE); \
 	fi
 

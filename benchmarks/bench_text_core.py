@@ -21,9 +21,9 @@ from typing import Any
 
 import pandas as pd
 import pyarrow as pa
-from novelkit.demo.text import WORLDS
 
-from novelkit.text import _counts, _mentions, _normalize, _search, _stats
+from novelkit.demo._text import WORLDS
+from novelkit.loaders import _counts, _mentions, _normalize, _search, _stats
 
 HERE = Path(__file__).resolve().parent
 

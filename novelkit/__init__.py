@@ -62,6 +62,12 @@ from .sql import (
     load_sql as load_sql,
     tables as tables,
 )
+from .text import (
+    cooccurrence as cooccurrence,
+    mentions as mentions,
+    search_text as search_text,
+    text_stats as text_stats,
+)
 
 __version__ = "0.1.0"
 
@@ -88,6 +94,7 @@ __all__ = [
     "build_demo",
     "build_demo_async",
     "connect",
+    "cooccurrence",
     "create_engine",
     "echo",
     "get_session",
@@ -110,12 +117,15 @@ __all__ = [
     "load_usage",
     "load_users",
     "load_versions",
+    "mentions",
     "open_session",
     "pool_counters",
     "pool_status",
     "resolve_url",
+    "search_text",
     "session_factory",
     "set_echo",
     "tables",
+    "text_stats",
     "track_leaks",
 ]

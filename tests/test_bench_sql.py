@@ -88,7 +88,7 @@ def test_readme_sql_speed_table_quotes_results_sql_json() -> None:
     results = json.loads((ROOT / "benchmarks" / "results_sql.json").read_text(encoding="utf-8"))
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     section = readme.split("## Speed\n", 1)[1].split("\n## ", 1)[0]
-    section = section.split("\n### Your own SQL\n", 1)[1]
+    section = section.split("\n### Your own SQL\n", 1)[1].split("\n### ", 1)[0]
     rows = [
         [c.strip() for c in line.strip("|").split("|")]
         for line in section.splitlines()

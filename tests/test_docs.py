@@ -103,8 +103,8 @@ def _cell_figures(cell: str) -> tuple[float | None, float | None]:
 
 def test_readme_speed_table_quotes_results_json() -> None:
     results = json.loads((ROOT / "benchmarks" / "results.json").read_text(encoding="utf-8"))
-    # The loaders' table; subsections (### Your own SQL) are checked by their own tests.
-    section = README.split("## Speed\n", 1)[1].split("\n## ", 1)[0].split("\n### ", 1)[0]
+    section = README.split("## Speed\n", 1)[1].split("\n## ", 1)[0]
+    section = section.split("\n### ", 1)[0]  # the loaders' table; the text queries' below
     rows = [
         [c.strip() for c in line.strip("|").split("|")]
         for line in section.splitlines()
@@ -123,3 +123,35 @@ def test_readme_speed_table_quotes_results_json() -> None:
             for cell, other in ((read_sql, "pandas_read_sql"), (orm, "naive_orm")):
                 quoted = _cell_figures(cell)[1]
                 assert quoted == round(methods[other]["ratio_to_raw_driver"], 2), (cell, other)
+
+
+# README text-query speed row -> (results_text.json backend, method).
+TEXT_SPEED_ROWS = {
+    ("`search_text` (a two-character name)", "SQLite"): ("sqlite", "search_text"),
+    ("`mentions` (20 names)", "SQLite"): ("sqlite", "mentions"),
+    ("`search_text` (a two-character name)", "MariaDB"): ("mysql", "search_text"),
+    ("`mentions` (20 names)", "MariaDB"): ("mysql", "mentions"),
+}
+
+
+def test_readme_text_speed_table_quotes_results_text_json() -> None:
+    path = ROOT / "benchmarks" / "results_text.json"
+    results = json.loads(path.read_text(encoding="utf-8"))["results"]
+    section = README.split("### Text queries\n", 1)[1].split("\n## ", 1)[0]
+    rows = [
+        [c.strip() for c in line.strip("|").split("|")]
+        for line in section.splitlines()
+        if line.startswith("| `")
+    ]
+    assert {(r[0], r[1]) for r in rows} == set(TEXT_SPEED_ROWS)
+    for label, database, novelkit, floor, pandas, peak in rows:
+        backend, method = TEXT_SPEED_ROWS[(label, database)]
+        methods = results[backend]["methods"]
+        seconds, ratio = _cell_figures(novelkit)
+        assert seconds == round(methods[method]["median_s"], 2), (label, database)
+        assert ratio == round(methods[method]["ratio_to_floor"], 2), (label, database)
+        assert _cell_figures(floor)[0] == round(methods["floor_iter_frames"]["median_s"], 2)
+        if method == "mentions":
+            quoted = _cell_figures(pandas)[1]
+            assert quoted == round(methods["pandas_str_count"]["ratio_to_floor"], 2)
+        assert f"{methods[method]['peak_mb']:.0f} MB" == peak

@@ -57,6 +57,7 @@ NOVEL_COLUMNS = [
     "created_at",
     "updated_at",
     "outlines",
+    "planned_chapters",
     "chapters",
     "completed",
     "progress",

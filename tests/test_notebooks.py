@@ -22,6 +22,7 @@ from typing import Any
 import pytest
 
 import novelkit
+import novelkit.plotting
 from novelkit.db import DATABASE_VARIABLES
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -33,6 +34,7 @@ EXPECTED = [
     "04_engines_sessions_pools.ipynb",
     "05_characters_and_story_world.ipynb",
     "06_your_own_sql.ipynb",
+    "07_story_text.ipynb",
 ]
 PATHS = [NOTEBOOKS / name for name in EXPECTED]
 FIXTURE_SQLITE = ROOT / "tests" / "data" / "arboris-fusion.sqlite"
@@ -174,3 +176,47 @@ def test_notebooks_run_with_mariadb(mysql_db: Any, tmp_path: Path) -> None:
     for line in ("peak checked_out >= 2: True", "leaked: 0", "write refused: True"):
         assert line in printed
     assert mysql_db.url.password not in printed
+
+
+def test_no_notebook_silences_a_missing_widget_warning() -> None:
+    """ipywidgets comes with the notebooks extra: tqdm.auto needs no warning filter."""
+    for path in PATHS:
+        assert "IProgress" not in path.read_text(encoding="utf-8"), path.name
+
+
+@pytest.mark.slow
+def test_story_text_figures_render_with_a_cjk_font(monkeypatch: pytest.MonkeyPatch) -> None:
+    """07's figures run with every warning an error: no "Glyph ... missing" warning."""
+    monkeypatch.setenv("NOVELKIT_PROGRESS", "0")
+    nbclient = pytest.importorskip("nbclient")
+    import nbformat
+
+    if novelkit.plotting.use_cjk_font(warn=False) is None:
+        pytest.skip("no CJK font on this machine: bash .ci/cjk-font.sh installs one")
+    notebook = nbformat.read(NOTEBOOKS / "07_story_text.ipynb", as_version=4)
+    strict = nbformat.v4.new_code_cell(
+        "import warnings\nwarnings.simplefilter('error')", id="warnings-are-errors"
+    )
+    notebook.cells.insert(0, strict)
+    client = nbclient.NotebookClient(
+        notebook,
+        kernel_name="python3",
+        timeout=600,
+        resources={"metadata": {"path": str(NOTEBOOKS)}},
+    )
+    client.execute()  # raises CellExecutionError on any warning turned error
+    figures = [
+        output
+        for cell in notebook.cells
+        if cell.cell_type == "code"
+        for output in cell.outputs
+        if "image/png" in output.get("data", {})
+    ]
+    assert len(figures) == 3
+    streams = "".join(
+        output.get("text", "")
+        for cell in notebook.cells
+        if cell.cell_type == "code"
+        for output in cell.outputs
+    )
+    assert "missing from font" not in streams

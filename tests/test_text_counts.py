@@ -19,8 +19,8 @@ import pytest
 from hypothesis import given, settings, strategies as st
 
 from novelkit.errors import ConfigurationError
-from novelkit.text import _counts
-from novelkit.text._counts import chars_nonspace, cjk_chars_plus_words, text_counts
+from novelkit.loaders import _counts
+from novelkit.loaders._counts import chars_nonspace, cjk_chars_plus_words, text_counts
 
 _CJK = r"[\u4e00-\u9fa5]"
 _LATIN_WORD = r"[A-Za-z]+(?:['’-][A-Za-z]+)*"

@@ -16,8 +16,8 @@ import pytest
 from hypothesis import given, settings, strategies as st
 
 from novelkit.errors import ConfigurationError
+from novelkit.loaders._counts import text_counts
 from novelkit.text import _stats
-from novelkit.text._counts import text_counts
 from novelkit.text._stats import STAT_COLUMNS, stats_frame, stats_rows, text_stats
 
 NA = None

@@ -23,6 +23,7 @@ from .. import __version__
 from ..db import create_engine, open_session, pool_status
 from ..errors import NovelkitError
 from ..schema.tables import Generation
+from ..text import Versions
 from ._export import ExportSummary, TableFormat, TextFormat, export_tables, novel_text
 
 __all__ = ["main"]
@@ -269,6 +270,82 @@ def outlines(novel_id: str, url: str | None, env_file: Path | None, fmt: FrameFo
     frame = asyncio.run(_with_engine(_database(url, env_file), work))
     if fmt == "table":
         frame = frame[["chapter_number", "title", "summary"]]
+    _emit(frame, fmt)
+
+
+@main.command()
+@click.argument("pattern")
+@url_argument
+@env_file_option
+@click.option(
+    "--novel",
+    "novel_ids",
+    multiple=True,
+    metavar="ID",
+    help="Only this novel (its project id); repeat for several. Default: every novel.",
+)
+@click.option("--regex", is_flag=True, help="PATTERN is a Python regular expression.")
+@click.option(
+    "--versions",
+    type=click.Choice(["selected", "latest", "all"]),
+    default="selected",
+    show_default=True,
+    help="selected: the text the app shows; latest: each chapter's newest version; all.",
+)
+@click.option("--case-sensitive", is_flag=True, help="Tell case (and full/half width) apart.")
+@click.option(
+    "--context",
+    type=click.IntRange(min=0),
+    default=20,
+    show_default=True,
+    help="Characters of context each side.",
+)
+@format_option("table", "csv", "json", default="table")
+@progress_option
+@reports_errors
+def search(
+    pattern: str,
+    url: str | None,
+    env_file: Path | None,
+    novel_ids: tuple[str, ...],
+    regex: bool,
+    versions: Versions,
+    case_sensitive: bool,
+    context: int,
+    fmt: FrameFormat,
+    progress: bool | None,
+) -> None:
+    """Every match of PATTERN in the chapter texts, with its context.
+
+    Texts are compared in Unicode NFC, ignoring case and full/half width unless
+    --case-sensitive; line breaks in the context show as ⏎. One line per match:
+    novel, chapter number, version, offset, context.
+
+    \b
+    Examples:
+      novelkit search 林墨
+      novelkit search "第[一二三]章" storage/arboris.db --regex --versions all
+      novelkit search AI --novel 0f8e...-uuid --format csv > hits.csv
+    """
+    from ..text import search_text
+
+    async def work(engine: AsyncEngine) -> pd.DataFrame:
+        async with open_session(engine) as session:
+            return await search_text(
+                session,
+                pattern,
+                novel_id=list(novel_ids) or None,
+                versions=versions,
+                regex=regex,
+                ignore_case=not case_sensitive,
+                context=context,
+                progress=progress,
+            )
+
+    frame = asyncio.run(_with_engine(_database(url, env_file), work))
+    if fmt == "table" and frame.empty:
+        click.echo(f"No match for {pattern!r}.")
+        return
     _emit(frame, fmt)
 
 

@@ -14,7 +14,7 @@ from typing import Any, TypeVar
 
 import pandas as pd
 
-from ..loaders._activity import NovelIds, load_activity as _load_activity
+from ..loaders._activity import load_activity as _load_activity
 from ..loaders._generic import load_table as _load_table
 from ..loaders._novels import (
     load_admin_stats as _load_admin_stats,
@@ -34,6 +34,15 @@ from ..loaders._world import (
     load_relationships as _load_relationships,
 )
 from ..sql._load import Query, load_sql as _load_sql
+from ..text._api import search_text as _search_text, text_stats as _text_stats
+from ..text._cast import (
+    NameList,
+    NovelIds,
+    Versions,
+    Window,
+    cooccurrence as _cooccurrence,
+    mentions as _mentions,
+)
 
 __all__ = ["LoaderMethods"]
 
@@ -48,6 +57,40 @@ class LoaderMethods:
 
     async def _acall(self, func: Callable[..., Coroutine[Any, Any, T]], /, *a: Any, **kw: Any) -> T:
         raise NotImplementedError
+
+    def cooccurrence(
+        self,
+        *,
+        novel_id: NovelIds,
+        names: NameList | None = None,
+        window: Window = "chapter",
+        progress: bool | None = None,
+    ) -> pd.DataFrame:
+        """:func:`novelkit.cooccurrence` on this database, with the same keywords."""
+        return self._call(
+            _cooccurrence,
+            novel_id=novel_id,
+            names=names,
+            window=window,
+            progress=progress,
+        )
+
+    async def acooccurrence(
+        self,
+        *,
+        novel_id: NovelIds,
+        names: NameList | None = None,
+        window: Window = "chapter",
+        progress: bool | None = None,
+    ) -> pd.DataFrame:
+        """Awaitable twin of :meth:`cooccurrence`: runs on the facade's loop."""
+        return await self._acall(
+            _cooccurrence,
+            novel_id=novel_id,
+            names=names,
+            window=window,
+            progress=progress,
+        )
 
     def activity(
         self,
@@ -511,9 +554,120 @@ class LoaderMethods:
             server_timezone=server_timezone,
         )
 
+    def mentions(
+        self,
+        names: NameList | None = None,
+        *,
+        novel_id: NovelIds = None,
+        versions: Versions = "selected",
+        progress: bool | None = None,
+    ) -> pd.DataFrame:
+        """:func:`novelkit.mentions` on this database, with the same keywords."""
+        return self._call(
+            _mentions,
+            names,
+            novel_id=novel_id,
+            versions=versions,
+            progress=progress,
+        )
+
+    async def amentions(
+        self,
+        names: NameList | None = None,
+        *,
+        novel_id: NovelIds = None,
+        versions: Versions = "selected",
+        progress: bool | None = None,
+    ) -> pd.DataFrame:
+        """Awaitable twin of :meth:`mentions`: runs on the facade's loop."""
+        return await self._acall(
+            _mentions,
+            names,
+            novel_id=novel_id,
+            versions=versions,
+            progress=progress,
+        )
+
+    def search_text(
+        self,
+        pattern: str,
+        *,
+        novel_id: NovelIds = None,
+        versions: Versions = "selected",
+        regex: bool = False,
+        ignore_case: bool = True,
+        context: int = 20,
+        progress: bool | None = None,
+    ) -> pd.DataFrame:
+        """:func:`novelkit.search_text` on this database, with the same keywords."""
+        return self._call(
+            _search_text,
+            pattern,
+            novel_id=novel_id,
+            versions=versions,
+            regex=regex,
+            ignore_case=ignore_case,
+            context=context,
+            progress=progress,
+        )
+
+    async def asearch_text(
+        self,
+        pattern: str,
+        *,
+        novel_id: NovelIds = None,
+        versions: Versions = "selected",
+        regex: bool = False,
+        ignore_case: bool = True,
+        context: int = 20,
+        progress: bool | None = None,
+    ) -> pd.DataFrame:
+        """Awaitable twin of :meth:`search_text`: runs on the facade's loop."""
+        return await self._acall(
+            _search_text,
+            pattern,
+            novel_id=novel_id,
+            versions=versions,
+            regex=regex,
+            ignore_case=ignore_case,
+            context=context,
+            progress=progress,
+        )
+
+    def text_stats(
+        self,
+        *,
+        novel_id: NovelIds = None,
+        versions: Versions = "selected",
+        progress: bool | None = None,
+    ) -> pd.DataFrame:
+        """:func:`novelkit.text_stats` on this database, with the same keywords."""
+        return self._call(
+            _text_stats,
+            novel_id=novel_id,
+            versions=versions,
+            progress=progress,
+        )
+
+    async def atext_stats(
+        self,
+        *,
+        novel_id: NovelIds = None,
+        versions: Versions = "selected",
+        progress: bool | None = None,
+    ) -> pd.DataFrame:
+        """Awaitable twin of :meth:`text_stats`: runs on the facade's loop."""
+        return await self._acall(
+            _text_stats,
+            novel_id=novel_id,
+            versions=versions,
+            progress=progress,
+        )
+
 
 #: Method name -> the function it calls, for the docstrings and the tests.
 FUNCTIONS: dict[str, Callable[..., Any]] = {
+    "cooccurrence": _cooccurrence,
     "activity": _load_activity,
     "admin_stats": _load_admin_stats,
     "chapters": _load_chapters,
@@ -529,6 +683,9 @@ FUNCTIONS: dict[str, Callable[..., Any]] = {
     "usage": _load_usage,
     "users": _load_users,
     "versions": _load_versions,
+    "mentions": _mentions,
+    "search_text": _search_text,
+    "text_stats": _text_stats,
 }
 
 

@@ -29,6 +29,7 @@ from ._gc import collector_paused
 __all__ = [
     "Kind",
     "convert_column",
+    "kind_of_type",
     "known_kinds",
     "to_int",
     "to_string",
@@ -38,7 +39,8 @@ __all__ = [
 Kind = Literal["int", "float", "bool", "str", "datetime", "date", "json", "category"]
 
 
-def _kind_of(sa_type: TypeEngine[Any]) -> Kind:
+def kind_of_type(sa_type: TypeEngine[Any]) -> Kind:
+    """The conversion for a column of this SQL type (a fork's column, typed by what it declares)."""
     if isinstance(sa_type, JSON):
         return "json"
     if isinstance(sa_type, Boolean):
@@ -62,7 +64,7 @@ def known_kinds(table: str) -> dict[str, Kind]:
         return {}
     kinds: dict[str, Kind] = {}
     for column in metadata.tables[table].columns:
-        kind = _kind_of(column.type)
+        kind = kind_of_type(column.type)
         if (table, column.name) in STATUS_VOCABULARIES:
             kind = "category"
         kinds[column.name] = kind

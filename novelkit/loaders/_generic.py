@@ -23,7 +23,15 @@ from ._query import (
     resolve_novel_ids,
     sql_table,
 )
-from ._raw import RawOptions, Where, fetched_column, finish_frame, load_raw, primary_key
+from ._raw import (
+    RawOptions,
+    Where,
+    fetched_column,
+    finish_frame,
+    fork_kinds,
+    load_raw,
+    primary_key,
+)
 
 __all__ = ["iter_frames", "load_table"]
 
@@ -142,7 +150,7 @@ async def load_table(
     --------
     >>> logs = await novelkit.load_table(session, "rag_retrieval_logs")  # doctest: +SKIP
     """
-    ctx = await open_context(target, server_timezone)
+    ctx = await open_context(target, server_timezone, require_arboris=False)
     shape = await _checked_table(ctx, name)
     chosen = _checked_columns(shape, columns)
     ids = await resolve_novel_ids(ctx, novel_id)
@@ -182,7 +190,7 @@ async def _plan_scan(
     novel_id: NovelIds,
     server_timezone: str | None,
 ) -> _Scan:
-    ctx = await open_context(target, server_timezone)
+    ctx = await open_context(target, server_timezone, require_arboris=False)
     shape = await _checked_table(ctx, table)
     chosen = _checked_columns(shape, columns)
     ids = await resolve_novel_ids(ctx, novel_id)
@@ -257,6 +265,7 @@ async def iter_frames(
     )
     options.seen_values = scan.seen_values
     kinds = {c: k for c, k in known_kinds(shape.name).items() if c not in options.exclude}
+    options.fork_kinds = fork_kinds(shape, kinds)
     wanted = [c for c in kinds if shape.has(c)] + [
         c for c in shape.column_names if c not in kinds and c not in options.exclude
     ]

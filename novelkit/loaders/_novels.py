@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from ..schema.reflect import TableShape, reflect_table
 from ..schema.vocabularies import STATUS_VOCABULARIES
-from ._convert import to_utc
+from ._convert import to_int, to_utc
 from ._fetch import fetch_frame
 from ._query import (
     LoadContext,
@@ -40,6 +40,7 @@ NOVEL_COLUMNS = (
     "created_at",
     "updated_at",
     "outlines",
+    "planned_chapters",
     "chapters",
     "completed",
     "progress",
@@ -47,6 +48,8 @@ NOVEL_COLUMNS = (
     "last_activity",
 )
 _BLUEPRINT_COLUMNS = ("genre", "style", "tone", "target_audience", "one_sentence_summary")
+#: A fork's blueprint column with the number of chapters the novel is planned to have.
+_PLANNED_TOTAL = "total_chapters"
 
 
 def _null(name: str) -> sa.ColumnElement[None]:
@@ -65,7 +68,10 @@ async def load_novels(
     ``outlines`` counts outline rows, ``chapters`` chapter rows, ``completed``
     chapters with a ``selected_version_id`` (a dangling id still counts, as in
     the app); ``progress`` is completed ÷ outlines, or ÷ chapters when there
-    are no outlines, 0 when both are 0; ``selected_chars`` sums the code points
+    are no outlines, 0 when both are 0, as the app counts it;
+    ``planned_chapters`` is the blueprint's ``total_chapters`` where a fork keeps
+    that column (a blueprint may plan more chapters than it has outlines), else
+    the outline count; ``selected_chars`` sums the code points
     of the selected versions' text; ``last_activity`` is the latest timestamp
     of the project, its chapters and their versions. Counts are 0, never missing.
 
@@ -103,6 +109,13 @@ async def load_novels(
         columns.append(
             blueprints.c[name].label(name) if has and blueprints is not None else _null(name)
         )
+    # A fork's blueprint may plan more chapters than it has outline rows.
+    planned = blueprint_shape is not None and blueprint_shape.has(_PLANNED_TOTAL)
+    columns.append(
+        blueprints.c[_PLANNED_TOTAL].label("planned_total")
+        if planned and blueprints is not None
+        else _null("planned_total")
+    )
 
     outline_shape = await _optional(ctx, "chapter_outlines")
     if outline_shape is not None:
@@ -180,6 +193,9 @@ def _shape_novels(raw: pd.DataFrame, ctx: LoadContext) -> pd.DataFrame:
     # SUM() comes back as Decimal on MySQL; counts as int on both.
     for name in ("outlines", "chapters", "completed", "selected_chars"):
         frame[name] = pd.to_numeric(raw[name]).fillna(0).astype("Int64")
+    # The blueprint's planned total where a fork keeps one, else the outlines written.
+    planned_total = to_int(pd.Series(raw["planned_total"].to_numpy(), dtype=object))
+    frame["planned_chapters"] = planned_total.where(planned_total.notna(), frame["outlines"])
     denominator = frame["outlines"].where(frame["outlines"] > 0, frame["chapters"])
     frame["progress"] = (
         (frame["completed"] / denominator.where(denominator > 0)).fillna(0.0).astype("Float64")

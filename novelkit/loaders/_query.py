@@ -162,6 +162,9 @@ def _normalise_ids(novel_id: object) -> list[str] | None:
 
 #: The shortest prefix of a project id that may stand for it (as git does with hashes).
 MIN_PREFIX = 6
+#: What such a prefix looks like: the start of a UUID (the app's project ids), so that
+#: "trailing" never stands for "trailing " or a title's first word for another id.
+_ID_PREFIX = re.compile(rf"[0-9a-f-]{{{MIN_PREFIX},}}")
 
 
 #: Ids looked up per statement: a long list never makes one oversized statement
@@ -209,7 +212,8 @@ async def resolve_novel_ids(ctx: LoadContext, novel_id: NovelIds) -> list[str] |
     """The project ids asked for, checked; None means "all novels".
 
     An id may be given by a unique prefix of :data:`MIN_PREFIX` or more characters
-    (as git takes abbreviated hashes); it is replaced by the whole id.
+    of its UUID (hex digits and hyphens, as git takes abbreviated hashes); it is
+    replaced by the whole id.
 
     Raises
     ------
@@ -244,7 +248,7 @@ async def resolve_novel_ids(ctx: LoadContext, novel_id: NovelIds) -> list[str] |
 
 
 def _expand_prefixes(unknown: list[str], projects: pd.DataFrame) -> dict[str, str]:
-    """Each unknown id that is a unique prefix (6+ characters) of a project id -> that id.
+    """Each unknown id that is a unique UUID prefix (6+ characters) of a project id -> that id.
 
     Compared in Python, byte for byte, whatever the database's collation. A prefix
     of several ids is an error listing them.
@@ -253,7 +257,7 @@ def _expand_prefixes(unknown: list[str], projects: pd.DataFrame) -> dict[str, st
     titles = dict(zip(ids, (str(t) for t in projects["title"]), strict=True))
     expanded: dict[str, str] = {}
     for value in unknown:
-        if len(value) < MIN_PREFIX:
+        if not _ID_PREFIX.fullmatch(value):
             continue
         matches = [i for i in ids if i.startswith(value)]
         if len(matches) == 1:
@@ -300,11 +304,8 @@ def _unknown_message(unknown: list[str], projects: pd.DataFrame) -> str:
 
 def redact_secrets(table: str, frame: pd.DataFrame) -> pd.DataFrame:
     """Hide password hashes, API keys and secret-looking system settings."""
-    columns: list[str] = []
-    if table == "users":
-        columns = [c for c in frame.columns if c == "hashed_password"]
-    elif table == "llm_configs" or (table.endswith("_configs") and table != "system_configs"):
-        columns = [c for c in frame.columns if _SECRET_KEY.search(str(c))]
+    # Any column named like a secret, in any table (a fork's own tables too).
+    columns = [c for c in frame.columns if c == "hashed_password" or _SECRET_KEY.search(str(c))]
     for column in columns:
         frame[column] = frame[column].where(frame[column].isna(), REDACTED)
     if table == "system_configs" and {"key", "value"} <= set(frame.columns):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from ..errors import UnknownObjectError
 from ..schema.reflect import TableShape, reflect_table
-from ._convert import Kind, convert_column, known_kinds
+from ._convert import Kind, convert_column, kind_of_type, known_kinds
 from ._fetch import fetch_columns, fetch_frame
 from ._query import (
     LoadContext,
@@ -33,6 +33,7 @@ __all__ = [
     "extras_last",
     "fetched_column",
     "finish_frame",
+    "fork_kinds",
     "load_raw",
     "load_simple",
     "primary_key",
@@ -73,6 +74,8 @@ class RawOptions:
     exclude: Sequence[str] = ()
     orphans: bool = True
     extra_kinds: dict[str, Kind] = field(default_factory=dict)
+    #: A fork's columns (not known to novelkit) -> the conversion their SQL type calls for.
+    fork_kinds: dict[str, Kind] = field(default_factory=dict)
     #: Status values seen in the whole table (iter_frames), so chunks share categories.
     seen_values: dict[str, list[str]] = field(default_factory=dict)
     #: A text column whose lengths are counted as it is fetched: the frame gets
@@ -132,8 +135,23 @@ async def finish_frame(
             seen=options.seen_values.get(column, ()),
         )
     for column in order:
-        if column in stored:
-            columns[column] = stored.pop(column)  # a fork's column: as stored
+        if column not in stored:
+            continue
+        values = stored.pop(column)
+        kind = options.fork_kinds.get(column)
+        if kind is None or kind == "category":
+            columns[column] = values  # a fork's column of a type novelkit cannot tell
+            continue
+        # A fork's column: typed by the SQL type it declares, as known columns are.
+        await asyncio.sleep(0)
+        columns[column] = convert_column(
+            table,
+            column,
+            values,
+            kind,
+            parse_json=options.parse_json,
+            server_timezone=server_timezone,
+        )
     frame = pd.DataFrame(columns)
     if not options.include_secrets:
         frame = redact_secrets(table, frame)
@@ -155,6 +173,7 @@ async def load_raw(
     kinds = {c: k for c, k in known_kinds(shape.name).items() if c not in options.exclude}
     kinds.update(options.extra_kinds)
     known = list(kinds)
+    options.fork_kinds = fork_kinds(shape, kinds)
     table = sql_table(shape)
     selected = [c for c in known if shape.has(c)]
     if options.extra_columns:
@@ -207,6 +226,11 @@ async def load_raw(
         for name in counted.columns:
             frame[name] = counted[name].array
     return frame
+
+
+def fork_kinds(shape: TableShape, known: Collection[str]) -> dict[str, Kind]:
+    """The conversion of each column of ``shape`` novelkit does not know, by its SQL type."""
+    return {c.name: kind_of_type(c.type) for c in shape.columns if c.name not in known}
 
 
 def fetched_column(

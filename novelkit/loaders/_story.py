@@ -42,7 +42,8 @@ async def load_outlines(
     target
         An ``AsyncSession`` or ``AsyncConnection``; it is not closed.
     novel_id
-        A project id or a list of them; ``None`` for every novel.
+        A project id (or a unique prefix of 6+ characters of it) or a list of them;
+        ``None`` for every novel.
     extra_columns
         Keep columns a fork added (returned as stored), after the known ones.
     parse_json, flatten_json

@@ -140,7 +140,9 @@ async def load_evaluations(
     """Every chapter evaluation with its chapter's project and number.
 
     ``decision`` is a categorical (``reviewed``, ``skipped``, ``failed``; NULL in
-    classic databases); ``score`` is never written by the app.
+    classic databases). ``score`` (``Float64``) is written by the fusion app's
+    evaluations (7.0, 8.1, ...) and left NULL by the classic app; ``is_orphan``
+    marks an evaluation whose chapter is gone.
     """
     return await _via_chapters(
         target,

@@ -18,7 +18,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from ..text._counts import chars_nonspace, cjk_chars_plus_words, text_counts
+from ._counts import chars_nonspace, cjk_chars_plus_words, text_counts
 
 __all__ = ["arrow_lengths", "chars_nonspace", "cjk_chars_plus_words"]
 

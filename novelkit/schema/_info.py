@@ -134,17 +134,30 @@ class DatabaseInfo:
             ("database", f"{self.backend}: {self.url}"),
             ("generation", self.generation),
             ("known tables", f"{len(self.tables)} ({self.total_rows} rows)"),
-            ("missing", _names(self.missing_tables, self._missing_columns())),
+            # A variant (a known name reused for another table) is shown once, as a
+            # variant, not also as a missing and an extra table.
+            ("missing", _names(self._missing_tables(), self._missing_columns())),
             ("extra", _names(self._extra_tables(), self._extra_columns())),
-            ("fork variants", ", ".join(self.variants) or "none"),
+            ("fork variants", self._variant_summary()),
             ("novelkit demo", demo),
         ]
 
     def _missing_columns(self) -> list[str]:
         return [f"{t}.{c}" for t, cols in self.missing.items() for c in cols]
 
+    def _missing_tables(self) -> list[str]:
+        return [t for t in self.missing_tables if t not in self.variants]
+
     def _extra_tables(self) -> list[str]:
-        return [t for t in self.extra if t not in self.tables]
+        return [t for t in self.extra if t not in self.tables and t not in self.variants]
+
+    def _variant_summary(self) -> str:
+        parts = []
+        for name, columns in self.variants.items():
+            rows = self.extra_rows.get(name)
+            counted = f", {rows} rows" if rows is not None else ""
+            parts.append(f"{name} ({len(columns)} columns of its own{counted})")
+        return "; ".join(parts) or "none"
 
     def _extra_columns(self) -> list[str]:
         return [f"{t}.{c}" for t, cols in self.extra.items() if t in self.tables for c in cols]

@@ -1,7 +1,22 @@
-"""Text analytics on chapter prose: search, mentions, statistics and fast counts.
+"""Query the chapter texts: search them, count who they mention, measure them.
 
-The modules here work on plain strings and Arrow columns, with no database: a
-streamer feeds them page by page. The public functions are wired in later.
+The four async functions read a database's texts page by page and compare them
+in Python (NFC, no SQL collation), so SQLite and MariaDB answer alike; each is
+also a :class:`~novelkit.NovelDB` method (``db.search_text()``,
+``await db.asearch_text()``). The private modules below them work on plain
+strings and Arrow columns.
 """
 
-__all__: list[str] = []
+from ._api import search_text, text_stats
+from ._cast import NameList, Window, cooccurrence, mentions
+from ._pages import Versions
+
+__all__ = [
+    "NameList",
+    "Versions",
+    "Window",
+    "cooccurrence",
+    "mentions",
+    "search_text",
+    "text_stats",
+]

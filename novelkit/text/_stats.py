@@ -32,7 +32,7 @@ import pandas as pd
 
 from novelkit.errors import ConfigurationError
 
-from ._counts import WHITESPACE
+from ..loaders._counts import WHITESPACE
 from ._normalize import LINE_BREAK
 
 __all__ = ["STAT_COLUMNS", "TextStats", "stats_frame", "stats_rows", "text_stats"]

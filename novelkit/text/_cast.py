@@ -1,0 +1,265 @@
+"""Who the chapters mention, and who appears with whom, read from the database.
+
+Names are compared exactly (in NFC; no case or width folding) and counted
+leftmost-longest (:mod:`novelkit.text._mentions` states the rules). Without
+``names``, each novel gets its own: the names of its blueprint characters (in
+blueprint order), then the names its relationships use that are not characters
+(relationships refer to characters by name, and may name someone who is not, or
+no longer, a character). Such names are taken as stored with surrounding blanks
+trimmed; a blank one, or one holding a line break, is skipped. A novel without
+names has no rows.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Mapping, Sequence
+from typing import Any, Literal
+
+import numpy as np
+import pandas as pd
+import sqlalchemy as sa
+
+from ..errors import ConfigurationError, UnknownObjectError, WrongTypeError
+from ..loaders._fetch import fetch_columns
+from ..loaders._query import LoadContext, NovelIds, exact_in, sql_table
+from ..schema.reflect import reflect_table
+from ._mentions import NameSet, cooccurrence as _pairs, count_mentions, name_set, name_windows
+from ._normalize import LINE_BREAK
+from ._pages import Target, TextKey, Versions, key_frame, open_source
+
+__all__ = ["NameList", "Window", "cooccurrence", "mentions", "novel_names"]
+
+#: Names to count: a list, or a dict from each name to a list of its aliases.
+NameList = Sequence[str] | Mapping[str, Sequence[str]]
+Window = Literal["chapter", "paragraph"]
+_WINDOWS = ("chapter", "paragraph")
+
+
+async def novel_names(ctx: LoadContext, ids: list[str] | None) -> dict[str, list[str]]:
+    """Each novel's names: its characters', then the other names its relationships use."""
+    found: dict[str, list[str]] = {}
+    tables = 0
+    for table, columns in (
+        ("blueprint_characters", ("name",)),
+        ("blueprint_relationships", ("character_from", "character_to")),
+    ):
+        shape = await reflect_table(ctx.conn, table)
+        if shape is None:
+            continue
+        tables += 1
+        sql = sql_table(shape)
+        statement = sa.select(sql.c.project_id, *(sql.c[c] for c in columns)).order_by(
+            sql.c.project_id, sql.c.position, sql.c.id
+        )
+        if ids is not None:
+            statement = statement.where(exact_in(ctx.backend, sql.c.project_id, ids))
+        stored = (await fetch_columns(ctx, statement)).columns
+        values = zip(*(stored[c].tolist() for c in ("project_id", *columns)), strict=True)
+        for project, *names in values:
+            found.setdefault(project, []).extend(_usable(name) for name in names)
+    if not tables:
+        raise UnknownObjectError(
+            "This database has neither blueprint_characters nor blueprint_relationships, so "
+            "novels have no names to look for: pass names=['...'] yourself."
+        )
+    # The SQL order of project ids follows the collation; Python's is the same everywhere.
+    return {
+        project: [name for name in dict.fromkeys(names) if name]
+        for project, names in sorted(found.items())
+    }
+
+
+def _usable(name: object) -> str:
+    """The name trimmed, or "" when it cannot be a name (blank, a line break, not text)."""
+    if not isinstance(name, str):
+        return ""
+    name = name.strip()
+    return "" if LINE_BREAK.search(name) else name
+
+
+def _check_names(names: object) -> NameSet | None:
+    if names is None:
+        return None
+    if isinstance(names, str) or not isinstance(names, Sequence | Mapping):
+        raise WrongTypeError(
+            "names must be a list of names or a dict of name -> aliases (e.g. ['林墨', '苏晚'] "
+            f"or {{'林墨': ['墨哥', '小林']}}), or None for each novel's characters; not "
+            f"{type(names).__name__}."
+        )
+    return name_set(names)
+
+
+def _name_sets(
+    given: NameSet | None, per_novel: dict[str, list[str]]
+) -> dict[str, NameSet] | NameSet:
+    if given is not None:
+        return given
+    return {project: name_set(names) for project, names in per_novel.items() if names}
+
+
+async def mentions(
+    target: Target,
+    names: NameList | None = None,
+    *,
+    novel_id: NovelIds = None,
+    versions: Versions = "selected",
+    progress: bool | None = None,
+) -> pd.DataFrame:
+    """How often each name is mentioned in each chapter text, zeros included.
+
+    Overlapping names count leftmost-longest: with 林墨 and 林墨然, "林墨然说" is one
+    mention of 林墨然. Aliases count under their name. Names are compared exactly in
+    NFC (no case or width folding).
+
+    Parameters
+    ----------
+    target
+        An ``AsyncSession`` or ``AsyncConnection`` (not closed).
+    names
+        A list of names (``["林墨", "苏晚"]``), or a dict from each name to its aliases
+        (``{"林墨": ["墨哥", "小林"]}``), used for every novel; None: each novel's own
+        (its blueprint characters, then the other names its relationships use).
+    novel_id
+        A project id or a list of them; None for every novel.
+    versions
+        ``"selected"``, ``"latest"`` or ``"all"``, as for
+        :func:`~novelkit.search_text`. A chapter without such a text (with
+        ``"selected"``: one whose versions wait for a choice) has no rows.
+    progress
+        Show a progress bar, as for :func:`~novelkit.search_text`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``project_id``, ``chapter_number``, ``version_id``, ``is_selected``, ``name``,
+        ``count`` (``int64``) and ``first_start`` (``Int64``: the offset of the first
+        counted mention in the NFC text, NA for none); one row per text and name, in
+        text order and then in the order of the names. It pivots into a heatmap:
+        ``frame.pivot_table(index="name", columns="chapter_number", values="count",
+        aggfunc="sum", sort=False)``.
+
+    Raises
+    ------
+    ConfigurationError
+        An empty name or alias, one holding a line break, or an alias of two names.
+    UnknownObjectError
+        A ``novel_id`` that does not exist.
+
+    Examples
+    --------
+    >>> db.mentions({"林墨": ["墨哥"], "苏晚": []}, novel_id=pid)  # doctest: +SKIP
+    >>> counts = await novelkit.mentions(session, novel_id=pid)  # doctest: +SKIP
+    """
+    given = _check_names(names)
+    async with open_source(target, novel_id, versions, desc="mentions") as (ctx, ids, source):
+        sets = _name_sets(given, await novel_names(ctx, ids) if given is None else {})
+    keys: list[TextKey] = []
+    repeats: list[int] = []
+    columns: dict[str, list[Any]] = {"name": [], "count": [], "first_start": []}
+    async for page in source.pages(progress=progress):
+        for project, texts in itertools.groupby(page, key=lambda item: item[0][0]):
+            names_here = sets if isinstance(sets, NameSet) else sets.get(project)
+            if names_here is None:
+                continue
+            for key, text in texts:
+                found = count_mentions(text, names_here)
+                keys.append(key)
+                repeats.append(len(found))
+                columns["name"].extend(found)
+                for count, first in found.values():
+                    columns["count"].append(count)
+                    columns["first_start"].append(first)
+    # Each text's key repeated once per name: one take() per column, no Python loop.
+    rows = np.repeat(np.arange(len(keys)), repeats)
+    result = pd.DataFrame({name: values.take(rows) for name, values in key_frame(keys).items()})
+    result["name"] = pd.array(columns["name"], dtype="string")
+    result["count"] = np.asarray(columns["count"], dtype=np.int64)
+    result["first_start"] = pd.array(columns["first_start"], dtype="Int64")
+    return result
+
+
+async def cooccurrence(
+    target: Target,
+    *,
+    novel_id: NovelIds,
+    names: NameList | None = None,
+    window: Window = "chapter",
+    progress: bool | None = None,
+) -> pd.DataFrame:
+    """Pairs of names that appear in the same chapter (or paragraph), and how often.
+
+    The chapters are the selected texts (what the app shows); a paragraph is a line
+    that is not blank. Set beside the relationships the blueprint declares
+    (:func:`~novelkit.load_relationships`), it shows who the text actually puts
+    together.
+
+    Parameters
+    ----------
+    target
+        An ``AsyncSession`` or ``AsyncConnection`` (not closed).
+    novel_id
+        A project id, or a list of them (each novel is counted on its own).
+    names
+        As for :func:`~novelkit.mentions`; None: each novel's own names.
+    window
+        ``"chapter"`` or ``"paragraph"``: what counts as appearing together.
+    progress
+        Show a progress bar, as for :func:`~novelkit.search_text`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``project_id``, ``name_a``, ``name_b`` (``name_a < name_b`` in code-point
+        order) and ``windows`` (``int64``: the chapters, or paragraphs, holding
+        both); only pairs that share one, by project id, most shared first, then by
+        names.
+
+    Examples
+    --------
+    >>> pairs = db.cooccurrence(novel_id=pid, window="paragraph")  # doctest: +SKIP
+    """
+    if novel_id is None:
+        raise ConfigurationError(
+            "cooccurrence needs novel_id=: name the novel (or novels) whose names to pair; "
+            "db.novels() lists them."
+        )
+    if not isinstance(window, str):
+        raise WrongTypeError(f"window must be 'chapter' or 'paragraph', not {window!r}.")
+    if window not in _WINDOWS:
+        raise ConfigurationError(f"window={window!r} is not known; use 'chapter' or 'paragraph'.")
+    by: Literal["text", "paragraph"] = "paragraph" if window == "paragraph" else "text"
+    given = _check_names(names)
+    async with open_source(target, novel_id, "selected", desc="cooccurrence") as (
+        ctx,
+        ids,
+        source,
+    ):
+        sets = _name_sets(given, await novel_names(ctx, ids) if given is None else {})
+    parts: list[pd.DataFrame] = []
+    async for page in source.pages(progress=progress):
+        for project, texts in itertools.groupby(page, key=lambda item: item[0][0]):
+            names_here = sets if isinstance(sets, NameSet) else sets.get(project)
+            if names_here is None:
+                continue
+            windows = [w for _, text in texts for w in name_windows(text, names_here, by=by)]
+            pairs = _pairs(windows)
+            parts.append(pairs.assign(project_id=project))
+    columns = ["project_id", "name_a", "name_b", "windows"]
+    if not parts:
+        return _pairs([]).assign(project_id=pd.array([], dtype="string"))[columns]
+    summed = (
+        pd.concat(parts, ignore_index=True)
+        .groupby(["project_id", "name_a", "name_b"], sort=False)["windows"]
+        .sum()
+        .reset_index()
+    )
+    summed = summed.assign(_order=-summed["windows"]).sort_values(
+        ["project_id", "_order", "name_a", "name_b"], ignore_index=True, kind="stable"
+    )
+    result = summed[columns].copy()
+    result["project_id"] = result["project_id"].astype("string")
+    result["name_a"] = result["name_a"].astype("string")
+    result["name_b"] = result["name_b"].astype("string")
+    result["windows"] = result["windows"].astype("int64")
+    return result

@@ -434,3 +434,21 @@ async def test_mysql_demo_equals_a_plain_client(mysql_db: MySQLDatabase) -> None
     assert_same(frame, _mysql_plain(mysql_db)(sql), CHAPTER_KINDS, offset)
     for column in frame.columns:
         assert frame[column].dtype == chapters[column].dtype, column
+
+
+@pytest.mark.mysql
+async def test_mysql_binary_columns_stay_bytes(mysql_fixture_db: MySQLDatabase) -> None:
+    url = mysql_fixture_db.url.render_as_string(hide_password=False)
+    engine = novelkit.create_engine(url)
+    try:
+        async with novelkit.open_session(engine) as session:
+            frame = await load_sql(
+                session,
+                "SELECT CAST(:v AS BINARY) AS b, CAST(:v AS CHAR) AS t",
+                {"v": "\u6797 x"},
+            )
+    finally:
+        await engine.dispose()
+    assert frame["b"].iloc[0] == "\u6797 x".encode()
+    assert frame["t"].iloc[0] == "\u6797 x"
+    assert str(frame["t"].dtype) == "string"

@@ -223,6 +223,14 @@ def _from_values(values: pd.Series) -> pd.Series:
     return values
 
 
+def _holds_bytes(values: pd.Series) -> bool:
+    """Whether the first non-null value is ``bytes``."""
+    for value in values:
+        if value is not None and value is not pd.NA:
+            return isinstance(value, bytes)
+    return False
+
+
 _CONVERSION_FAILURES = (TypeError, ValueError, OverflowError, pa.ArrowException)
 
 
@@ -241,7 +249,9 @@ def convert(
         return pd.Series(parsed, index=values.index, dtype=object)
     if parse_date:
         return to_utc(values, server_timezone)
-    if plan.kind is None:
+    if plan.kind is None or (plan.kind == "str" and plan.table is None and _holds_bytes(values)):
+        # Bytes under a text type code are a binary column (MySQL's VARBINARY,
+        # CAST(... AS BINARY)): kept as bytes, not decoded.
         return _from_values(values)
     try:
         return convert_column(

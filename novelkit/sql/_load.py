@@ -9,7 +9,6 @@ and :mod:`._dtypes` types the columns by the loaders' rules.
 
 from __future__ import annotations
 
-import sqlite3
 import time
 from collections.abc import AsyncIterator, Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -22,13 +21,13 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from .._progress import progress_bar
-from .._redact import scrub
 from ..db._facts import engine_facts
 from ..db._settings import sqlite_path
 from ..db._sqlite import hold_deadline
-from ..errors import ConfigurationError, QueryError, QueryTimeoutError
+from ..errors import ConfigurationError, QueryTimeoutError
 from ..loaders._query import LoadContext, open_context
 from ._dtypes import ColumnPlan, convert, plan_columns, settled, text_plans, unique_names
+from ._errors import query_error
 from ._prepare import Prepared, Query, dialect_of, prepare
 
 __all__ = ["LIVE_FILE_TIMEOUT", "iter_sql", "load_sql"]
@@ -106,7 +105,9 @@ class _Run:
         except DBAPIError as exc:
             # Not chained: SQLAlchemy's own message lists the statement's parameter
             # values, which must not reach a notebook's traceback.
-            raise _query_error(exc, self.ctx, self.prepared) from None
+            raise query_error(
+                exc, self.ctx.conn.engine.url, self.ctx.backend, self.prepared.values
+            ) from None
 
 
 @contextmanager
@@ -116,57 +117,6 @@ def _held(ctx: LoadContext, seconds: float | None) -> Iterator[float | None]:
         return
     with hold_deadline(ctx.conn.sync_connection, seconds) as deadline:
         yield deadline
-
-
-def _flat_values(values: Sequence[Any]) -> list[str]:
-    out: list[str] = []
-    for value in values:
-        items = value if isinstance(value, list | tuple | set | frozenset) else [value]
-        for item in items:
-            if isinstance(item, bytes):
-                item = item.decode("utf-8", "replace")
-            if isinstance(item, str) and item:
-                out.append(item)
-    return out
-
-
-def _withhold(message: str, values: Sequence[Any]) -> str:
-    """``message`` without the bound values the server may have quoted in it."""
-    if not values:
-        return message
-    # MySQL's syntax errors quote the statement from the error on, values filled in.
-    near = message.find(" near '")
-    end = message.rfind("' at line ")
-    if near != -1 and end > near:
-        message = message[:near] + " near [withheld: it quotes bound values]" + message[end + 1 :]
-    for text in sorted(_flat_values(values), key=len, reverse=True):
-        escaped = text.replace("\\", "\\\\").replace("'", "\\'")
-        message = message.replace(text, "[value]").replace(escaped, "[value]")
-    return message
-
-
-def _query_error(exc: DBAPIError, ctx: LoadContext, prepared: Prepared) -> QueryError:
-    orig = exc.orig
-    code: int | str | None
-    if isinstance(orig, sqlite3.Error):
-        code = getattr(orig, "sqlite_errorname", None) or getattr(orig, "sqlite_errorcode", None)
-        text = str(orig)
-    else:
-        args: tuple[Any, ...] = getattr(orig, "args", ())
-        code = args[0] if args and isinstance(args[0], int) else None
-        text = str(args[1]) if len(args) > 1 else str(orig)
-    password = ctx.conn.engine.url.password
-    db_message = _withhold(
-        scrub(text, password if isinstance(password, str) else None), prepared.values
-    )
-    shown = f"{db_message} ({code})" if code is not None else db_message
-    return QueryError(
-        f"The database refused the query: {shown}. Check the table and column names "
-        "(novelkit.tables() or db.tables lists them) and the SQL syntax of "
-        f"{'SQLite' if ctx.backend == 'sqlite' else 'MySQL/MariaDB'}.",
-        code=code,
-        db_message=db_message,
-    )
 
 
 # -- building the frame ---------------------------------------------------------------

@@ -1,0 +1,74 @@
+"""The database's complaints about a user's statement, as :class:`~novelkit.QueryError`.
+
+Without passwords, and without the bound values a server may quote back (MySQL's
+syntax errors quote the statement with its values filled in).
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy.engine import URL
+from sqlalchemy.exc import DBAPIError
+
+from .._redact import scrub
+from ..errors import QueryError
+
+__all__ = ["query_error", "withhold"]
+
+
+def _flat_values(values: Sequence[Any]) -> list[str]:
+    out: list[str] = []
+    for value in values:
+        items = value if isinstance(value, list | tuple | set | frozenset) else [value]
+        for item in items:
+            if isinstance(item, bytes):
+                item = item.decode("utf-8", "replace")
+            if isinstance(item, str) and item:
+                out.append(item)
+    return out
+
+
+def withhold(message: str, values: Sequence[Any]) -> str:
+    """``message`` without the bound values the server may have quoted in it."""
+    if not values:
+        return message
+    # MySQL's syntax errors quote the statement from the error on, values filled in.
+    near = message.find(" near '")
+    end = message.rfind("' at line ")
+    if near != -1 and end > near:
+        message = message[:near] + " near [withheld: it quotes bound values]" + message[end + 1 :]
+    for text in sorted(_flat_values(values), key=len, reverse=True):
+        escaped = text.replace("\\", "\\\\").replace("'", "\\'")
+        message = message.replace(text, "[value]").replace(escaped, "[value]")
+    return message
+
+
+def query_error(exc: DBAPIError, url: URL, backend: str, values: Sequence[Any]) -> QueryError:
+    """The :class:`~novelkit.QueryError` for a statement the database refused.
+
+    Built from the driver's own exception (``exc.orig``): SQLAlchemy's message
+    also lists the statement's parameters. Passwords are scrubbed and bound
+    values withheld (see :func:`withhold`).
+    """
+    orig = exc.orig
+    code: int | str | None
+    if isinstance(orig, sqlite3.Error):
+        code = getattr(orig, "sqlite_errorname", None) or getattr(orig, "sqlite_errorcode", None)
+        text = str(orig)
+    else:
+        args: tuple[Any, ...] = getattr(orig, "args", ())
+        code = args[0] if args and isinstance(args[0], int) else None
+        text = str(args[1]) if len(args) > 1 else str(orig)
+    password = url.password
+    db_message = withhold(scrub(text, password if isinstance(password, str) else None), values)
+    shown = f"{db_message} ({code})" if code is not None else db_message
+    return QueryError(
+        f"The database refused the query: {shown}. Check the table and column names "
+        "(novelkit.tables() or db.tables lists them) and the SQL syntax of "
+        f"{'SQLite' if backend == 'sqlite' else 'MySQL/MariaDB'}.",
+        code=code,
+        db_message=db_message,
+    )

@@ -33,7 +33,11 @@ _TEXT = ("project_id", "detail")
 def _events(
     ctx: LoadContext, stored: dict[str, pd.Series], event: str, stamps: str, keep: Any = None
 ) -> pd.DataFrame:
-    """One event per stored row (or per row of ``keep``), typed as the loader returns them."""
+    """One event per stored row (or per row of ``keep``), typed as the loader returns them.
+
+    The two text columns stay Python objects here: they are reordered with the whole
+    frame, which costs a pointer per row, and turned into strings once, after.
+    """
     if keep is not None:
         stored = {name: values[keep].reset_index(drop=True) for name, values in stored.items()}
     count = len(stored[stamps])
@@ -41,7 +45,7 @@ def _events(
     return pd.DataFrame(
         {
             "timestamp": to_utc(stored[stamps], ctx.server_timezone),
-            "project_id": to_string(stored["project_id"]),
+            "project_id": stored["project_id"],
             "event": pd.Categorical.from_codes(
                 np.full(count, ACTIVITY_EVENTS.index(event), dtype=np.int8), dtype=_EVENT_TYPE
             ),
@@ -49,10 +53,19 @@ def _events(
             if numbers is not None
             else pd.array([pd.NA] * count, dtype="Int64"),
             "ref_id": to_int(stored["ref_id"]),
-            "detail": to_string(stored["detail"]),
+            "detail": stored["detail"],
             "chars": to_int(stored["chars"]),
         }
     )
+
+
+def _in_time_order(frame: pd.DataFrame) -> np.ndarray:
+    """Row order by timestamp (missing last), then event, then ref_id; stable."""
+    stamps = frame["timestamp"].to_numpy(dtype="datetime64[us]").view("int64")
+    stamps = np.where(frame["timestamp"].isna().to_numpy(), np.iinfo(np.int64).max, stamps)
+    events = frame["event"].cat.codes.to_numpy()
+    refs = frame["ref_id"].to_numpy(dtype="int64", na_value=np.iinfo(np.int64).max)
+    return np.lexsort((refs, events, stamps))
 
 
 async def _chapter_events(ctx: LoadContext, ids: list[str] | None) -> list[pd.DataFrame]:
@@ -68,7 +81,7 @@ async def _chapter_events(ctx: LoadContext, ids: list[str] | None) -> list[pd.Da
     )
     if ids is not None:
         statement = statement.where(exact_in(ctx.backend, chapters.c.project_id, ids))
-    stored = (await fetch_columns(ctx, statement, text=_TEXT)).columns
+    stored = (await fetch_columns(ctx, statement)).columns
     # Compared as stored (text on SQLite, datetimes on MySQL): an update is a row whose
     # two stamps differ.
     changed = stored["updated_at"].to_numpy() != stored["created_at"].to_numpy()
@@ -94,7 +107,7 @@ async def _version_events(ctx: LoadContext, ids: list[str] | None) -> list[pd.Da
     ).select_from(versions.join(chapters, chapters.c.id == versions.c.chapter_id))
     if ids is not None:
         statement = statement.where(exact_in(ctx.backend, chapters.c.project_id, ids))
-    stored = (await fetch_columns(ctx, statement, text=_TEXT)).columns
+    stored = (await fetch_columns(ctx, statement)).columns
     return [_events(ctx, stored, "version_created", "timestamp")]
 
 
@@ -112,7 +125,7 @@ async def _conversation_events(ctx: LoadContext, ids: list[str] | None) -> list[
     )
     if ids is not None:
         statement = statement.where(exact_in(ctx.backend, turns.c.project_id, ids))
-    stored = (await fetch_columns(ctx, statement, text=_TEXT)).columns
+    stored = (await fetch_columns(ctx, statement)).columns
     return [_events(ctx, stored, "conversation_turn", "timestamp")]
 
 
@@ -141,6 +154,8 @@ async def load_activity(
         *await _version_events(ctx, ids),
         *await _conversation_events(ctx, ids),
     ]
-    frame = pd.concat(parts, ignore_index=True)
-    order = frame.sort_values(["timestamp", "event", "ref_id"], kind="stable").index
-    return frame.take(order).reset_index(drop=True)
+    combined = pd.concat(parts, ignore_index=True)
+    frame = combined.take(_in_time_order(combined)).reset_index(drop=True)
+    for name in _TEXT:
+        frame[name] = to_string(frame[name])
+    return frame

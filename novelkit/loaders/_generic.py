@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 import sqlalchemy as sa
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from .._progress import progress_bar
 from ..errors import ConfigurationError, UnknownObjectError
@@ -18,6 +18,7 @@ from ._query import (
     LoadContext,
     NovelIds,
     close_matches,
+    engine_of,
     exact_in,
     open_context,
     resolve_novel_ids,
@@ -165,13 +166,6 @@ async def load_table(
     return frame
 
 
-def _engine_of(target: Target) -> AsyncEngine | None:
-    if isinstance(target, AsyncSession):
-        bind = target.bind
-        return bind if isinstance(bind, AsyncEngine) else None
-    return target.engine
-
-
 @dataclass
 class _Scan:
     """What iter_frames settles before its first page."""
@@ -245,7 +239,7 @@ async def iter_frames(
     """
     if isinstance(chunksize, bool) or not isinstance(chunksize, int) or chunksize < 1:
         raise ConfigurationError(f"chunksize={chunksize!r} is not valid; give a whole number >= 1.")
-    engine = _engine_of(target)
+    engine = engine_of(target)
     if engine is not None and not target.in_transaction():
         # Checking the table and ids on the caller's session would begin a
         # transaction there (autobegin) and leave it open after the scan.

@@ -11,7 +11,7 @@ from typing import Any
 
 import pandas as pd
 import sqlalchemy as sa
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession
 from sqlalchemy.sql.elements import quoted_name
 
 from .._redact import mask_url
@@ -24,6 +24,7 @@ __all__ = [
     "LoadContext",
     "NovelIds",
     "close_matches",
+    "engine_of",
     "open_context",
     "redact_secrets",
     "require_table",
@@ -103,6 +104,14 @@ async def open_context(
         ).scalar_one()
         zone = dt.timezone(dt.timedelta(minutes=int(minutes))) if minutes else None
     return LoadContext(conn=conn, backend=backend, server_timezone=zone)
+
+
+def engine_of(target: AsyncSession | AsyncConnection) -> AsyncEngine | None:
+    """The engine behind a session or connection (None for a session bound otherwise)."""
+    if isinstance(target, AsyncSession):
+        bind = target.bind
+        return bind if isinstance(bind, AsyncEngine) else None
+    return target.engine
 
 
 def sql_table(shape: TableShape | str, columns: Sequence[str] = ()) -> sa.TableClause:

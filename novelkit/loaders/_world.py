@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
@@ -100,14 +101,18 @@ async def load_foreshadowings(
         server_timezone=server_timezone,
         hint="Foreshadowings came with the fusion schema (2026-01); this is an older database.",
     )
-    raw = frame["status"].astype("string")
-    unified = raw.map(lambda v: FORESHADOWING_UNIFIED.get(v, v) if isinstance(v, str) else v)
-    known = list(dict.fromkeys(FORESHADOWING_UNIFIED.values()))
-    extra = sorted({v for v in unified.dropna() if v not in known})
     position = frame.columns.get_loc("status") + 1
-    frame.insert(
-        position,
-        "status_unified",
-        pd.Categorical(unified.to_numpy(dtype=object, na_value=None), categories=known + extra),
-    )
+    frame.insert(position, "status_unified", _unified(frame["status"]))
     return frame
+
+
+def _unified(status: pd.Series) -> pd.Categorical:
+    """The status categorical mapped to the one vocabulary, category by category (not per row)."""
+    categories = list(status.cat.categories)
+    unified_of = [FORESHADOWING_UNIFIED.get(c, c) for c in categories]
+    known = list(dict.fromkeys(FORESHADOWING_UNIFIED.values()))
+    wanted = known + sorted({u for u in unified_of if u not in known})
+    position = {name: code for code, name in enumerate(wanted)}
+    # The last entry maps the missing code (-1) to missing.
+    recode = np.array([position[u] for u in unified_of] + [-1], dtype=np.int64)
+    return pd.Categorical.from_codes(recode[status.cat.codes.to_numpy()], categories=wanted)

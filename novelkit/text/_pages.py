@@ -49,6 +49,7 @@ from ..loaders._fetch import fetch_columns
 from ..loaders._query import (
     LoadContext,
     NovelIds,
+    engine_of,
     exact_in,
     open_context,
     require_table,
@@ -156,13 +157,6 @@ class TextSource:
             bar.close()
 
 
-def _engine_of(target: Target) -> AsyncEngine | None:
-    if isinstance(target, AsyncSession):
-        bind = target.bind
-        return bind if isinstance(bind, AsyncEngine) else None
-    return target.engine
-
-
 @asynccontextmanager
 async def _setup(target: Target) -> AsyncIterator[LoadContext]:
     """A context for the plan: a connection of its own unless the caller is mid-transaction.
@@ -175,7 +169,7 @@ async def _setup(target: Target) -> AsyncIterator[LoadContext]:
             "Text queries take an AsyncSession or AsyncConnection; use novelkit.open_session("
             "engine), or novelkit.connect() and db.search_text(...) in plain cells."
         )
-    engine = _engine_of(target)
+    engine = engine_of(target)
     if engine is not None and not target.in_transaction():
         async with engine.connect() as conn:
             yield await open_context(conn)

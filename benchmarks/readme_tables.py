@@ -1,0 +1,112 @@
+"""The README's loader speed table, written from ``benchmarks/results.json``.
+
+    python benchmarks/readme_tables.py            # rewrite the table in README.md
+    python benchmarks/readme_tables.py --check    # exit 1 if README.md differs
+
+``bench_loaders.py`` writes the results; this renders them, so that the README
+quotes the measured figures exactly (``tests/test_docs.py`` checks it does).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+RESULTS = ROOT / "benchmarks" / "results.json"
+README = ROOT / "README.md"
+BEGIN = "<!-- loaders-speed-table: begin (benchmarks/readme_tables.py writes it) -->"
+END = "<!-- loaders-speed-table: end -->"
+
+BACKENDS = (("sqlite", "SQLite"), ("mysql", "MariaDB"))
+#: case in results.json -> the call it measures.
+CALLS = {
+    "outlines": "`load_outlines`",
+    "novels": "`load_novels`",
+    "chapters": "`load_chapters`",
+    "versions": "`load_versions`",
+    "versions_content": "`load_versions(content=True)`",
+    "evaluations": "`load_evaluations`",
+    "characters": "`load_characters`",
+    "relationships": "`load_relationships`",
+    "conversations": "`load_conversations`",
+    "foreshadowings": "`load_foreshadowings`",
+    "users": "`load_users`",
+    "usage": "`load_usage`",
+    "admin_stats": "`load_admin_stats`",
+    "activity": "`load_activity`",
+    "table": '`load_table("chapter_outlines")`',
+}
+
+
+def _seconds(result: dict[str, Any]) -> str:
+    return (
+        f"{result['median_s']:.2f} s"
+        if result["median_s"] >= 0.1
+        else (f"{result['median_s'] * 1000:.0f} ms")
+    )
+
+
+def _row(call: str, database: str, methods: dict[str, Any]) -> str:
+    novelkit = methods["novelkit"]
+    cells = [
+        call,
+        database,
+        f"{novelkit['rows']:,}",
+        f"{_seconds(novelkit)} (×{novelkit['ratio_to_raw_driver']:.2f})",
+        _seconds(methods["raw_driver"]),
+    ]
+    for other in ("pandas_read_sql", "naive_orm"):
+        cells.append(f"×{methods[other]['ratio_to_raw_driver']:.2f}" if other in methods else "")
+    return "| " + " | ".join(cells) + " |"
+
+
+def loaders_table(report: dict[str, Any]) -> str:
+    """The markdown table of every loader on every backend measured, fork rows included."""
+    lines = [
+        "| call | database | rows | novelkit | raw driver | `pandas.read_sql` | naive ORM |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for backend, label in BACKENDS:
+        results = report["results"].get(backend)
+        if results is None:
+            continue
+        for case, call in CALLS.items():
+            if case in results:
+                lines.append(_row(call, label, results[case]))
+            if case == "outlines" and "novelkit_parse_json_off" in results.get(case, {}):
+                off = dict(results[case])
+                off["novelkit"] = results[case]["novelkit_parse_json_off"]
+                off.pop("pandas_read_sql", None)
+                off.pop("naive_orm", None)
+                lines.append(_row("… with `parse_json=False`", label, off))
+            if case in ("outlines", "novels") and case in results.get("fork", {}):
+                lines.append(_row(call, f"{label} fork", results["fork"][case]))
+    return "\n".join(lines)
+
+
+def render(readme: str, report: dict[str, Any]) -> str:
+    """``readme`` with its marked table replaced by the one of ``report``."""
+    head, rest = readme.split(BEGIN, 1)
+    _, tail = rest.split(END, 1)
+    return f"{head}{BEGIN}\n{loaders_table(report)}\n{END}{tail}"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--check", action="store_true", help="only compare, exit 1 if stale")
+    args = parser.parse_args(argv)
+    report = json.loads(RESULTS.read_text(encoding="utf-8"))
+    current = README.read_text(encoding="utf-8")
+    wanted = render(current, report)
+    if args.check:
+        return 0 if wanted == current else 1
+    README.write_text(wanted, encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -241,7 +241,13 @@ class NovelDB(LoaderMethods):
 
     def iter_frames(self, table: str, **kwargs: Any) -> Iterator[pd.DataFrame]:
         """Synchronous twin of :func:`novelkit.iter_frames`: chunks one at a time."""
-        stream = self._stream(table, kwargs)
+        return self._chunks(loaders.iter_frames, table, **kwargs)
+
+    def _chunks(
+        self, stream_of: Callable[..., AsyncIterator[pd.DataFrame]], *args: Any, **kwargs: Any
+    ) -> Iterator[pd.DataFrame]:
+        """An async stream of frames, on a session of its own, one chunk per sync call."""
+        stream = self._stream(stream_of, args, kwargs)
         try:
             while True:
                 try:
@@ -253,10 +259,13 @@ class NovelDB(LoaderMethods):
                 self._run(stream.aclose())
 
     async def _stream(
-        self, table: str, kwargs: dict[str, Any]
+        self,
+        stream_of: Callable[..., AsyncIterator[pd.DataFrame]],
+        args: tuple[Any, ...],
+        kwargs: dict[str, Any],
     ) -> AsyncGenerator[pd.DataFrame, None]:
         async with open_session(self._engine) as session:
-            async for frame in loaders.iter_frames(session, table, **kwargs):
+            async for frame in stream_of(session, *args, **kwargs):
                 yield frame
 
     # -- your own SQL -----------------------------------------------------------
@@ -272,23 +281,7 @@ class NovelDB(LoaderMethods):
         ...                          chunksize=1000):  # doctest: +SKIP
         ...     lengths.append(chunk["content"].str.len())
         """
-        stream = self._sql_stream(query, params, kwargs)
-        try:
-            while True:
-                try:
-                    yield self._run(_anext(stream))
-                except StopAsyncIteration:
-                    return
-        finally:
-            if not self.closed:
-                self._run(stream.aclose())
-
-    async def _sql_stream(
-        self, query: Query, params: Mapping[str, Any] | None, kwargs: dict[str, Any]
-    ) -> AsyncGenerator[pd.DataFrame, None]:
-        async with open_session(self._engine) as session:
-            async for frame in iter_sql(session, query, params, **kwargs):
-                yield frame
+        return self._chunks(iter_sql, query, params, **kwargs)
 
     @property
     def tables(self) -> Tables:

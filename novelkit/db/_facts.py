@@ -32,11 +32,22 @@ class EngineFacts:
     snapshot
         The engine reads a private copy of a SQLite file (``connect(snapshot=True)``),
         not the file the app writes to.
+    fast
+        The default of the loaders' ``fast=`` on this engine (``create_engine(fast=)``):
+        None takes the Arrow path where it can, False never, True always or fails.
+    busy_timeout
+        SQLite: seconds a connection waits for a lock (the Arrow path uses the same).
+    tls
+        MySQL: TLS was asked for (the Arrow path's reader cannot verify it, so it is
+        not taken).
     """
 
     read_only: bool
     statement_timeout: float | None = None
     snapshot: bool = False
+    fast: bool | None = None
+    busy_timeout: float = 5.0
+    tls: bool = False
 
 
 _facts: weakref.WeakKeyDictionary[Engine, EngineFacts] = weakref.WeakKeyDictionary()

@@ -12,8 +12,6 @@ import inspect
 from collections.abc import Callable, Coroutine, Mapping, Sequence
 from typing import Any, TypeVar
 
-import pandas as pd
-
 from ..loaders._activity import load_activity as _load_activity
 from ..loaders._generic import load_table as _load_table
 from ..loaders._novels import (
@@ -36,8 +34,10 @@ from ..loaders._world import (
 from ..sql._load import Query, load_sql as _load_sql
 from ..text._api import search_text as _search_text, text_stats as _text_stats
 from ..text._cast import (
+    Frame,
     NameList,
     NovelIds,
+    Output,
     Versions,
     Window,
     cooccurrence as _cooccurrence,
@@ -65,7 +65,9 @@ class LoaderMethods:
         names: NameList | None = None,
         window: Window = "chapter",
         progress: bool | None = None,
-    ) -> pd.DataFrame:
+        fast: bool | None = None,
+        to: Output = "pandas",
+    ) -> Frame:
         """:func:`novelkit.cooccurrence` on this database, with the same keywords."""
         return self._call(
             _cooccurrence,
@@ -73,6 +75,8 @@ class LoaderMethods:
             names=names,
             window=window,
             progress=progress,
+            fast=fast,
+            to=to,
         )
 
     async def acooccurrence(
@@ -82,7 +86,9 @@ class LoaderMethods:
         names: NameList | None = None,
         window: Window = "chapter",
         progress: bool | None = None,
-    ) -> pd.DataFrame:
+        fast: bool | None = None,
+        to: Output = "pandas",
+    ) -> Frame:
         """Awaitable twin of :meth:`cooccurrence`: runs on the facade's loop."""
         return await self._acall(
             _cooccurrence,
@@ -90,6 +96,8 @@ class LoaderMethods:
             names=names,
             window=window,
             progress=progress,
+            fast=fast,
+            to=to,
         )
 
     def activity(
@@ -97,12 +105,16 @@ class LoaderMethods:
         novel_id: NovelIds = None,
         *,
         server_timezone: str | None = None,
-    ) -> pd.DataFrame:
+        fast: bool | None = None,
+        to: Output = "pandas",
+    ) -> Frame:
         """:func:`novelkit.load_activity` on this database, with the same keywords."""
         return self._call(
             _load_activity,
             novel_id,
             server_timezone=server_timezone,
+            fast=fast,
+            to=to,
         )
 
     async def aactivity(
@@ -110,28 +122,42 @@ class LoaderMethods:
         novel_id: NovelIds = None,
         *,
         server_timezone: str | None = None,
-    ) -> pd.DataFrame:
+        fast: bool | None = None,
+        to: Output = "pandas",
+    ) -> Frame:
         """Awaitable twin of :meth:`activity`: runs on the facade's loop."""
         return await self._acall(
             _load_activity,
             novel_id,
             server_timezone=server_timezone,
+            fast=fast,
+            to=to,
         )
 
     def admin_stats(
         self,
-    ) -> pd.DataFrame:
+        *,
+        fast: bool | None = None,
+        to: Output = "pandas",
+    ) -> Frame:
         """:func:`novelkit.load_admin_stats` on this database, with the same keywords."""
         return self._call(
             _load_admin_stats,
+            fast=fast,
+            to=to,
         )
 
     async def aadmin_stats(
         self,
-    ) -> pd.DataFrame:
+        *,
+        fast: bool | None = None,
+        to: Output = "pandas",
+    ) -> Frame:
         """Awaitable twin of :meth:`admin_stats`: runs on the facade's loop."""
         return await self._acall(
             _load_admin_stats,
+            fast=fast,
+            to=to,
         )
 
     def chapters(
@@ -141,7 +167,9 @@ class LoaderMethods:
         dedupe: bool = False,
         extra_columns: bool = True,
         server_timezone: str | None = None,
-    ) -> pd.DataFrame:
+        fast: bool | None = None,
+        to: Output = "pandas",
+    ) -> Frame:
         """:func:`novelkit.load_chapters` on this database, with the same keywords."""
         return self._call(
             _load_chapters,
@@ -149,6 +177,8 @@ class LoaderMethods:
             dedupe=dedupe,
             extra_columns=extra_columns,
             server_timezone=server_timezone,
+            fast=fast,
+            to=to,
         )
 
     async def achapters(
@@ -158,7 +188,9 @@ class LoaderMethods:
         dedupe: bool = False,
         extra_columns: bool = True,
         server_timezone: str | None = None,
-    ) -> pd.DataFrame:
+        fast: bool | None = None,
+        to: Output = "pandas",
+    ) -> Frame:
         """Awaitable twin of :meth:`chapters`: runs on the facade's loop."""
         return await self._acall(
             _load_chapters,
@@ -166,6 +198,8 @@ class LoaderMethods:
             dedupe=dedupe,
             extra_columns=extra_columns,
             server_timezone=server_timezone,
+            fast=fast,
+            to=to,
         )
 
     def characters(
@@ -175,7 +209,9 @@ class LoaderMethods:
         extra_columns: bool = True,
         parse_json: bool = True,
         flatten_json: bool = False,
-    ) -> pd.DataFrame:
+        fast: bool | None = None,
+        to: Output = "pandas",
+    ) -> Frame:
         """:func:`novelkit.load_characters` on this database, with the same keywords."""
         return self._call(
             _load_characters,
@@ -183,6 +219,8 @@ class LoaderMethods:
             extra_columns=extra_columns,
             parse_json=parse_json,
             flatten_json=flatten_json,
+            fast=fast,
+            to=to,
         )
 
     async def acharacters(
@@ -192,7 +230,9 @@ class LoaderMethods:
         extra_columns: bool = True,
         parse_json: bool = True,
         flatten_json: bool = False,
-    ) -> pd.DataFrame:
+        fast: bool | None = None,
+        to: Output = "pandas",
+    ) -> Frame:
         """Awaitable twin of :meth:`characters`: runs on the facade's loop."""
         return await self._acall(
             _load_characters,
@@ -200,6 +240,8 @@ class LoaderMethods:
             extra_columns=extra_columns,
             parse_json=parse_json,
             flatten_json=flatten_json,
+            fast=fast,
+            to=to,
         )
 
     def conversations(
@@ -208,13 +250,17 @@ class LoaderMethods:
         *,
         extra_columns: bool = True,
         server_timezone: str | None = None,
-    ) -> pd.DataFrame:
+        fast: bool | None = None,
+        to: Output = "pandas",
+    ) -> Frame:
         """:func:`novelkit.load_conversations` on this database, with the same keywords."""
         return self._call(
             _load_conversations,
             novel_id,
             extra_columns=extra_columns,
             server_timezone=server_timezone,
+            fast=fast,
+            to=to,
         )
 
     async def aconversations(
@@ -223,13 +269,17 @@ class LoaderMethods:
         *,
         extra_columns: bool = True,
         server_timezone: str | None = None,
-    ) -> pd.DataFrame:
+        fast: bool | None = None,
+        to: Output = "pandas",
+    ) -> Frame:
         """Awaitable twin of :meth:`conversations`: runs on the facade's loop."""
         return await self._acall(
             _load_conversations,
             novel_id,
             extra_columns=extra_columns,
             server_timezone=server_timezone,
+            fast=fast,
+            to=to,
         )
 
     def evaluations(
@@ -238,13 +288,17 @@ class LoaderMethods:
         *,
         extra_columns: bool = True,
         server_timezone: str | None = None,
-    ) -> pd.DataFrame:
+        fast: bool | None = None,
+        to: Output = "pandas",
+    ) -> Frame:
         """:func:`novelkit.load_evaluations` on this database, with the same keywords."""
         return self._call(
             _load_evaluations,
             novel_id,
             extra_columns=extra_columns,
             server_timezone=server_timezone,
+            fast=fast,
+            to=to,
         )
 
     async def aevaluations(
@@ -253,13 +307,17 @@ class LoaderMethods:
         *,
         extra_columns: bool = True,
         server_timezone: str | None = None,
-    ) -> pd.DataFrame:
+        fast: bool | None = None,
+        to: Output = "pandas",
+    ) -> Frame:
         """Awaitable twin of :meth:`evaluations`: runs on the facade's loop."""
         return await self._acall(
             _load_evaluations,
             novel_id,
             extra_columns=extra_columns,
             server_timezone=server_timezone,
+            fast=fast,
+            to=to,
         )
 
     def foreshadowings(
@@ -269,7 +327,9 @@ class LoaderMethods:
         extra_columns: bool = True,
         parse_json: bool = True,
         server_timezone: str | None = None,
-    ) -> pd.DataFrame:
+        fast: bool | None = None,
+        to: Output = "pandas",
+    ) -> Frame:
         """:func:`novelkit.load_foreshadowings` on this database, with the same keywords."""
         return self._call(
             _load_foreshadowings,
@@ -277,6 +337,8 @@ class LoaderMethods:
             extra_columns=extra_columns,
             parse_json=parse_json,
             server_timezone=server_timezone,
+            fast=fast,
+            to=to,
         )
 
     async def aforeshadowings(
@@ -286,7 +348,9 @@ class LoaderMethods:
         extra_columns: bool = True,
         parse_json: bool = True,
         server_timezone: str | None = None,
-    ) -> pd.DataFrame:
+        fast: bool | None = None,
+        to: Output = "pandas",
+    ) -> Frame:
         """Awaitable twin of :meth:`foreshadowings`: runs on the facade's loop."""
         return await self._acall(
             _load_foreshadowings,
@@ -294,6 +358,8 @@ class LoaderMethods:
             extra_columns=extra_columns,
             parse_json=parse_json,
             server_timezone=server_timezone,
+            fast=fast,
+            to=to,
         )
 
     def novels(
@@ -301,12 +367,16 @@ class LoaderMethods:
         novel_id: NovelIds = None,
         *,
         server_timezone: str | None = None,
-    ) -> pd.DataFrame:
+        fast: bool | None = None,
+        to: Output = "pandas",
+    ) -> Frame:
         """:func:`novelkit.load_novels` on this database, with the same keywords."""
         return self._call(
             _load_novels,
             novel_id,
             server_timezone=server_timezone,
+            fast=fast,
+            to=to,
         )
 
     async def anovels(
@@ -314,12 +384,16 @@ class LoaderMethods:
         novel_id: NovelIds = None,
         *,
         server_timezone: str | None = None,
-    ) -> pd.DataFrame:
+        fast: bool | None = None,
+        to: Output = "pandas",
+    ) -> Frame:
         """Awaitable twin of :meth:`novels`: runs on the facade's loop."""
         return await self._acall(
             _load_novels,
             novel_id,
             server_timezone=server_timezone,
+            fast=fast,
+            to=to,
         )
 
     def outlines(
@@ -330,7 +404,9 @@ class LoaderMethods:
         parse_json: bool = True,
         flatten_json: bool = False,
         server_timezone: str | None = None,
-    ) -> pd.DataFrame:
+        fast: bool | None = None,
+        to: Output = "pandas",
+    ) -> Frame:
         """:func:`novelkit.load_outlines` on this database, with the same keywords."""
         return self._call(
             _load_outlines,
@@ -339,6 +415,8 @@ class LoaderMethods:
             parse_json=parse_json,
             flatten_json=flatten_json,
             server_timezone=server_timezone,
+            fast=fast,
+            to=to,
         )
 
     async def aoutlines(
@@ -349,7 +427,9 @@ class LoaderMethods:
         parse_json: bool = True,
         flatten_json: bool = False,
         server_timezone: str | None = None,
-    ) -> pd.DataFrame:
+        fast: bool | None = None,
+        to: Output = "pandas",
+    ) -> Frame:
         """Awaitable twin of :meth:`outlines`: runs on the facade's loop."""
         return await self._acall(
             _load_outlines,
@@ -358,6 +438,8 @@ class LoaderMethods:
             parse_json=parse_json,
             flatten_json=flatten_json,
             server_timezone=server_timezone,
+            fast=fast,
+            to=to,
         )
 
     def relationships(
@@ -365,12 +447,16 @@ class LoaderMethods:
         novel_id: NovelIds = None,
         *,
         extra_columns: bool = True,
-    ) -> pd.DataFrame:
+        fast: bool | None = None,
+        to: Output = "pandas",
+    ) -> Frame:
         """:func:`novelkit.load_relationships` on this database, with the same keywords."""
         return self._call(
             _load_relationships,
             novel_id,
             extra_columns=extra_columns,
+            fast=fast,
+            to=to,
         )
 
     async def arelationships(
@@ -378,12 +464,16 @@ class LoaderMethods:
         novel_id: NovelIds = None,
         *,
         extra_columns: bool = True,
-    ) -> pd.DataFrame:
+        fast: bool | None = None,
+        to: Output = "pandas",
+    ) -> Frame:
         """Awaitable twin of :meth:`relationships`: runs on the facade's loop."""
         return await self._acall(
             _load_relationships,
             novel_id,
             extra_columns=extra_columns,
+            fast=fast,
+            to=to,
         )
 
     def sql(
@@ -394,7 +484,9 @@ class LoaderMethods:
         parse_dates: Sequence[str] | None = None,
         parse_json: Sequence[str] | None = None,
         server_timezone: str | None = None,
-    ) -> pd.DataFrame:
+        fast: bool | None = None,
+        to: Output = "pandas",
+    ) -> Frame:
         """:func:`novelkit.load_sql` on this database, with the same keywords."""
         return self._call(
             _load_sql,
@@ -403,6 +495,8 @@ class LoaderMethods:
             parse_dates=parse_dates,
             parse_json=parse_json,
             server_timezone=server_timezone,
+            fast=fast,
+            to=to,
         )
 
     async def asql(
@@ -413,7 +507,9 @@ class LoaderMethods:
         parse_dates: Sequence[str] | None = None,
         parse_json: Sequence[str] | None = None,
         server_timezone: str | None = None,
-    ) -> pd.DataFrame:
+        fast: bool | None = None,
+        to: Output = "pandas",
+    ) -> Frame:
         """Awaitable twin of :meth:`sql`: runs on the facade's loop."""
         return await self._acall(
             _load_sql,
@@ -422,6 +518,8 @@ class LoaderMethods:
             parse_dates=parse_dates,
             parse_json=parse_json,
             server_timezone=server_timezone,
+            fast=fast,
+            to=to,
         )
 
     def table(
@@ -433,7 +531,9 @@ class LoaderMethods:
         extra_columns: bool = True,
         include_secrets: bool = False,
         server_timezone: str | None = None,
-    ) -> pd.DataFrame:
+        fast: bool | None = None,
+        to: Output = "pandas",
+    ) -> Frame:
         """:func:`novelkit.load_table` on this database, with the same keywords."""
         return self._call(
             _load_table,
@@ -443,6 +543,8 @@ class LoaderMethods:
             extra_columns=extra_columns,
             include_secrets=include_secrets,
             server_timezone=server_timezone,
+            fast=fast,
+            to=to,
         )
 
     async def atable(
@@ -454,7 +556,9 @@ class LoaderMethods:
         extra_columns: bool = True,
         include_secrets: bool = False,
         server_timezone: str | None = None,
-    ) -> pd.DataFrame:
+        fast: bool | None = None,
+        to: Output = "pandas",
+    ) -> Frame:
         """Awaitable twin of :meth:`table`: runs on the facade's loop."""
         return await self._acall(
             _load_table,
@@ -464,22 +568,34 @@ class LoaderMethods:
             extra_columns=extra_columns,
             include_secrets=include_secrets,
             server_timezone=server_timezone,
+            fast=fast,
+            to=to,
         )
 
     def usage(
         self,
-    ) -> pd.DataFrame:
+        *,
+        fast: bool | None = None,
+        to: Output = "pandas",
+    ) -> Frame:
         """:func:`novelkit.load_usage` on this database, with the same keywords."""
         return self._call(
             _load_usage,
+            fast=fast,
+            to=to,
         )
 
     async def ausage(
         self,
-    ) -> pd.DataFrame:
+        *,
+        fast: bool | None = None,
+        to: Output = "pandas",
+    ) -> Frame:
         """Awaitable twin of :meth:`usage`: runs on the facade's loop."""
         return await self._acall(
             _load_usage,
+            fast=fast,
+            to=to,
         )
 
     def users(
@@ -487,12 +603,16 @@ class LoaderMethods:
         *,
         extra_columns: bool = True,
         server_timezone: str | None = None,
-    ) -> pd.DataFrame:
+        fast: bool | None = None,
+        to: Output = "pandas",
+    ) -> Frame:
         """:func:`novelkit.load_users` on this database, with the same keywords."""
         return self._call(
             _load_users,
             extra_columns=extra_columns,
             server_timezone=server_timezone,
+            fast=fast,
+            to=to,
         )
 
     async def ausers(
@@ -500,12 +620,16 @@ class LoaderMethods:
         *,
         extra_columns: bool = True,
         server_timezone: str | None = None,
-    ) -> pd.DataFrame:
+        fast: bool | None = None,
+        to: Output = "pandas",
+    ) -> Frame:
         """Awaitable twin of :meth:`users`: runs on the facade's loop."""
         return await self._acall(
             _load_users,
             extra_columns=extra_columns,
             server_timezone=server_timezone,
+            fast=fast,
+            to=to,
         )
 
     def versions(
@@ -518,7 +642,9 @@ class LoaderMethods:
         parse_json: bool = True,
         flatten_json: bool = False,
         server_timezone: str | None = None,
-    ) -> pd.DataFrame:
+        fast: bool | None = None,
+        to: Output = "pandas",
+    ) -> Frame:
         """:func:`novelkit.load_versions` on this database, with the same keywords."""
         return self._call(
             _load_versions,
@@ -529,6 +655,8 @@ class LoaderMethods:
             parse_json=parse_json,
             flatten_json=flatten_json,
             server_timezone=server_timezone,
+            fast=fast,
+            to=to,
         )
 
     async def aversions(
@@ -541,7 +669,9 @@ class LoaderMethods:
         parse_json: bool = True,
         flatten_json: bool = False,
         server_timezone: str | None = None,
-    ) -> pd.DataFrame:
+        fast: bool | None = None,
+        to: Output = "pandas",
+    ) -> Frame:
         """Awaitable twin of :meth:`versions`: runs on the facade's loop."""
         return await self._acall(
             _load_versions,
@@ -552,6 +682,8 @@ class LoaderMethods:
             parse_json=parse_json,
             flatten_json=flatten_json,
             server_timezone=server_timezone,
+            fast=fast,
+            to=to,
         )
 
     def mentions(
@@ -561,7 +693,9 @@ class LoaderMethods:
         novel_id: NovelIds = None,
         versions: Versions = "selected",
         progress: bool | None = None,
-    ) -> pd.DataFrame:
+        fast: bool | None = None,
+        to: Output = "pandas",
+    ) -> Frame:
         """:func:`novelkit.mentions` on this database, with the same keywords."""
         return self._call(
             _mentions,
@@ -569,6 +703,8 @@ class LoaderMethods:
             novel_id=novel_id,
             versions=versions,
             progress=progress,
+            fast=fast,
+            to=to,
         )
 
     async def amentions(
@@ -578,7 +714,9 @@ class LoaderMethods:
         novel_id: NovelIds = None,
         versions: Versions = "selected",
         progress: bool | None = None,
-    ) -> pd.DataFrame:
+        fast: bool | None = None,
+        to: Output = "pandas",
+    ) -> Frame:
         """Awaitable twin of :meth:`mentions`: runs on the facade's loop."""
         return await self._acall(
             _mentions,
@@ -586,6 +724,8 @@ class LoaderMethods:
             novel_id=novel_id,
             versions=versions,
             progress=progress,
+            fast=fast,
+            to=to,
         )
 
     def search_text(
@@ -598,7 +738,9 @@ class LoaderMethods:
         ignore_case: bool = True,
         context: int = 20,
         progress: bool | None = None,
-    ) -> pd.DataFrame:
+        fast: bool | None = None,
+        to: Output = "pandas",
+    ) -> Frame:
         """:func:`novelkit.search_text` on this database, with the same keywords."""
         return self._call(
             _search_text,
@@ -609,6 +751,8 @@ class LoaderMethods:
             ignore_case=ignore_case,
             context=context,
             progress=progress,
+            fast=fast,
+            to=to,
         )
 
     async def asearch_text(
@@ -621,7 +765,9 @@ class LoaderMethods:
         ignore_case: bool = True,
         context: int = 20,
         progress: bool | None = None,
-    ) -> pd.DataFrame:
+        fast: bool | None = None,
+        to: Output = "pandas",
+    ) -> Frame:
         """Awaitable twin of :meth:`search_text`: runs on the facade's loop."""
         return await self._acall(
             _search_text,
@@ -632,6 +778,8 @@ class LoaderMethods:
             ignore_case=ignore_case,
             context=context,
             progress=progress,
+            fast=fast,
+            to=to,
         )
 
     def text_stats(
@@ -640,13 +788,17 @@ class LoaderMethods:
         novel_id: NovelIds = None,
         versions: Versions = "selected",
         progress: bool | None = None,
-    ) -> pd.DataFrame:
+        fast: bool | None = None,
+        to: Output = "pandas",
+    ) -> Frame:
         """:func:`novelkit.text_stats` on this database, with the same keywords."""
         return self._call(
             _text_stats,
             novel_id=novel_id,
             versions=versions,
             progress=progress,
+            fast=fast,
+            to=to,
         )
 
     async def atext_stats(
@@ -655,13 +807,17 @@ class LoaderMethods:
         novel_id: NovelIds = None,
         versions: Versions = "selected",
         progress: bool | None = None,
-    ) -> pd.DataFrame:
+        fast: bool | None = None,
+        to: Output = "pandas",
+    ) -> Frame:
         """Awaitable twin of :meth:`text_stats`: runs on the facade's loop."""
         return await self._acall(
             _text_stats,
             novel_id=novel_id,
             versions=versions,
             progress=progress,
+            fast=fast,
+            to=to,
         )
 
 

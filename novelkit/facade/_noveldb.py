@@ -313,6 +313,7 @@ def connect(
     echo: EchoLevel = False,
     runner: RunnerName = "thread",
     statement_timeout: float | None = None,
+    fast: bool | None = None,
     **engine_options: Any,
 ) -> NovelDB:
     """Open an Arboris database for plain (synchronous) notebook cells and scripts.
@@ -334,6 +335,10 @@ def connect(
         ``"nest-asyncio"``: the caller's loop, patched re-entrant on first use.
     statement_timeout
         Seconds after which a statement is stopped with ``QueryTimeoutError``.
+    fast
+        The default of every call's ``fast=``: None (default) loads through the
+        Arrow path (``pip install 'novelkit[fast]'``) wherever it gives the same
+        frame, False never, True always (or a clear error).
     **engine_options
         Passed to :func:`novelkit.create_engine`.
 
@@ -367,7 +372,7 @@ def connect(
             engine_options.setdefault("poolclass", NullPool)
         if statement_timeout is not None:
             engine_options["statement_timeout"] = statement_timeout
-        engine = create_engine(target, read_only=read_only, echo=echo, **engine_options)
+        engine = create_engine(target, read_only=read_only, echo=echo, fast=fast, **engine_options)
         if copy is not None:
             mark_snapshot(engine)
     except BaseException:

@@ -5,11 +5,11 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
 
-import pandas as pd
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from .._progress import progress_bar
+from ..arrow._output import Frame, Output, frame_output, stream_output
 from ..errors import ConfigurationError, UnknownObjectError
 from ..schema.reflect import TableShape, reflect_table, table_names
 from ._convert import known_kinds
@@ -125,6 +125,7 @@ def _novel_filter(ctx: LoadContext, shape: TableShape, ids: list[str] | None) ->
     )
 
 
+@frame_output
 async def load_table(
     target: Target,
     name: str,
@@ -134,7 +135,9 @@ async def load_table(
     extra_columns: bool = True,
     include_secrets: bool = False,
     server_timezone: str | None = None,
-) -> pd.DataFrame:
+    fast: bool | None = None,
+    to: Output = "pandas",
+) -> Frame:
     """Any table, e.g. one a fork added, with its name and columns checked first.
 
     The name and columns are compared with the reflected schema and never put
@@ -211,6 +214,7 @@ async def _status_values(
     return seen
 
 
+@stream_output
 async def iter_frames(
     target: Target,
     table: str,
@@ -222,7 +226,9 @@ async def iter_frames(
     include_secrets: bool = False,
     progress: bool | None = None,
     server_timezone: str | None = None,
-) -> AsyncIterator[pd.DataFrame]:
+    fast: bool | None = None,
+    to: Output = "pandas",
+) -> AsyncIterator[Frame]:
     """Yield ``table`` in DataFrames of at most ``chunksize`` rows, with bounded memory.
 
     Pages by primary key; each page is read in its own short transaction on

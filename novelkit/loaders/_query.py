@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession
 from sqlalchemy.sql.elements import quoted_name
 
 from .._redact import mask_url
+from ..arrow._choice import ArrowPath, arrow_path_for
 from ..errors import ConfigurationError, UnknownObjectError, WrongTypeError
 from ..schema.inspect import not_arboris_error
 from ..schema.reflect import TableShape, reflect_table, table_names
@@ -45,6 +46,8 @@ class LoadContext:
     conn: AsyncConnection
     backend: str
     server_timezone: str | dt.tzinfo | None
+    #: The Arrow path this call's statements take, or None for the async driver.
+    arrow: ArrowPath | None = None
 
 
 def _parse_offset(text: str) -> dt.tzinfo | str:
@@ -103,7 +106,7 @@ async def open_context(
             await conn.exec_driver_sql("SELECT TIMESTAMPDIFF(MINUTE, UTC_TIMESTAMP(), NOW())")
         ).scalar_one()
         zone = dt.timezone(dt.timedelta(minutes=int(minutes))) if minutes else None
-    return LoadContext(conn=conn, backend=backend, server_timezone=zone)
+    return LoadContext(conn=conn, backend=backend, server_timezone=zone, arrow=arrow_path_for(conn))
 
 
 def engine_of(target: AsyncSession | AsyncConnection) -> AsyncEngine | None:

@@ -207,7 +207,13 @@ async def load_raw(
         statement = statement.order_by(table.c[key])
     text = [c for c in selected if kinds.get(c) in ("str", "category")]
     lengths = [options.count_text] if options.count_text in selected else []
-    fetched = await fetch_columns(ctx, statement, text=text, lengths=lengths)
+    fetched = await fetch_columns(
+        ctx,
+        statement,
+        text=text,
+        lengths=lengths,
+        partition_on=key if key is not None and kinds.get(key) == "int" else None,
+    )
     stored = fetched.columns
     if project_ids is not None and novel_column is not None:
         stored["is_orphan"] = pd.Series(

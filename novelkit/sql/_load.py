@@ -21,6 +21,7 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from .._progress import progress_bar
+from ..arrow._output import Frame, Output, frame_output, stream_output
 from ..db._facts import engine_facts
 from ..db._settings import sqlite_path
 from ..db._sqlite import hold_deadline
@@ -199,6 +200,7 @@ async def _start(
 # -- the public functions ---------------------------------------------------------------
 
 
+@frame_output
 async def load_sql(
     target: AsyncSession | AsyncConnection,
     query: Query,
@@ -207,7 +209,9 @@ async def load_sql(
     parse_dates: Sequence[str] | None = None,
     parse_json: Sequence[str] | None = None,
     server_timezone: str | None = None,
-) -> pd.DataFrame:
+    fast: bool | None = None,
+    to: Output = "pandas",
+) -> Frame:
     """Run your own query and get a DataFrame, read-only, with bound parameters and dtypes.
 
     The query runs on ``target``'s connection (never closed here). On a
@@ -290,6 +294,7 @@ async def load_sql(
     return shaper.frame(rows)
 
 
+@stream_output
 async def iter_sql(
     target: AsyncSession | AsyncConnection,
     query: Query,
@@ -300,7 +305,9 @@ async def iter_sql(
     parse_json: Sequence[str] | None = None,
     server_timezone: str | None = None,
     progress: bool | None = None,
-) -> AsyncIterator[pd.DataFrame]:
+    fast: bool | None = None,
+    to: Output = "pandas",
+) -> AsyncIterator[Frame]:
     """:func:`load_sql` as DataFrames of at most ``chunksize`` rows, with bounded memory.
 
     Rows come from a server-side cursor on MySQL, and chunk by chunk from the

@@ -1,0 +1,252 @@
+"""Whether a call reads through the Arrow path, and the one place statements go there.
+
+The Arrow path (the optional extra ``novelkit[fast]``) is taken when the call
+allows it and it gives the same frame as the async driver:
+
+- the engine is one novelkit made (its settings are known) and ``fast`` is not
+  False (the call's ``fast=``, else the engine's ``create_engine(fast=)``);
+- SQLite: a file (not ``:memory:``), and no transaction of the caller's on a
+  read-write engine (its uncommitted rows only the caller's connection sees);
+  users' own SQL keeps the async driver, whose statements can be stopped while
+  they compute (see ``_sqlite``);
+- MySQL: a TCP connection without TLS (connectorx cannot verify a server's
+  certificate the way the engine does), and no bound parameters (connectorx
+  takes none; users' values are never formatted into SQL).
+
+``fast=True`` insists: a call the Arrow path cannot serve raises
+:class:`~novelkit.ConfigurationError` saying why. Which path ran is logged on
+``novelkit.arrow`` (debug) and kept in the frame's ``attrs["novelkit_path"]``.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import logging
+from collections.abc import Collection
+from contextvars import ContextVar
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+import pyarrow as pa
+import sqlalchemy as sa
+from sqlalchemy.dialects import mysql, sqlite
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from ..db._facts import engine_facts
+from ..db._settings import sqlite_path
+from ..errors import ConfigurationError
+from ._errors import ArrowUnsupportedError
+from ._mysql import ConnectorxMysqlReader, new_tag
+from ._sqlite import AdbcSqliteReader
+
+if TYPE_CHECKING:
+    from ..loaders._fetch import Fetched
+
+__all__ = [
+    "ArrowPath",
+    "CallRecord",
+    "arrow_path_for",
+    "call_record",
+    "fast_installed",
+]
+
+log = logging.getLogger("novelkit.arrow")
+
+_MODULES = {"sqlite": "adbc_driver_sqlite", "mysql": "connectorx"}
+_EXTRA_HINT = "install it with: pip install 'novelkit[fast]'"
+
+
+def fast_installed(backend: str) -> bool:
+    """Whether the Arrow reader for ``backend`` (``sqlite`` or ``mysql``) is installed."""
+    module = _MODULES.get(backend)
+    return module is not None and importlib.util.find_spec(module) is not None
+
+
+@dataclass
+class CallRecord:
+    """One public call's ``fast=`` choice, and the paths its statements took."""
+
+    fast: bool | None = None
+    paths: list[str] = field(default_factory=list)
+
+    def describe(self) -> str:
+        """``arrow (adbc-sqlite)``, ``driver``, or both when a call used each."""
+        kinds = sorted(set(self.paths))
+        return " + ".join(kinds) if kinds else "driver"
+
+
+#: The record of the public call running in this task (set by ``_output.frame_output``).
+call_record: ContextVar[CallRecord | None] = ContextVar("novelkit_call_record", default=None)
+
+
+@dataclass
+class ArrowPath:
+    """A reader for one connection's database, and how to compile statements for it."""
+
+    reader: AdbcSqliteReader | ConnectorxMysqlReader
+
+    async def read(
+        self,
+        statement: sa.Executable,
+        *,
+        partition_on: str | None = None,
+    ) -> pa.Table:
+        """Run a SQLAlchemy statement novelkit built; its result as an Arrow table."""
+        tag = new_tag()
+        if isinstance(self.reader, AdbcSqliteReader):
+            compiled = statement.compile(
+                dialect=_SQLITE, compile_kwargs={"render_postcompile": True}
+            )
+            params = [compiled.params[name] for name in compiled.positiontup or ()]
+            table = await self.reader.read(str(compiled), params)
+        else:
+            if _selects_bare_null(statement):
+                # connectorx has no Arrow type for a NULL column and panics (noisily).
+                raise ArrowUnsupportedError("a column that is always NULL")
+            if partition_on is not None and isinstance(statement, sa.Select):
+                # A condition that is always true and survives connectorx's rewrite of
+                # the query into partitions, where comments are dropped: the tag.
+                statement = statement.where(sa.literal_column(f"'{tag}'").is_not(None))
+            sql = str(
+                statement.compile(
+                    dialect=_MYSQL,
+                    compile_kwargs={"literal_binds": True, "render_postcompile": True},
+                )
+            )
+            if partition_on is None:
+                sql = f"/* {tag} */ {sql}"
+            table = await self.reader.read(sql, tag=tag, partition_on=partition_on)
+        self.note(table.num_rows)
+        return table
+
+    async def fetch(
+        self,
+        statement: sa.Executable,
+        *,
+        text: Collection[str] = (),
+        lengths: Collection[str] = (),
+        partition_on: str | None = None,
+    ) -> Fetched | None:
+        """:func:`~novelkit.loaders._fetch.fetch_columns` on the Arrow path.
+
+        None when the reader cannot read this result (a column type it lacks,
+        values whose SQLite storage types vary): the caller reads it with the
+        async driver, which gives the same columns.
+        """
+        from ._columns import fetched_from_arrow  # imports the loaders, which import this
+
+        try:
+            table = await self.read(statement, partition_on=partition_on)
+        except ArrowUnsupportedError as exc:
+            log.debug("driver path for one statement: the Arrow reader cannot read it (%s)", exc)
+            return None
+        return fetched_from_arrow(table, text=text, lengths=lengths)
+
+    async def read_sql(self, sql: str) -> pa.Table:
+        """Run a user's checked SQL text without parameters (MySQL only)."""
+        tag = new_tag()
+        table = await self.reader.read(f"/* {tag} */ {sql}", tag=tag)
+        self.note(table.num_rows)
+        return table
+
+    def note(self, rows: int) -> None:
+        """Log and record that a statement took this path."""
+        log.debug("arrow path (%s): %d rows", self.reader.name, rows)
+        record = call_record.get()
+        if record is not None:
+            record.paths.append(f"arrow ({self.reader.name})")
+
+
+def _selects_bare_null(statement: sa.Executable) -> bool:
+    if not isinstance(statement, sa.Select):
+        return False
+    return any(
+        isinstance(getattr(column, "element", column), sa.Null)
+        for column in statement.selected_columns
+    )
+
+
+_SQLITE = sqlite.dialect(paramstyle="qmark")
+# "named", not the async driver's "format": no %-doubling in rendered literals.
+_MYSQL = mysql.dialect(paramstyle="named")
+
+
+def note_driver_path() -> None:
+    """Record that a statement of the current call went through the async driver."""
+    record = call_record.get()
+    if record is not None:
+        record.paths.append("driver")
+
+
+def _why_not(conn: AsyncConnection, *, user_sql: bool, has_params: bool) -> str | None:
+    """Why the Arrow path cannot serve a call on ``conn`` (None: it can)."""
+    engine = conn.engine
+    facts = engine_facts(engine)
+    backend = conn.dialect.name
+    if facts is None:
+        return "the engine was not made by novelkit.create_engine, so its settings are unknown"
+    if backend not in _MODULES:
+        return f"there is no Arrow reader for {backend}"
+    if not fast_installed(backend):
+        return f"the Arrow reader for {backend} ({_MODULES[backend]}) is not installed; " + (
+            _EXTRA_HINT
+        )
+    if not facts.read_only and conn.in_transaction():
+        return (
+            "the call runs in a transaction on a read-write engine, whose uncommitted "
+            "changes only the async driver's connection sees"
+        )
+    if backend == "sqlite":
+        if sqlite_path(engine.url) is None:
+            return "the database is in memory, where no other reader can open it"
+        if user_sql:
+            return (
+                "a query of yours on SQLite could compute for long before its first row, "
+                "where the ADBC driver cannot stop it (timeouts, the interrupt button)"
+            )
+        return None
+    if facts.tls:
+        return "the engine uses TLS, which connectorx cannot verify as the engine does"
+    if not engine.url.host or "unix_socket" in engine.url.query:
+        return "the engine connects through a unix socket, which connectorx does not"
+    if has_params:
+        return "the query has bound parameters, which connectorx cannot take"
+    return None
+
+
+def arrow_path_for(
+    conn: AsyncConnection,
+    fast: bool | None = None,
+    *,
+    user_sql: bool = False,
+    has_params: bool = False,
+) -> ArrowPath | None:
+    """The Arrow path for a call on ``conn``, or None for the async driver."""
+    record = call_record.get()
+    if fast is None and record is not None:
+        fast = record.fast
+    facts = engine_facts(conn.engine)
+    if fast is None and facts is not None:
+        fast = facts.fast
+    if fast is False:
+        return None
+    reason = _why_not(conn, user_sql=user_sql, has_params=has_params)
+    if reason is not None:
+        if fast is True:
+            raise ConfigurationError(f"fast=True, but the Arrow path cannot serve this: {reason}.")
+        log.debug("driver path: %s", reason)
+        return None
+    assert facts is not None  # _why_not checked
+    if conn.dialect.name == "sqlite":
+        path = sqlite_path(conn.engine.url)
+        assert path is not None
+        return ArrowPath(
+            AdbcSqliteReader(
+                path, busy_timeout=facts.busy_timeout, statement_timeout=facts.statement_timeout
+            )
+        )
+    return ArrowPath(
+        ConnectorxMysqlReader(
+            conn.engine, read_only=facts.read_only, statement_timeout=facts.statement_timeout
+        )
+    )

@@ -1,0 +1,144 @@
+"""MySQL/MariaDB through connectorx: rows decoded into Arrow buffers in Rust.
+
+connectorx opens its own connections with the engine's account (host, port,
+user, password, database from the engine's URL; TLS and socket URLs never get
+here, see ``_choice``). Each of them first runs what the engine's connections
+run: ``SET SESSION TRANSACTION READ ONLY`` on a read-only engine, and the
+engine's statement timeout as the session's ``max_statement_time`` (MariaDB) or
+``MAX_EXECUTION_TIME`` (MySQL). The server's own time zone stays the session's,
+as on the engine, so DATETIME values mean the same on both paths.
+
+A large table is read in two partitions on its integer primary key, one
+connection each (connectorx's threads), which is where it beats one stream.
+
+Stopping: the statement carries a tag (a comment, or a condition that is always
+true when connectorx rewrites the query for partitions), and a cancelled call
+sends ``KILL QUERY`` for every server thread whose statement holds that tag,
+from one of the engine's own connections.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import uuid
+from collections.abc import Sequence
+from typing import Any
+
+import pyarrow as pa
+from sqlalchemy.engine import URL
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from .._redact import scrub
+from ._errors import ArrowUnsupportedError, arrow_query_error
+
+__all__ = ["ConnectorxMysqlReader", "new_tag"]
+
+log = logging.getLogger("novelkit.arrow")
+
+#: Connections (and connectorx threads) a partitioned read uses.
+PARTITIONS = 2
+
+
+def new_tag() -> str:
+    """A string that marks one statement in the server's process list."""
+    return f"novelkit-arrow-{uuid.uuid4().hex}"
+
+
+class ConnectorxMysqlReader:
+    """Runs one statement on a MySQL/MariaDB server through connectorx, in a worker thread."""
+
+    name = "connectorx-mysql"
+
+    def __init__(
+        self, engine: AsyncEngine, *, read_only: bool, statement_timeout: float | None
+    ) -> None:
+        self.engine = engine
+        self.url: URL = engine.url
+        self.read_only = read_only
+        self.statement_timeout = statement_timeout
+        self.mariadb = bool(getattr(engine.dialect, "is_mariadb", False))
+
+    def _connection_string(self) -> str:
+        # The password goes to connectorx only, never to a message or a log line.
+        url = self.url.set(drivername="mysql", query={})
+        return url.render_as_string(hide_password=False)
+
+    def _session_setup(self) -> list[str]:
+        setup = []
+        if self.read_only:
+            setup.append("SET SESSION TRANSACTION READ ONLY")
+        if self.statement_timeout is not None:
+            if self.mariadb:
+                setup.append(f"SET SESSION max_statement_time = {self.statement_timeout:g}")
+            else:
+                millis = max(1, int(self.statement_timeout * 1000))
+                setup.append(f"SET SESSION MAX_EXECUTION_TIME = {millis}")
+        return setup
+
+    async def read(
+        self,
+        sql: str,
+        params: Sequence[Any] = (),
+        *,
+        tag: str,
+        partition_on: str | None = None,
+    ) -> pa.Table:
+        """The statement's result as one Arrow table; ``KILL QUERY`` when cancelled."""
+        if params:
+            raise ValueError("connectorx takes no bound parameters; render them first")
+        partitions = PARTITIONS if partition_on is not None else None
+        loop = asyncio.get_running_loop()
+        work = loop.run_in_executor(None, self._read, sql, partition_on, partitions)
+        try:
+            return await asyncio.shield(work)
+        except asyncio.CancelledError:
+            await self._kill(tag)
+            await asyncio.wait({work}, timeout=10)
+            raise
+
+    def _read(self, sql: str, partition_on: str | None, partitions: int | None) -> pa.Table:
+        import connectorx  # the optional extra, loaded on first use
+
+        options: dict[str, Any] = {"return_type": "arrow"}
+        setup = self._session_setup()
+        if setup:
+            options["pre_execution_query"] = setup
+        if partitions:
+            options.update(partition_on=partition_on, partition_num=partitions)
+        try:
+            table = connectorx.read_sql(self._connection_string(), sql, **options)
+        except RuntimeError as exc:
+            where = f"the MySQL database {self.url.database!r} on {self.url.host}"
+            raise arrow_query_error(exc, where, self.url.password) from None
+        except BaseException as exc:
+            # connectorx panics (a BaseException) on column types it has no Arrow
+            # type for (a bare NULL column): the async driver reads those.
+            if type(exc).__name__ != "PanicException":
+                raise
+            raise ArrowUnsupportedError(scrub(str(exc), self.url.password)) from None
+        if partitions and partition_on is not None:
+            # Partitions arrive in the order their threads finish.
+            table = table.sort_by(partition_on)
+        return table
+
+    async def _kill(self, tag: str) -> None:
+        """Stop every server thread running the statement tagged ``tag``."""
+        from sqlalchemy import text
+
+        try:
+            async with self.engine.connect() as conn:
+                ids = (
+                    await conn.execute(
+                        text(
+                            "SELECT id FROM information_schema.processlist "
+                            "WHERE info LIKE :pattern AND id <> CONNECTION_ID()"
+                        ),
+                        {"pattern": f"%{tag}%"},
+                    )
+                ).scalars()
+                for thread in list(ids):
+                    await conn.exec_driver_sql(f"KILL QUERY {int(thread)}")
+                    log.debug("arrow path: sent KILL QUERY %s", thread)
+        except Exception as exc:  # noqa: BLE001 - a failed stop must not hide the cancellation
+            log.warning("arrow path: could not stop the query: %s", type(exc).__name__)

@@ -1,0 +1,179 @@
+"""``to=`` and ``fast=`` on every public function: one decorator, one conversion.
+
+Every loader, SQL and story-text function takes ``fast=`` (which path reads the
+rows, see ``_choice``) and ``to=``: ``"pandas"`` (default), ``"polars"`` or
+``"arrow"``. The frame is built as pandas (its conversions are the one source of
+the dtypes), then handed over column by column on the same Arrow buffers where
+pandas keeps them (text, and numbers without copies where Arrow can), giving:
+``Int64`` → ``int64``, ``datetime64[us, UTC]`` → ``timestamp[us, tz=UTC]``
+(polars ``Datetime("us", "UTC")``), categoricals → dictionaries (polars
+``Categorical``), ``string`` → ``large_string``. Parsed JSON (Python dicts and
+lists) has no Arrow type that keeps every shape, so JSON columns come as their
+JSON text there (``pl.col(c).str.json_decode()`` parses them in polars).
+"""
+
+from __future__ import annotations
+
+import functools
+import inspect
+from collections.abc import AsyncIterator, Callable, Coroutine
+from typing import Any, Literal, ParamSpec, TypeAlias, TypeVar
+
+import orjson
+import pandas as pd
+import pyarrow as pa
+
+from ..errors import ConfigurationError
+from ._choice import CallRecord, call_record
+
+__all__ = [
+    "OUTPUTS",
+    "Frame",
+    "Output",
+    "check_output",
+    "convert_output",
+    "frame_output",
+    "stream_output",
+]
+
+Output = Literal["pandas", "polars", "arrow"]
+#: What a function with ``to=`` returns: a pandas DataFrame by default. Typed with
+#: ``Any`` in the union ("the Any trick"), since the type depends on ``to``; the
+#: facade's methods are overloaded on ``to`` and give each output its own type.
+Frame: TypeAlias = "pd.DataFrame | Any"
+OUTPUTS: tuple[Output, ...] = ("pandas", "polars", "arrow")
+
+P = ParamSpec("P")
+T = TypeVar("T")
+
+
+def check_output(to: object) -> Output:
+    """``to`` if it names an output, else :class:`ConfigurationError` listing them."""
+    if to not in OUTPUTS:
+        raise ConfigurationError(f"to={to!r} is not valid; use 'pandas', 'polars' or 'arrow'.")
+    if to == "polars":
+        try:
+            import polars  # noqa: F401
+        except ImportError as exc:
+            raise ConfigurationError(
+                "to='polars' needs polars: pip install polars (or 'novelkit[notebooks]')."
+            ) from exc
+    return to  # type: ignore[return-value]
+
+
+def check_fast(fast: object) -> bool | None:
+    """``fast`` if it is None, True or False, else :class:`ConfigurationError`."""
+    if fast not in (None, True, False) or (fast is not None and not isinstance(fast, bool)):
+        raise ConfigurationError(f"fast={fast!r} is not valid; use None, True or False.")
+    return fast  # type: ignore[return-value]
+
+
+def _json_text(values: pd.Series) -> pa.Array:
+    def dump(value: Any) -> str | None:
+        if value is None or (isinstance(value, float) and value != value):
+            return None
+        if isinstance(value, str):
+            return value
+        return orjson.dumps(value, option=orjson.OPT_NON_STR_KEYS).decode("utf-8")
+
+    return pa.array([dump(v) for v in values], type=pa.large_string())
+
+
+def to_arrow_table(frame: pd.DataFrame) -> pa.Table:
+    """``frame`` as an Arrow table with the column types listed in this module's doc."""
+    arrays: list[pa.Array | pa.ChunkedArray] = []
+    for name in frame.columns:
+        values = frame[name]
+        if values.dtype == object:
+            try:
+                arrays.append(pa.array(values, from_pandas=True))
+                continue
+            except (pa.ArrowInvalid, pa.ArrowTypeError):
+                arrays.append(_json_text(values))
+                continue
+        array = pa.array(values, from_pandas=True)
+        if pa.types.is_string(array.type):
+            array = array.cast(pa.large_string())
+        arrays.append(array)
+    metadata = {k: str(v) for k, v in frame.attrs.items() if isinstance(v, str)}
+    table = pa.Table.from_arrays(arrays, names=[str(c) for c in frame.columns])
+    return table.replace_schema_metadata(metadata or None)
+
+
+def convert_output(frame: pd.DataFrame, to: Output) -> Any:
+    """``frame`` as the output ``to`` names (pandas: unchanged)."""
+    if to == "pandas":
+        return frame
+    table = to_arrow_table(frame)
+    if to == "arrow":
+        return table
+    import polars
+
+    return polars.from_arrow(table)
+
+
+def _options(
+    func: Callable[..., Any], args: tuple[Any, ...], kwargs: dict[str, Any]
+) -> tuple[bool | None, Output]:
+    bound = inspect.signature(func).bind_partial(*args, **kwargs)
+    return check_fast(bound.arguments.get("fast")), check_output(
+        bound.arguments.get("to", "pandas")
+    )
+
+
+def frame_output(
+    func: Callable[P, Coroutine[Any, Any, T]],
+) -> Callable[P, Coroutine[Any, Any, T]]:
+    """Give an async function returning a DataFrame its ``fast=`` and ``to=``.
+
+    The function declares both keywords (so they show in its signature and the
+    facade's) and leaves them to this wrapper: ``fast`` is put where
+    ``arrow_path_for`` reads it for the duration of the call, and the frame is
+    marked with the path it took and converted as ``to`` says.
+    """
+
+    @functools.wraps(func)
+    async def wrapper(*args: P.args, **kwargs: P.kwargs) -> T:
+        fast, to = _options(func, args, kwargs)
+        record = CallRecord(fast=fast)
+        token = call_record.set(record)
+        try:
+            frame = await func(*args, **kwargs)
+        finally:
+            call_record.reset(token)
+        if isinstance(frame, pd.DataFrame):
+            frame.attrs["novelkit_path"] = record.describe()
+            return convert_output(frame, to)  # type: ignore[no-any-return]
+        return frame
+
+    return wrapper
+
+
+def stream_output(
+    func: Callable[P, AsyncIterator[T]],
+) -> Callable[P, AsyncIterator[T]]:
+    """:func:`frame_output` for an async generator of DataFrames (each chunk converted)."""
+
+    @functools.wraps(func)
+    async def wrapper(*args: P.args, **kwargs: P.kwargs) -> AsyncIterator[T]:
+        fast, to = _options(func, args, kwargs)
+        record = CallRecord(fast=fast)
+        stream = func(*args, **kwargs)
+        try:
+            while True:
+                token = call_record.set(record)
+                try:
+                    chunk = await anext(stream)
+                except StopAsyncIteration:
+                    return
+                finally:
+                    call_record.reset(token)
+                if isinstance(chunk, pd.DataFrame):
+                    chunk.attrs["novelkit_path"] = record.describe()
+                    yield convert_output(chunk, to)
+                else:
+                    yield chunk
+        finally:
+            await stream.aclose()  # type: ignore[attr-defined]
+
+    return wrapper

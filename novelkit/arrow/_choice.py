@@ -22,10 +22,10 @@ from __future__ import annotations
 
 import importlib.util
 import logging
-from collections.abc import Collection
+from collections.abc import AsyncIterator, Collection
 from contextvars import ContextVar
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 import pyarrow as pa
 import sqlalchemy as sa
@@ -94,7 +94,7 @@ class ArrowPath:
         """Run a SQLAlchemy statement novelkit built; its result as an Arrow table."""
         tag = new_tag()
         if isinstance(self.reader, AdbcSqliteReader):
-            compiled = statement.compile(
+            compiled = cast(sa.ClauseElement, statement).compile(
                 dialect=_SQLITE, compile_kwargs={"render_postcompile": True}
             )
             params = [compiled.params[name] for name in compiled.positiontup or ()]
@@ -108,7 +108,7 @@ class ArrowPath:
                 # the query into partitions, where comments are dropped: the tag.
                 statement = statement.where(sa.literal_column(f"'{tag}'").is_not(None))
             sql = str(
-                statement.compile(
+                cast(sa.ClauseElement, statement).compile(
                     dialect=_MYSQL,
                     compile_kwargs={"literal_binds": True, "render_postcompile": True},
                 )
@@ -144,14 +144,25 @@ class ArrowPath:
 
     async def read_sql(self, sql: str) -> pa.Table:
         """Run a user's checked SQL text without parameters (MySQL only)."""
+        if not isinstance(self.reader, ConnectorxMysqlReader):
+            raise TypeError("users' SQL reads through the Arrow path on MySQL only")
         tag = new_tag()
         table = await self.reader.read(f"/* {tag} */ {sql}", tag=tag)
         self.note(table.num_rows)
         return table
 
+    async def stream_sql(self, sql: str, *, batch_size: int) -> AsyncIterator[pa.RecordBatch]:
+        """A user's checked SQL text in Arrow batches (MySQL only), memory bounded by one."""
+        if not isinstance(self.reader, ConnectorxMysqlReader):
+            raise TypeError("users' SQL reads through the Arrow path on MySQL only")
+        tag = new_tag()
+        self.note(0)  # before the first chunk, which carries the path in its attrs
+        async for batch in self.reader.stream(f"/* {tag} */ {sql}", tag=tag, batch_size=batch_size):
+            yield batch
+
     def note(self, rows: int) -> None:
-        """Log and record that a statement took this path."""
-        log.debug("arrow path (%s): %d rows", self.reader.name, rows)
+        """Log and record that a statement took this path (``rows``: 0 for a stream)."""
+        log.debug("arrow path (%s): %s rows", self.reader.name, rows or "streamed")
         record = call_record.get()
         if record is not None:
             record.paths.append(f"arrow ({self.reader.name})")
@@ -178,7 +189,9 @@ def note_driver_path() -> None:
         record.paths.append("driver")
 
 
-def _why_not(conn: AsyncConnection, *, user_sql: bool, has_params: bool) -> str | None:
+def _why_not(
+    conn: AsyncConnection, *, user_sql: bool, has_params: bool, caller_in_transaction: bool
+) -> str | None:
     """Why the Arrow path cannot serve a call on ``conn`` (None: it can)."""
     engine = conn.engine
     facts = engine_facts(engine)
@@ -191,7 +204,7 @@ def _why_not(conn: AsyncConnection, *, user_sql: bool, has_params: bool) -> str 
         return f"the Arrow reader for {backend} ({_MODULES[backend]}) is not installed; " + (
             _EXTRA_HINT
         )
-    if not facts.read_only and conn.in_transaction():
+    if not facts.read_only and caller_in_transaction:
         return (
             "the call runs in a transaction on a read-write engine, whose uncommitted "
             "changes only the async driver's connection sees"
@@ -220,8 +233,15 @@ def arrow_path_for(
     *,
     user_sql: bool = False,
     has_params: bool = False,
+    caller_in_transaction: bool | None = None,
 ) -> ArrowPath | None:
-    """The Arrow path for a call on ``conn``, or None for the async driver."""
+    """The Arrow path for a call on ``conn``, or None for the async driver.
+
+    ``caller_in_transaction``: whether the caller's session or connection was in a
+    transaction before the call began (default: whether ``conn`` is now).
+    """
+    if caller_in_transaction is None:
+        caller_in_transaction = conn.in_transaction()
     record = call_record.get()
     if fast is None and record is not None:
         fast = record.fast
@@ -230,7 +250,12 @@ def arrow_path_for(
         fast = facts.fast
     if fast is False:
         return None
-    reason = _why_not(conn, user_sql=user_sql, has_params=has_params)
+    reason = _why_not(
+        conn,
+        user_sql=user_sql,
+        has_params=has_params,
+        caller_in_transaction=caller_in_transaction,
+    )
     if reason is not None:
         if fast is True:
             raise ConfigurationError(f"fast=True, but the Arrow path cannot serve this: {reason}.")

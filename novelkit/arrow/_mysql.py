@@ -22,19 +22,31 @@ from __future__ import annotations
 import asyncio
 import logging
 import uuid
-from collections.abc import Sequence
-from typing import Any
+from collections.abc import AsyncIterator, Sequence
+from typing import Any, TypeVar
 
 import pyarrow as pa
 from sqlalchemy.engine import URL
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from .._redact import scrub
+from ..errors import NovelkitError
 from ._errors import ArrowUnsupportedError, arrow_query_error
 
 __all__ = ["ConnectorxMysqlReader", "new_tag"]
 
 log = logging.getLogger("novelkit.arrow")
+
+T = TypeVar("T")
+
+
+def _next_batch(reader: pa.RecordBatchReader) -> pa.RecordBatch | None:
+    try:
+        return reader.read_next_batch()
+    except StopIteration:
+        return None
+
 
 #: Connections (and connectorx threads) a partitioned read uses.
 PARTITIONS = 2
@@ -90,37 +102,70 @@ class ConnectorxMysqlReader:
         partitions = PARTITIONS if partition_on is not None else None
         loop = asyncio.get_running_loop()
         work = loop.run_in_executor(None, self._read, sql, partition_on, partitions)
+        return await self._guarded(work, tag)
+
+    async def stream(self, sql: str, *, tag: str, batch_size: int) -> AsyncIterator[pa.RecordBatch]:
+        """The statement's rows in Arrow batches of at most ``batch_size`` (bounded memory)."""
+        loop = asyncio.get_running_loop()
+        opened = loop.run_in_executor(None, self._open_stream, sql, batch_size)
+        reader = await self._guarded(opened, tag)
+        finished = False
         try:
-            return await asyncio.shield(work)
-        except asyncio.CancelledError:
-            await self._kill(tag)
-            await asyncio.wait({work}, timeout=10)
-            raise
+            while True:
+                batch = await self._guarded(loop.run_in_executor(None, _next_batch, reader), tag)
+                if batch is None:
+                    finished = True
+                    return
+                if batch.num_rows:
+                    yield batch
+        finally:
+            if not finished:
+                # Stopped early: the server may still be sending the rest.
+                await self._kill(tag)
+            reader.close()
 
     def _read(self, sql: str, partition_on: str | None, partitions: int | None) -> pa.Table:
+        options: dict[str, Any] = {"return_type": "arrow"}
+        if partitions:
+            options.update(partition_on=partition_on, partition_num=partitions)
+        table = self._connectorx(sql, options)
+        if partitions and partition_on is not None:
+            # Partitions arrive in the order their threads finish.
+            table = table.sort_by(partition_on)
+        return table
+
+    def _open_stream(self, sql: str, batch_size: int) -> pa.RecordBatchReader:
+        return self._connectorx(sql, {"return_type": "arrow_stream", "batch_size": batch_size})
+
+    def _connectorx(self, sql: str, options: dict[str, Any]) -> Any:
+        """``connectorx.read_sql`` with the session setup, its errors as novelkit's."""
         import connectorx  # the optional extra, loaded on first use
 
-        options: dict[str, Any] = {"return_type": "arrow"}
         setup = self._session_setup()
         if setup:
             options["pre_execution_query"] = setup
-        if partitions:
-            options.update(partition_on=partition_on, partition_num=partitions)
         try:
-            table = connectorx.read_sql(self._connection_string(), sql, **options)
+            return connectorx.read_sql(self._connection_string(), sql, **options)
         except RuntimeError as exc:
-            where = f"the MySQL database {self.url.database!r} on {self.url.host}"
-            raise arrow_query_error(exc, where, self.url.password) from None
+            raise arrow_query_error(exc, self._where(), self.url.password) from None
         except BaseException as exc:
             # connectorx panics (a BaseException) on column types it has no Arrow
             # type for (a bare NULL column): the async driver reads those.
             if type(exc).__name__ != "PanicException":
                 raise
             raise ArrowUnsupportedError(scrub(str(exc), self.url.password)) from None
-        if partitions and partition_on is not None:
-            # Partitions arrive in the order their threads finish.
-            table = table.sort_by(partition_on)
-        return table
+
+    def _where(self) -> str:
+        return f"the MySQL database {self.url.database!r} on {self.url.host}"
+
+    async def _guarded(self, work: asyncio.Future[T], tag: str) -> T:
+        """Await a worker's result; when cancelled, stop the statement, then let it end."""
+        try:
+            return await asyncio.shield(work)
+        except asyncio.CancelledError:
+            await self._kill(tag)
+            await asyncio.wait({work}, timeout=10)
+            raise
 
     async def _kill(self, tag: str) -> None:
         """Stop every server thread running the statement tagged ``tag``."""
@@ -140,5 +185,7 @@ class ConnectorxMysqlReader:
                 for thread in list(ids):
                     await conn.exec_driver_sql(f"KILL QUERY {int(thread)}")
                     log.debug("arrow path: sent KILL QUERY %s", thread)
-        except Exception as exc:  # noqa: BLE001 - a failed stop must not hide the cancellation
+        except (OSError, SQLAlchemyError, NovelkitError) as exc:
+            # A failed stop must not hide the cancellation; the statement then ends
+            # by itself (or at the engine's statement_timeout).
             log.warning("arrow path: could not stop the query: %s", type(exc).__name__)

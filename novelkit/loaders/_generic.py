@@ -9,6 +9,7 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from .._progress import progress_bar
+from ..arrow._choice import arrow_path_for
 from ..arrow._output import Frame, Output, frame_output, stream_output
 from ..errors import ConfigurationError, UnknownObjectError
 from ..schema.reflect import TableShape, reflect_table, table_names
@@ -286,7 +287,10 @@ async def iter_frames(
             if last is not None:
                 statement = statement.where(sql.c[key] > last)
             async with engine.connect() as page_conn:
-                page_ctx = LoadContext(page_conn, ctx.backend, ctx.server_timezone)
+                # Each page on its own connection, and through the Arrow path when
+                # the call takes it (a page is a plain key-ordered range scan).
+                arrow = arrow_path_for(page_conn, caller_in_transaction=False)
+                page_ctx = LoadContext(page_conn, ctx.backend, ctx.server_timezone, arrow)
                 stored = (
                     await fetch_columns(
                         page_ctx,

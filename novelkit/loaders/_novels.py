@@ -53,7 +53,7 @@ _BLUEPRINT_COLUMNS = ("genre", "style", "tone", "target_audience", "one_sentence
 _PLANNED_TOTAL = "total_chapters"
 
 
-def _null(name: str) -> sa.ColumnElement[None]:
+def _null(name: str) -> sa.ColumnElement[str]:
     # Typed, so that every reader knows the column (connectorx has no NULL type).
     return sa.cast(sa.null(), sa.String).label(name)
 

@@ -48,6 +48,8 @@ class LoadContext:
     server_timezone: str | dt.tzinfo | None
     #: The Arrow path this call's statements take, or None for the async driver.
     arrow: ArrowPath | None = None
+    #: The caller's session or connection was in a transaction before the call.
+    caller_in_transaction: bool = False
 
 
 def _parse_offset(text: str) -> dt.tzinfo | str:
@@ -90,6 +92,7 @@ async def open_context(
             "Loaders take an AsyncSession or AsyncConnection; use novelkit.open_session(engine) "
             "or novelkit.connect() for plain cells."
         )
+    caller_in_transaction = target.in_transaction()
     conn = await target.connection() if isinstance(target, AsyncSession) else target
     if require_arboris:
         names = await table_names(conn)
@@ -106,7 +109,8 @@ async def open_context(
             await conn.exec_driver_sql("SELECT TIMESTAMPDIFF(MINUTE, UTC_TIMESTAMP(), NOW())")
         ).scalar_one()
         zone = dt.timezone(dt.timedelta(minutes=int(minutes))) if minutes else None
-    return LoadContext(conn=conn, backend=backend, server_timezone=zone, arrow=arrow_path_for(conn))
+    arrow = arrow_path_for(conn, caller_in_transaction=caller_in_transaction)
+    return LoadContext(conn, backend, zone, arrow, caller_in_transaction)
 
 
 def engine_of(target: AsyncSession | AsyncConnection) -> AsyncEngine | None:

@@ -21,12 +21,15 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from .._progress import progress_bar
+from ..arrow._choice import arrow_path_for, note_driver_path
+from ..arrow._errors import ArrowUnsupportedError
 from ..arrow._output import Frame, Output, frame_output, stream_output
 from ..db._facts import engine_facts
 from ..db._settings import sqlite_path
 from ..db._sqlite import hold_deadline
 from ..errors import ConfigurationError, QueryTimeoutError
 from ..loaders._query import LoadContext, open_context
+from ._arrow import arrow_sql_text, probe_columns, python_columns
 from ._dtypes import ColumnPlan, convert, plan_columns, settled, text_plans, unique_names
 from ._errors import query_error
 from ._prepare import Prepared, Query, dialect_of, prepare
@@ -163,14 +166,21 @@ class _Shaper:
         self.zone = ctx.server_timezone
 
     def frame(self, rows: Sequence[Sequence[Any]]) -> pd.DataFrame:
+        # One column at a time by index, as the loaders do (no zip(*rows)).
         count = len(rows)
+        return self.frame_of(
+            [
+                np.fromiter(map(itemgetter(position), rows), dtype=object, count=count)
+                for position in range(len(self.names))
+            ],
+            count,
+        )
+
+    def frame_of(self, stored: Sequence[np.ndarray], count: int) -> pd.DataFrame:
+        """The frame of columns of stored values (Python objects), in result order."""
         columns: dict[str, pd.Series] = {}
         for position, (name, plan) in enumerate(zip(self.names, self.plans, strict=True)):
-            # One column at a time by index, as the loaders do (no zip(*rows)).
-            values = pd.Series(
-                np.fromiter(map(itemgetter(position), rows), dtype=object, count=count),
-                dtype=object,
-            )
+            values = pd.Series(stored[position], dtype=object)
             converted = convert(
                 values,
                 plan,
@@ -190,6 +200,12 @@ async def _start(
     # Any database: a query need not be about Arboris tables.
     ctx = await open_context(target, server_timezone, require_arboris=False)
     prepared = prepare(ctx.conn, query, params)
+    ctx.arrow = arrow_path_for(
+        ctx.conn,
+        user_sql=True,
+        has_params=bool(prepared.values),
+        caller_in_transaction=ctx.caller_in_transaction,
+    )
     from_text = None
     if prepared.sql is not None:
         from_text = await text_plans(ctx.conn, prepared.sql, dialect_of(ctx.conn))
@@ -277,6 +293,22 @@ async def load_sql(
     """
     ctx, prepared, from_text, seconds, live = await _start(target, query, params, server_timezone)
     run = _Run(ctx, prepared, live)
+    if ctx.arrow is not None and (sql := arrow_sql_text(prepared)) is not None:
+        with run.errors():
+            probed = await probe_columns(ctx, sql)
+        if probed is not None:
+            names, description = probed
+            try:
+                with run.errors():
+                    table = await ctx.arrow.read_sql(sql)
+            except ArrowUnsupportedError:
+                table = None  # a column type connectorx lacks: the driver reads it
+            if table is not None:
+                shaper = _Shaper(
+                    ctx, names, description, prepared, from_text, parse_dates, parse_json
+                )
+                return shaper.frame_of(python_columns(table), table.num_rows)
+    note_driver_path()
     with _held(ctx, seconds) as deadline:
         run.deadline = deadline
         with run.errors():
@@ -338,6 +370,22 @@ async def iter_sql(
     run = _Run(ctx, prepared, live)
     bar = progress_bar(progress, desc="rows", unit="rows", leave=False)
     conn = ctx.conn
+    if ctx.arrow is not None and (sql := arrow_sql_text(prepared)) is not None:
+        with run.errors():
+            probed = await probe_columns(ctx, sql)
+        if probed is not None:
+            names, description = probed
+            shaper = _Shaper(ctx, names, description, prepared, from_text, parse_dates, parse_json)
+            try:
+                with run.errors():
+                    batches = ctx.arrow.stream_sql(sql, batch_size=chunksize)
+                async for batch in batches:
+                    bar.update(batch.num_rows)
+                    yield shaper.frame_of(python_columns(batch), batch.num_rows)
+            finally:
+                bar.close()
+            return
+    note_driver_path()
     try:
         with _held(ctx, seconds) as deadline:
             run.deadline = deadline

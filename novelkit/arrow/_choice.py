@@ -31,6 +31,7 @@ import pyarrow as pa
 import sqlalchemy as sa
 from sqlalchemy.dialects import mysql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection
+from sqlalchemy.sql.compiler import SQLCompiler
 
 from ..db._facts import engine_facts
 from ..db._settings import sqlite_path
@@ -97,7 +98,8 @@ class ArrowPath:
             compiled = cast(sa.ClauseElement, statement).compile(
                 dialect=_SQLITE, compile_kwargs={"render_postcompile": True}
             )
-            params = [compiled.params[name] for name in compiled.positiontup or ()]
+            order = cast(SQLCompiler, compiled).positiontup or ()
+            params = [compiled.params[name] for name in order]
             table = await self.reader.read(str(compiled), params)
         else:
             if _selects_bare_null(statement):

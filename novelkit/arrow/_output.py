@@ -74,9 +74,29 @@ def _json_text(values: pd.Series) -> pa.Array:
             return None
         if isinstance(value, str):
             return value
-        return orjson.dumps(value, option=orjson.OPT_NON_STR_KEYS).decode("utf-8")
+        return orjson.dumps(value, option=orjson.OPT_NON_STR_KEYS, default=str).decode("utf-8")
 
     return pa.array([dump(v) for v in values], type=pa.large_string())
+
+
+def _object_column(values: pd.Series) -> pa.Array:
+    """An object column: text, bytes, or parsed JSON given back as its JSON text.
+
+    Arrow could infer a struct from dicts of one shape, but not from dicts of
+    several shapes or a mix of dicts and lists: JSON text is the one type that
+    every value (and every chunk of a stream) fits.
+    """
+    kinds = {type(v) for v in values if v is not None and not (isinstance(v, float) and v != v)}
+    if kinds <= {str}:
+        return pa.array(values, type=pa.large_string(), from_pandas=True)
+    if kinds <= {bytes}:
+        return pa.array(values, type=pa.large_binary(), from_pandas=True)
+    if kinds & {dict, list, bool, int, float}:
+        return _json_text(values)
+    try:
+        return pa.array(values, from_pandas=True)  # decimals, dates: Arrow has their types
+    except (pa.ArrowInvalid, pa.ArrowTypeError):
+        return _json_text(values)
 
 
 def to_arrow_table(frame: pd.DataFrame) -> pa.Table:
@@ -85,12 +105,8 @@ def to_arrow_table(frame: pd.DataFrame) -> pa.Table:
     for name in frame.columns:
         values = frame[name]
         if values.dtype == object:
-            try:
-                arrays.append(pa.array(values, from_pandas=True))
-                continue
-            except (pa.ArrowInvalid, pa.ArrowTypeError):
-                arrays.append(_json_text(values))
-                continue
+            arrays.append(_object_column(values))
+            continue
         array = pa.array(values, from_pandas=True)
         if pa.types.is_string(array.type):
             array = array.cast(pa.large_string())

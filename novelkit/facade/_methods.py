@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import inspect
 from collections.abc import Callable, Coroutine, Mapping, Sequence
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, Literal, TypeVar, overload
 
 from ..loaders._activity import load_activity as _load_activity
 from ..loaders._generic import load_table as _load_table
@@ -44,6 +44,11 @@ from ..text._cast import (
     mentions as _mentions,
 )
 
+if TYPE_CHECKING:
+    import pandas as pd
+    import polars as pl
+    import pyarrow as pa
+
 __all__ = ["LoaderMethods"]
 
 T = TypeVar("T")
@@ -57,6 +62,42 @@ class LoaderMethods:
 
     async def _acall(self, func: Callable[..., Coroutine[Any, Any, T]], /, *a: Any, **kw: Any) -> T:
         raise NotImplementedError
+
+    @overload
+    def cooccurrence(
+        self,
+        *,
+        novel_id: NovelIds,
+        names: NameList | None = None,
+        window: Window = "chapter",
+        progress: bool | None = None,
+        fast: bool | None = None,
+        to: Literal["pandas"] = "pandas",
+    ) -> pd.DataFrame: ...
+
+    @overload
+    def cooccurrence(
+        self,
+        *,
+        novel_id: NovelIds,
+        names: NameList | None = None,
+        window: Window = "chapter",
+        progress: bool | None = None,
+        fast: bool | None = None,
+        to: Literal["polars"],
+    ) -> pl.DataFrame: ...
+
+    @overload
+    def cooccurrence(
+        self,
+        *,
+        novel_id: NovelIds,
+        names: NameList | None = None,
+        window: Window = "chapter",
+        progress: bool | None = None,
+        fast: bool | None = None,
+        to: Literal["arrow"],
+    ) -> pa.Table: ...
 
     def cooccurrence(
         self,
@@ -79,6 +120,42 @@ class LoaderMethods:
             to=to,
         )
 
+    @overload
+    async def acooccurrence(
+        self,
+        *,
+        novel_id: NovelIds,
+        names: NameList | None = None,
+        window: Window = "chapter",
+        progress: bool | None = None,
+        fast: bool | None = None,
+        to: Literal["pandas"] = "pandas",
+    ) -> pd.DataFrame: ...
+
+    @overload
+    async def acooccurrence(
+        self,
+        *,
+        novel_id: NovelIds,
+        names: NameList | None = None,
+        window: Window = "chapter",
+        progress: bool | None = None,
+        fast: bool | None = None,
+        to: Literal["polars"],
+    ) -> pl.DataFrame: ...
+
+    @overload
+    async def acooccurrence(
+        self,
+        *,
+        novel_id: NovelIds,
+        names: NameList | None = None,
+        window: Window = "chapter",
+        progress: bool | None = None,
+        fast: bool | None = None,
+        to: Literal["arrow"],
+    ) -> pa.Table: ...
+
     async def acooccurrence(
         self,
         *,
@@ -100,6 +177,36 @@ class LoaderMethods:
             to=to,
         )
 
+    @overload
+    def activity(
+        self,
+        novel_id: NovelIds = None,
+        *,
+        server_timezone: str | None = None,
+        fast: bool | None = None,
+        to: Literal["pandas"] = "pandas",
+    ) -> pd.DataFrame: ...
+
+    @overload
+    def activity(
+        self,
+        novel_id: NovelIds = None,
+        *,
+        server_timezone: str | None = None,
+        fast: bool | None = None,
+        to: Literal["polars"],
+    ) -> pl.DataFrame: ...
+
+    @overload
+    def activity(
+        self,
+        novel_id: NovelIds = None,
+        *,
+        server_timezone: str | None = None,
+        fast: bool | None = None,
+        to: Literal["arrow"],
+    ) -> pa.Table: ...
+
     def activity(
         self,
         novel_id: NovelIds = None,
@@ -116,6 +223,36 @@ class LoaderMethods:
             fast=fast,
             to=to,
         )
+
+    @overload
+    async def aactivity(
+        self,
+        novel_id: NovelIds = None,
+        *,
+        server_timezone: str | None = None,
+        fast: bool | None = None,
+        to: Literal["pandas"] = "pandas",
+    ) -> pd.DataFrame: ...
+
+    @overload
+    async def aactivity(
+        self,
+        novel_id: NovelIds = None,
+        *,
+        server_timezone: str | None = None,
+        fast: bool | None = None,
+        to: Literal["polars"],
+    ) -> pl.DataFrame: ...
+
+    @overload
+    async def aactivity(
+        self,
+        novel_id: NovelIds = None,
+        *,
+        server_timezone: str | None = None,
+        fast: bool | None = None,
+        to: Literal["arrow"],
+    ) -> pa.Table: ...
 
     async def aactivity(
         self,
@@ -134,6 +271,30 @@ class LoaderMethods:
             to=to,
         )
 
+    @overload
+    def admin_stats(
+        self,
+        *,
+        fast: bool | None = None,
+        to: Literal["pandas"] = "pandas",
+    ) -> pd.DataFrame: ...
+
+    @overload
+    def admin_stats(
+        self,
+        *,
+        fast: bool | None = None,
+        to: Literal["polars"],
+    ) -> pl.DataFrame: ...
+
+    @overload
+    def admin_stats(
+        self,
+        *,
+        fast: bool | None = None,
+        to: Literal["arrow"],
+    ) -> pa.Table: ...
+
     def admin_stats(
         self,
         *,
@@ -147,6 +308,30 @@ class LoaderMethods:
             to=to,
         )
 
+    @overload
+    async def aadmin_stats(
+        self,
+        *,
+        fast: bool | None = None,
+        to: Literal["pandas"] = "pandas",
+    ) -> pd.DataFrame: ...
+
+    @overload
+    async def aadmin_stats(
+        self,
+        *,
+        fast: bool | None = None,
+        to: Literal["polars"],
+    ) -> pl.DataFrame: ...
+
+    @overload
+    async def aadmin_stats(
+        self,
+        *,
+        fast: bool | None = None,
+        to: Literal["arrow"],
+    ) -> pa.Table: ...
+
     async def aadmin_stats(
         self,
         *,
@@ -159,6 +344,42 @@ class LoaderMethods:
             fast=fast,
             to=to,
         )
+
+    @overload
+    def chapters(
+        self,
+        novel_id: NovelIds = None,
+        *,
+        dedupe: bool = False,
+        extra_columns: bool = True,
+        server_timezone: str | None = None,
+        fast: bool | None = None,
+        to: Literal["pandas"] = "pandas",
+    ) -> pd.DataFrame: ...
+
+    @overload
+    def chapters(
+        self,
+        novel_id: NovelIds = None,
+        *,
+        dedupe: bool = False,
+        extra_columns: bool = True,
+        server_timezone: str | None = None,
+        fast: bool | None = None,
+        to: Literal["polars"],
+    ) -> pl.DataFrame: ...
+
+    @overload
+    def chapters(
+        self,
+        novel_id: NovelIds = None,
+        *,
+        dedupe: bool = False,
+        extra_columns: bool = True,
+        server_timezone: str | None = None,
+        fast: bool | None = None,
+        to: Literal["arrow"],
+    ) -> pa.Table: ...
 
     def chapters(
         self,
@@ -181,6 +402,42 @@ class LoaderMethods:
             to=to,
         )
 
+    @overload
+    async def achapters(
+        self,
+        novel_id: NovelIds = None,
+        *,
+        dedupe: bool = False,
+        extra_columns: bool = True,
+        server_timezone: str | None = None,
+        fast: bool | None = None,
+        to: Literal["pandas"] = "pandas",
+    ) -> pd.DataFrame: ...
+
+    @overload
+    async def achapters(
+        self,
+        novel_id: NovelIds = None,
+        *,
+        dedupe: bool = False,
+        extra_columns: bool = True,
+        server_timezone: str | None = None,
+        fast: bool | None = None,
+        to: Literal["polars"],
+    ) -> pl.DataFrame: ...
+
+    @overload
+    async def achapters(
+        self,
+        novel_id: NovelIds = None,
+        *,
+        dedupe: bool = False,
+        extra_columns: bool = True,
+        server_timezone: str | None = None,
+        fast: bool | None = None,
+        to: Literal["arrow"],
+    ) -> pa.Table: ...
+
     async def achapters(
         self,
         novel_id: NovelIds = None,
@@ -201,6 +458,42 @@ class LoaderMethods:
             fast=fast,
             to=to,
         )
+
+    @overload
+    def characters(
+        self,
+        novel_id: NovelIds = None,
+        *,
+        extra_columns: bool = True,
+        parse_json: bool = True,
+        flatten_json: bool = False,
+        fast: bool | None = None,
+        to: Literal["pandas"] = "pandas",
+    ) -> pd.DataFrame: ...
+
+    @overload
+    def characters(
+        self,
+        novel_id: NovelIds = None,
+        *,
+        extra_columns: bool = True,
+        parse_json: bool = True,
+        flatten_json: bool = False,
+        fast: bool | None = None,
+        to: Literal["polars"],
+    ) -> pl.DataFrame: ...
+
+    @overload
+    def characters(
+        self,
+        novel_id: NovelIds = None,
+        *,
+        extra_columns: bool = True,
+        parse_json: bool = True,
+        flatten_json: bool = False,
+        fast: bool | None = None,
+        to: Literal["arrow"],
+    ) -> pa.Table: ...
 
     def characters(
         self,
@@ -223,6 +516,42 @@ class LoaderMethods:
             to=to,
         )
 
+    @overload
+    async def acharacters(
+        self,
+        novel_id: NovelIds = None,
+        *,
+        extra_columns: bool = True,
+        parse_json: bool = True,
+        flatten_json: bool = False,
+        fast: bool | None = None,
+        to: Literal["pandas"] = "pandas",
+    ) -> pd.DataFrame: ...
+
+    @overload
+    async def acharacters(
+        self,
+        novel_id: NovelIds = None,
+        *,
+        extra_columns: bool = True,
+        parse_json: bool = True,
+        flatten_json: bool = False,
+        fast: bool | None = None,
+        to: Literal["polars"],
+    ) -> pl.DataFrame: ...
+
+    @overload
+    async def acharacters(
+        self,
+        novel_id: NovelIds = None,
+        *,
+        extra_columns: bool = True,
+        parse_json: bool = True,
+        flatten_json: bool = False,
+        fast: bool | None = None,
+        to: Literal["arrow"],
+    ) -> pa.Table: ...
+
     async def acharacters(
         self,
         novel_id: NovelIds = None,
@@ -244,6 +573,39 @@ class LoaderMethods:
             to=to,
         )
 
+    @overload
+    def conversations(
+        self,
+        novel_id: NovelIds = None,
+        *,
+        extra_columns: bool = True,
+        server_timezone: str | None = None,
+        fast: bool | None = None,
+        to: Literal["pandas"] = "pandas",
+    ) -> pd.DataFrame: ...
+
+    @overload
+    def conversations(
+        self,
+        novel_id: NovelIds = None,
+        *,
+        extra_columns: bool = True,
+        server_timezone: str | None = None,
+        fast: bool | None = None,
+        to: Literal["polars"],
+    ) -> pl.DataFrame: ...
+
+    @overload
+    def conversations(
+        self,
+        novel_id: NovelIds = None,
+        *,
+        extra_columns: bool = True,
+        server_timezone: str | None = None,
+        fast: bool | None = None,
+        to: Literal["arrow"],
+    ) -> pa.Table: ...
+
     def conversations(
         self,
         novel_id: NovelIds = None,
@@ -262,6 +624,39 @@ class LoaderMethods:
             fast=fast,
             to=to,
         )
+
+    @overload
+    async def aconversations(
+        self,
+        novel_id: NovelIds = None,
+        *,
+        extra_columns: bool = True,
+        server_timezone: str | None = None,
+        fast: bool | None = None,
+        to: Literal["pandas"] = "pandas",
+    ) -> pd.DataFrame: ...
+
+    @overload
+    async def aconversations(
+        self,
+        novel_id: NovelIds = None,
+        *,
+        extra_columns: bool = True,
+        server_timezone: str | None = None,
+        fast: bool | None = None,
+        to: Literal["polars"],
+    ) -> pl.DataFrame: ...
+
+    @overload
+    async def aconversations(
+        self,
+        novel_id: NovelIds = None,
+        *,
+        extra_columns: bool = True,
+        server_timezone: str | None = None,
+        fast: bool | None = None,
+        to: Literal["arrow"],
+    ) -> pa.Table: ...
 
     async def aconversations(
         self,
@@ -282,6 +677,39 @@ class LoaderMethods:
             to=to,
         )
 
+    @overload
+    def evaluations(
+        self,
+        novel_id: NovelIds = None,
+        *,
+        extra_columns: bool = True,
+        server_timezone: str | None = None,
+        fast: bool | None = None,
+        to: Literal["pandas"] = "pandas",
+    ) -> pd.DataFrame: ...
+
+    @overload
+    def evaluations(
+        self,
+        novel_id: NovelIds = None,
+        *,
+        extra_columns: bool = True,
+        server_timezone: str | None = None,
+        fast: bool | None = None,
+        to: Literal["polars"],
+    ) -> pl.DataFrame: ...
+
+    @overload
+    def evaluations(
+        self,
+        novel_id: NovelIds = None,
+        *,
+        extra_columns: bool = True,
+        server_timezone: str | None = None,
+        fast: bool | None = None,
+        to: Literal["arrow"],
+    ) -> pa.Table: ...
+
     def evaluations(
         self,
         novel_id: NovelIds = None,
@@ -301,6 +729,39 @@ class LoaderMethods:
             to=to,
         )
 
+    @overload
+    async def aevaluations(
+        self,
+        novel_id: NovelIds = None,
+        *,
+        extra_columns: bool = True,
+        server_timezone: str | None = None,
+        fast: bool | None = None,
+        to: Literal["pandas"] = "pandas",
+    ) -> pd.DataFrame: ...
+
+    @overload
+    async def aevaluations(
+        self,
+        novel_id: NovelIds = None,
+        *,
+        extra_columns: bool = True,
+        server_timezone: str | None = None,
+        fast: bool | None = None,
+        to: Literal["polars"],
+    ) -> pl.DataFrame: ...
+
+    @overload
+    async def aevaluations(
+        self,
+        novel_id: NovelIds = None,
+        *,
+        extra_columns: bool = True,
+        server_timezone: str | None = None,
+        fast: bool | None = None,
+        to: Literal["arrow"],
+    ) -> pa.Table: ...
+
     async def aevaluations(
         self,
         novel_id: NovelIds = None,
@@ -319,6 +780,42 @@ class LoaderMethods:
             fast=fast,
             to=to,
         )
+
+    @overload
+    def foreshadowings(
+        self,
+        novel_id: NovelIds = None,
+        *,
+        extra_columns: bool = True,
+        parse_json: bool = True,
+        server_timezone: str | None = None,
+        fast: bool | None = None,
+        to: Literal["pandas"] = "pandas",
+    ) -> pd.DataFrame: ...
+
+    @overload
+    def foreshadowings(
+        self,
+        novel_id: NovelIds = None,
+        *,
+        extra_columns: bool = True,
+        parse_json: bool = True,
+        server_timezone: str | None = None,
+        fast: bool | None = None,
+        to: Literal["polars"],
+    ) -> pl.DataFrame: ...
+
+    @overload
+    def foreshadowings(
+        self,
+        novel_id: NovelIds = None,
+        *,
+        extra_columns: bool = True,
+        parse_json: bool = True,
+        server_timezone: str | None = None,
+        fast: bool | None = None,
+        to: Literal["arrow"],
+    ) -> pa.Table: ...
 
     def foreshadowings(
         self,
@@ -341,6 +838,42 @@ class LoaderMethods:
             to=to,
         )
 
+    @overload
+    async def aforeshadowings(
+        self,
+        novel_id: NovelIds = None,
+        *,
+        extra_columns: bool = True,
+        parse_json: bool = True,
+        server_timezone: str | None = None,
+        fast: bool | None = None,
+        to: Literal["pandas"] = "pandas",
+    ) -> pd.DataFrame: ...
+
+    @overload
+    async def aforeshadowings(
+        self,
+        novel_id: NovelIds = None,
+        *,
+        extra_columns: bool = True,
+        parse_json: bool = True,
+        server_timezone: str | None = None,
+        fast: bool | None = None,
+        to: Literal["polars"],
+    ) -> pl.DataFrame: ...
+
+    @overload
+    async def aforeshadowings(
+        self,
+        novel_id: NovelIds = None,
+        *,
+        extra_columns: bool = True,
+        parse_json: bool = True,
+        server_timezone: str | None = None,
+        fast: bool | None = None,
+        to: Literal["arrow"],
+    ) -> pa.Table: ...
+
     async def aforeshadowings(
         self,
         novel_id: NovelIds = None,
@@ -362,6 +895,36 @@ class LoaderMethods:
             to=to,
         )
 
+    @overload
+    def novels(
+        self,
+        novel_id: NovelIds = None,
+        *,
+        server_timezone: str | None = None,
+        fast: bool | None = None,
+        to: Literal["pandas"] = "pandas",
+    ) -> pd.DataFrame: ...
+
+    @overload
+    def novels(
+        self,
+        novel_id: NovelIds = None,
+        *,
+        server_timezone: str | None = None,
+        fast: bool | None = None,
+        to: Literal["polars"],
+    ) -> pl.DataFrame: ...
+
+    @overload
+    def novels(
+        self,
+        novel_id: NovelIds = None,
+        *,
+        server_timezone: str | None = None,
+        fast: bool | None = None,
+        to: Literal["arrow"],
+    ) -> pa.Table: ...
+
     def novels(
         self,
         novel_id: NovelIds = None,
@@ -379,6 +942,36 @@ class LoaderMethods:
             to=to,
         )
 
+    @overload
+    async def anovels(
+        self,
+        novel_id: NovelIds = None,
+        *,
+        server_timezone: str | None = None,
+        fast: bool | None = None,
+        to: Literal["pandas"] = "pandas",
+    ) -> pd.DataFrame: ...
+
+    @overload
+    async def anovels(
+        self,
+        novel_id: NovelIds = None,
+        *,
+        server_timezone: str | None = None,
+        fast: bool | None = None,
+        to: Literal["polars"],
+    ) -> pl.DataFrame: ...
+
+    @overload
+    async def anovels(
+        self,
+        novel_id: NovelIds = None,
+        *,
+        server_timezone: str | None = None,
+        fast: bool | None = None,
+        to: Literal["arrow"],
+    ) -> pa.Table: ...
+
     async def anovels(
         self,
         novel_id: NovelIds = None,
@@ -395,6 +988,45 @@ class LoaderMethods:
             fast=fast,
             to=to,
         )
+
+    @overload
+    def outlines(
+        self,
+        novel_id: NovelIds = None,
+        *,
+        extra_columns: bool = True,
+        parse_json: bool = True,
+        flatten_json: bool = False,
+        server_timezone: str | None = None,
+        fast: bool | None = None,
+        to: Literal["pandas"] = "pandas",
+    ) -> pd.DataFrame: ...
+
+    @overload
+    def outlines(
+        self,
+        novel_id: NovelIds = None,
+        *,
+        extra_columns: bool = True,
+        parse_json: bool = True,
+        flatten_json: bool = False,
+        server_timezone: str | None = None,
+        fast: bool | None = None,
+        to: Literal["polars"],
+    ) -> pl.DataFrame: ...
+
+    @overload
+    def outlines(
+        self,
+        novel_id: NovelIds = None,
+        *,
+        extra_columns: bool = True,
+        parse_json: bool = True,
+        flatten_json: bool = False,
+        server_timezone: str | None = None,
+        fast: bool | None = None,
+        to: Literal["arrow"],
+    ) -> pa.Table: ...
 
     def outlines(
         self,
@@ -419,6 +1051,45 @@ class LoaderMethods:
             to=to,
         )
 
+    @overload
+    async def aoutlines(
+        self,
+        novel_id: NovelIds = None,
+        *,
+        extra_columns: bool = True,
+        parse_json: bool = True,
+        flatten_json: bool = False,
+        server_timezone: str | None = None,
+        fast: bool | None = None,
+        to: Literal["pandas"] = "pandas",
+    ) -> pd.DataFrame: ...
+
+    @overload
+    async def aoutlines(
+        self,
+        novel_id: NovelIds = None,
+        *,
+        extra_columns: bool = True,
+        parse_json: bool = True,
+        flatten_json: bool = False,
+        server_timezone: str | None = None,
+        fast: bool | None = None,
+        to: Literal["polars"],
+    ) -> pl.DataFrame: ...
+
+    @overload
+    async def aoutlines(
+        self,
+        novel_id: NovelIds = None,
+        *,
+        extra_columns: bool = True,
+        parse_json: bool = True,
+        flatten_json: bool = False,
+        server_timezone: str | None = None,
+        fast: bool | None = None,
+        to: Literal["arrow"],
+    ) -> pa.Table: ...
+
     async def aoutlines(
         self,
         novel_id: NovelIds = None,
@@ -442,6 +1113,36 @@ class LoaderMethods:
             to=to,
         )
 
+    @overload
+    def relationships(
+        self,
+        novel_id: NovelIds = None,
+        *,
+        extra_columns: bool = True,
+        fast: bool | None = None,
+        to: Literal["pandas"] = "pandas",
+    ) -> pd.DataFrame: ...
+
+    @overload
+    def relationships(
+        self,
+        novel_id: NovelIds = None,
+        *,
+        extra_columns: bool = True,
+        fast: bool | None = None,
+        to: Literal["polars"],
+    ) -> pl.DataFrame: ...
+
+    @overload
+    def relationships(
+        self,
+        novel_id: NovelIds = None,
+        *,
+        extra_columns: bool = True,
+        fast: bool | None = None,
+        to: Literal["arrow"],
+    ) -> pa.Table: ...
+
     def relationships(
         self,
         novel_id: NovelIds = None,
@@ -459,6 +1160,36 @@ class LoaderMethods:
             to=to,
         )
 
+    @overload
+    async def arelationships(
+        self,
+        novel_id: NovelIds = None,
+        *,
+        extra_columns: bool = True,
+        fast: bool | None = None,
+        to: Literal["pandas"] = "pandas",
+    ) -> pd.DataFrame: ...
+
+    @overload
+    async def arelationships(
+        self,
+        novel_id: NovelIds = None,
+        *,
+        extra_columns: bool = True,
+        fast: bool | None = None,
+        to: Literal["polars"],
+    ) -> pl.DataFrame: ...
+
+    @overload
+    async def arelationships(
+        self,
+        novel_id: NovelIds = None,
+        *,
+        extra_columns: bool = True,
+        fast: bool | None = None,
+        to: Literal["arrow"],
+    ) -> pa.Table: ...
+
     async def arelationships(
         self,
         novel_id: NovelIds = None,
@@ -475,6 +1206,45 @@ class LoaderMethods:
             fast=fast,
             to=to,
         )
+
+    @overload
+    def sql(
+        self,
+        query: Query,
+        params: Mapping[str, Any] | None = None,
+        *,
+        parse_dates: Sequence[str] | None = None,
+        parse_json: Sequence[str] | None = None,
+        server_timezone: str | None = None,
+        fast: bool | None = None,
+        to: Literal["pandas"] = "pandas",
+    ) -> pd.DataFrame: ...
+
+    @overload
+    def sql(
+        self,
+        query: Query,
+        params: Mapping[str, Any] | None = None,
+        *,
+        parse_dates: Sequence[str] | None = None,
+        parse_json: Sequence[str] | None = None,
+        server_timezone: str | None = None,
+        fast: bool | None = None,
+        to: Literal["polars"],
+    ) -> pl.DataFrame: ...
+
+    @overload
+    def sql(
+        self,
+        query: Query,
+        params: Mapping[str, Any] | None = None,
+        *,
+        parse_dates: Sequence[str] | None = None,
+        parse_json: Sequence[str] | None = None,
+        server_timezone: str | None = None,
+        fast: bool | None = None,
+        to: Literal["arrow"],
+    ) -> pa.Table: ...
 
     def sql(
         self,
@@ -499,6 +1269,45 @@ class LoaderMethods:
             to=to,
         )
 
+    @overload
+    async def asql(
+        self,
+        query: Query,
+        params: Mapping[str, Any] | None = None,
+        *,
+        parse_dates: Sequence[str] | None = None,
+        parse_json: Sequence[str] | None = None,
+        server_timezone: str | None = None,
+        fast: bool | None = None,
+        to: Literal["pandas"] = "pandas",
+    ) -> pd.DataFrame: ...
+
+    @overload
+    async def asql(
+        self,
+        query: Query,
+        params: Mapping[str, Any] | None = None,
+        *,
+        parse_dates: Sequence[str] | None = None,
+        parse_json: Sequence[str] | None = None,
+        server_timezone: str | None = None,
+        fast: bool | None = None,
+        to: Literal["polars"],
+    ) -> pl.DataFrame: ...
+
+    @overload
+    async def asql(
+        self,
+        query: Query,
+        params: Mapping[str, Any] | None = None,
+        *,
+        parse_dates: Sequence[str] | None = None,
+        parse_json: Sequence[str] | None = None,
+        server_timezone: str | None = None,
+        fast: bool | None = None,
+        to: Literal["arrow"],
+    ) -> pa.Table: ...
+
     async def asql(
         self,
         query: Query,
@@ -521,6 +1330,48 @@ class LoaderMethods:
             fast=fast,
             to=to,
         )
+
+    @overload
+    def table(
+        self,
+        name: str,
+        columns: Sequence[str] | None = None,
+        *,
+        novel_id: NovelIds = None,
+        extra_columns: bool = True,
+        include_secrets: bool = False,
+        server_timezone: str | None = None,
+        fast: bool | None = None,
+        to: Literal["pandas"] = "pandas",
+    ) -> pd.DataFrame: ...
+
+    @overload
+    def table(
+        self,
+        name: str,
+        columns: Sequence[str] | None = None,
+        *,
+        novel_id: NovelIds = None,
+        extra_columns: bool = True,
+        include_secrets: bool = False,
+        server_timezone: str | None = None,
+        fast: bool | None = None,
+        to: Literal["polars"],
+    ) -> pl.DataFrame: ...
+
+    @overload
+    def table(
+        self,
+        name: str,
+        columns: Sequence[str] | None = None,
+        *,
+        novel_id: NovelIds = None,
+        extra_columns: bool = True,
+        include_secrets: bool = False,
+        server_timezone: str | None = None,
+        fast: bool | None = None,
+        to: Literal["arrow"],
+    ) -> pa.Table: ...
 
     def table(
         self,
@@ -547,6 +1398,48 @@ class LoaderMethods:
             to=to,
         )
 
+    @overload
+    async def atable(
+        self,
+        name: str,
+        columns: Sequence[str] | None = None,
+        *,
+        novel_id: NovelIds = None,
+        extra_columns: bool = True,
+        include_secrets: bool = False,
+        server_timezone: str | None = None,
+        fast: bool | None = None,
+        to: Literal["pandas"] = "pandas",
+    ) -> pd.DataFrame: ...
+
+    @overload
+    async def atable(
+        self,
+        name: str,
+        columns: Sequence[str] | None = None,
+        *,
+        novel_id: NovelIds = None,
+        extra_columns: bool = True,
+        include_secrets: bool = False,
+        server_timezone: str | None = None,
+        fast: bool | None = None,
+        to: Literal["polars"],
+    ) -> pl.DataFrame: ...
+
+    @overload
+    async def atable(
+        self,
+        name: str,
+        columns: Sequence[str] | None = None,
+        *,
+        novel_id: NovelIds = None,
+        extra_columns: bool = True,
+        include_secrets: bool = False,
+        server_timezone: str | None = None,
+        fast: bool | None = None,
+        to: Literal["arrow"],
+    ) -> pa.Table: ...
+
     async def atable(
         self,
         name: str,
@@ -572,6 +1465,30 @@ class LoaderMethods:
             to=to,
         )
 
+    @overload
+    def usage(
+        self,
+        *,
+        fast: bool | None = None,
+        to: Literal["pandas"] = "pandas",
+    ) -> pd.DataFrame: ...
+
+    @overload
+    def usage(
+        self,
+        *,
+        fast: bool | None = None,
+        to: Literal["polars"],
+    ) -> pl.DataFrame: ...
+
+    @overload
+    def usage(
+        self,
+        *,
+        fast: bool | None = None,
+        to: Literal["arrow"],
+    ) -> pa.Table: ...
+
     def usage(
         self,
         *,
@@ -585,6 +1502,30 @@ class LoaderMethods:
             to=to,
         )
 
+    @overload
+    async def ausage(
+        self,
+        *,
+        fast: bool | None = None,
+        to: Literal["pandas"] = "pandas",
+    ) -> pd.DataFrame: ...
+
+    @overload
+    async def ausage(
+        self,
+        *,
+        fast: bool | None = None,
+        to: Literal["polars"],
+    ) -> pl.DataFrame: ...
+
+    @overload
+    async def ausage(
+        self,
+        *,
+        fast: bool | None = None,
+        to: Literal["arrow"],
+    ) -> pa.Table: ...
+
     async def ausage(
         self,
         *,
@@ -597,6 +1538,36 @@ class LoaderMethods:
             fast=fast,
             to=to,
         )
+
+    @overload
+    def users(
+        self,
+        *,
+        extra_columns: bool = True,
+        server_timezone: str | None = None,
+        fast: bool | None = None,
+        to: Literal["pandas"] = "pandas",
+    ) -> pd.DataFrame: ...
+
+    @overload
+    def users(
+        self,
+        *,
+        extra_columns: bool = True,
+        server_timezone: str | None = None,
+        fast: bool | None = None,
+        to: Literal["polars"],
+    ) -> pl.DataFrame: ...
+
+    @overload
+    def users(
+        self,
+        *,
+        extra_columns: bool = True,
+        server_timezone: str | None = None,
+        fast: bool | None = None,
+        to: Literal["arrow"],
+    ) -> pa.Table: ...
 
     def users(
         self,
@@ -615,6 +1586,36 @@ class LoaderMethods:
             to=to,
         )
 
+    @overload
+    async def ausers(
+        self,
+        *,
+        extra_columns: bool = True,
+        server_timezone: str | None = None,
+        fast: bool | None = None,
+        to: Literal["pandas"] = "pandas",
+    ) -> pd.DataFrame: ...
+
+    @overload
+    async def ausers(
+        self,
+        *,
+        extra_columns: bool = True,
+        server_timezone: str | None = None,
+        fast: bool | None = None,
+        to: Literal["polars"],
+    ) -> pl.DataFrame: ...
+
+    @overload
+    async def ausers(
+        self,
+        *,
+        extra_columns: bool = True,
+        server_timezone: str | None = None,
+        fast: bool | None = None,
+        to: Literal["arrow"],
+    ) -> pa.Table: ...
+
     async def ausers(
         self,
         *,
@@ -631,6 +1632,51 @@ class LoaderMethods:
             fast=fast,
             to=to,
         )
+
+    @overload
+    def versions(
+        self,
+        novel_id: NovelIds = None,
+        *,
+        content: bool = False,
+        metadata: bool = False,
+        extra_columns: bool = True,
+        parse_json: bool = True,
+        flatten_json: bool = False,
+        server_timezone: str | None = None,
+        fast: bool | None = None,
+        to: Literal["pandas"] = "pandas",
+    ) -> pd.DataFrame: ...
+
+    @overload
+    def versions(
+        self,
+        novel_id: NovelIds = None,
+        *,
+        content: bool = False,
+        metadata: bool = False,
+        extra_columns: bool = True,
+        parse_json: bool = True,
+        flatten_json: bool = False,
+        server_timezone: str | None = None,
+        fast: bool | None = None,
+        to: Literal["polars"],
+    ) -> pl.DataFrame: ...
+
+    @overload
+    def versions(
+        self,
+        novel_id: NovelIds = None,
+        *,
+        content: bool = False,
+        metadata: bool = False,
+        extra_columns: bool = True,
+        parse_json: bool = True,
+        flatten_json: bool = False,
+        server_timezone: str | None = None,
+        fast: bool | None = None,
+        to: Literal["arrow"],
+    ) -> pa.Table: ...
 
     def versions(
         self,
@@ -659,6 +1705,51 @@ class LoaderMethods:
             to=to,
         )
 
+    @overload
+    async def aversions(
+        self,
+        novel_id: NovelIds = None,
+        *,
+        content: bool = False,
+        metadata: bool = False,
+        extra_columns: bool = True,
+        parse_json: bool = True,
+        flatten_json: bool = False,
+        server_timezone: str | None = None,
+        fast: bool | None = None,
+        to: Literal["pandas"] = "pandas",
+    ) -> pd.DataFrame: ...
+
+    @overload
+    async def aversions(
+        self,
+        novel_id: NovelIds = None,
+        *,
+        content: bool = False,
+        metadata: bool = False,
+        extra_columns: bool = True,
+        parse_json: bool = True,
+        flatten_json: bool = False,
+        server_timezone: str | None = None,
+        fast: bool | None = None,
+        to: Literal["polars"],
+    ) -> pl.DataFrame: ...
+
+    @overload
+    async def aversions(
+        self,
+        novel_id: NovelIds = None,
+        *,
+        content: bool = False,
+        metadata: bool = False,
+        extra_columns: bool = True,
+        parse_json: bool = True,
+        flatten_json: bool = False,
+        server_timezone: str | None = None,
+        fast: bool | None = None,
+        to: Literal["arrow"],
+    ) -> pa.Table: ...
+
     async def aversions(
         self,
         novel_id: NovelIds = None,
@@ -686,6 +1777,42 @@ class LoaderMethods:
             to=to,
         )
 
+    @overload
+    def mentions(
+        self,
+        names: NameList | None = None,
+        *,
+        novel_id: NovelIds = None,
+        versions: Versions = "selected",
+        progress: bool | None = None,
+        fast: bool | None = None,
+        to: Literal["pandas"] = "pandas",
+    ) -> pd.DataFrame: ...
+
+    @overload
+    def mentions(
+        self,
+        names: NameList | None = None,
+        *,
+        novel_id: NovelIds = None,
+        versions: Versions = "selected",
+        progress: bool | None = None,
+        fast: bool | None = None,
+        to: Literal["polars"],
+    ) -> pl.DataFrame: ...
+
+    @overload
+    def mentions(
+        self,
+        names: NameList | None = None,
+        *,
+        novel_id: NovelIds = None,
+        versions: Versions = "selected",
+        progress: bool | None = None,
+        fast: bool | None = None,
+        to: Literal["arrow"],
+    ) -> pa.Table: ...
+
     def mentions(
         self,
         names: NameList | None = None,
@@ -707,6 +1834,42 @@ class LoaderMethods:
             to=to,
         )
 
+    @overload
+    async def amentions(
+        self,
+        names: NameList | None = None,
+        *,
+        novel_id: NovelIds = None,
+        versions: Versions = "selected",
+        progress: bool | None = None,
+        fast: bool | None = None,
+        to: Literal["pandas"] = "pandas",
+    ) -> pd.DataFrame: ...
+
+    @overload
+    async def amentions(
+        self,
+        names: NameList | None = None,
+        *,
+        novel_id: NovelIds = None,
+        versions: Versions = "selected",
+        progress: bool | None = None,
+        fast: bool | None = None,
+        to: Literal["polars"],
+    ) -> pl.DataFrame: ...
+
+    @overload
+    async def amentions(
+        self,
+        names: NameList | None = None,
+        *,
+        novel_id: NovelIds = None,
+        versions: Versions = "selected",
+        progress: bool | None = None,
+        fast: bool | None = None,
+        to: Literal["arrow"],
+    ) -> pa.Table: ...
+
     async def amentions(
         self,
         names: NameList | None = None,
@@ -727,6 +1890,51 @@ class LoaderMethods:
             fast=fast,
             to=to,
         )
+
+    @overload
+    def search_text(
+        self,
+        pattern: str,
+        *,
+        novel_id: NovelIds = None,
+        versions: Versions = "selected",
+        regex: bool = False,
+        ignore_case: bool = True,
+        context: int = 20,
+        progress: bool | None = None,
+        fast: bool | None = None,
+        to: Literal["pandas"] = "pandas",
+    ) -> pd.DataFrame: ...
+
+    @overload
+    def search_text(
+        self,
+        pattern: str,
+        *,
+        novel_id: NovelIds = None,
+        versions: Versions = "selected",
+        regex: bool = False,
+        ignore_case: bool = True,
+        context: int = 20,
+        progress: bool | None = None,
+        fast: bool | None = None,
+        to: Literal["polars"],
+    ) -> pl.DataFrame: ...
+
+    @overload
+    def search_text(
+        self,
+        pattern: str,
+        *,
+        novel_id: NovelIds = None,
+        versions: Versions = "selected",
+        regex: bool = False,
+        ignore_case: bool = True,
+        context: int = 20,
+        progress: bool | None = None,
+        fast: bool | None = None,
+        to: Literal["arrow"],
+    ) -> pa.Table: ...
 
     def search_text(
         self,
@@ -755,6 +1963,51 @@ class LoaderMethods:
             to=to,
         )
 
+    @overload
+    async def asearch_text(
+        self,
+        pattern: str,
+        *,
+        novel_id: NovelIds = None,
+        versions: Versions = "selected",
+        regex: bool = False,
+        ignore_case: bool = True,
+        context: int = 20,
+        progress: bool | None = None,
+        fast: bool | None = None,
+        to: Literal["pandas"] = "pandas",
+    ) -> pd.DataFrame: ...
+
+    @overload
+    async def asearch_text(
+        self,
+        pattern: str,
+        *,
+        novel_id: NovelIds = None,
+        versions: Versions = "selected",
+        regex: bool = False,
+        ignore_case: bool = True,
+        context: int = 20,
+        progress: bool | None = None,
+        fast: bool | None = None,
+        to: Literal["polars"],
+    ) -> pl.DataFrame: ...
+
+    @overload
+    async def asearch_text(
+        self,
+        pattern: str,
+        *,
+        novel_id: NovelIds = None,
+        versions: Versions = "selected",
+        regex: bool = False,
+        ignore_case: bool = True,
+        context: int = 20,
+        progress: bool | None = None,
+        fast: bool | None = None,
+        to: Literal["arrow"],
+    ) -> pa.Table: ...
+
     async def asearch_text(
         self,
         pattern: str,
@@ -782,6 +2035,39 @@ class LoaderMethods:
             to=to,
         )
 
+    @overload
+    def text_stats(
+        self,
+        *,
+        novel_id: NovelIds = None,
+        versions: Versions = "selected",
+        progress: bool | None = None,
+        fast: bool | None = None,
+        to: Literal["pandas"] = "pandas",
+    ) -> pd.DataFrame: ...
+
+    @overload
+    def text_stats(
+        self,
+        *,
+        novel_id: NovelIds = None,
+        versions: Versions = "selected",
+        progress: bool | None = None,
+        fast: bool | None = None,
+        to: Literal["polars"],
+    ) -> pl.DataFrame: ...
+
+    @overload
+    def text_stats(
+        self,
+        *,
+        novel_id: NovelIds = None,
+        versions: Versions = "selected",
+        progress: bool | None = None,
+        fast: bool | None = None,
+        to: Literal["arrow"],
+    ) -> pa.Table: ...
+
     def text_stats(
         self,
         *,
@@ -800,6 +2086,39 @@ class LoaderMethods:
             fast=fast,
             to=to,
         )
+
+    @overload
+    async def atext_stats(
+        self,
+        *,
+        novel_id: NovelIds = None,
+        versions: Versions = "selected",
+        progress: bool | None = None,
+        fast: bool | None = None,
+        to: Literal["pandas"] = "pandas",
+    ) -> pd.DataFrame: ...
+
+    @overload
+    async def atext_stats(
+        self,
+        *,
+        novel_id: NovelIds = None,
+        versions: Versions = "selected",
+        progress: bool | None = None,
+        fast: bool | None = None,
+        to: Literal["polars"],
+    ) -> pl.DataFrame: ...
+
+    @overload
+    async def atext_stats(
+        self,
+        *,
+        novel_id: NovelIds = None,
+        versions: Versions = "selected",
+        progress: bool | None = None,
+        fast: bool | None = None,
+        to: Literal["arrow"],
+    ) -> pa.Table: ...
 
     async def atext_stats(
         self,

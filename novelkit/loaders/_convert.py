@@ -140,6 +140,8 @@ def to_int(values: pd.Series) -> pd.Series:
     else (text in a SQLite integer column, decimals, huge numbers) takes that
     slower path, which validates every value.
     """
+    if isinstance(values.dtype, pd.Int64Dtype):
+        return values  # the Arrow path's integers: converted already
     if values.dtype != object:
         return values.astype("Int64")
     raw = values.to_numpy(dtype=object)

@@ -5,7 +5,7 @@ PY ?= .venv/bin/python
 
 install:
 	python3 -m venv .venv
-	.venv/bin/pip install -q -c constraints.txt -e ".[test,notebooks]"
+	.venv/bin/pip install -q -c constraints.txt -e ".[test,notebooks,fast]"
 
 test:
 	$(PY) -m pytest

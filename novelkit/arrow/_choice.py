@@ -30,7 +30,7 @@ from typing import TYPE_CHECKING, cast
 import pyarrow as pa
 import sqlalchemy as sa
 from sqlalchemy.dialects import mysql, sqlite
-from sqlalchemy.ext.asyncio import AsyncConnection
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from sqlalchemy.sql.compiler import SQLCompiler
 
 from ..db._facts import engine_facts
@@ -85,6 +85,14 @@ class ArrowPath:
     """A reader for one connection's database, and how to compile statements for it."""
 
     reader: AdbcSqliteReader | ConnectorxMysqlReader
+    #: The engine whose echo setting the Arrow path's statements follow.
+    engine: AsyncEngine | None = None
+
+    def echo(self, sql: str) -> None:
+        """Show the statement as the engine's echo shows the driver's (with the path)."""
+        if self.engine is not None:
+            # SQLAlchemy's instance logger: logs only when the engine's echo is on.
+            self.engine.sync_engine.logger.info("[%s] %s", self.reader.name, sql)
 
     async def read(
         self,
@@ -100,6 +108,7 @@ class ArrowPath:
             )
             order = cast(SQLCompiler, compiled).positiontup or ()
             params = [compiled.params[name] for name in order]
+            self.echo(str(compiled))
             table = await self.reader.read(str(compiled), params)
         else:
             if _selects_bare_null(statement):
@@ -117,6 +126,7 @@ class ArrowPath:
             )
             if partition_on is None:
                 sql = f"/* {tag} */ {sql}"
+            self.echo(sql)
             table = await self.reader.read(sql, tag=tag, partition_on=partition_on)
         self.note(table.num_rows)
         return table
@@ -149,6 +159,7 @@ class ArrowPath:
         if not isinstance(self.reader, ConnectorxMysqlReader):
             raise TypeError("users' SQL reads through the Arrow path on MySQL only")
         tag = new_tag()
+        self.echo(sql)
         table = await self.reader.read(f"/* {tag} */ {sql}", tag=tag)
         self.note(table.num_rows)
         return table
@@ -158,6 +169,7 @@ class ArrowPath:
         if not isinstance(self.reader, ConnectorxMysqlReader):
             raise TypeError("users' SQL reads through the Arrow path on MySQL only")
         tag = new_tag()
+        self.echo(sql)
         self.note(0)  # before the first chunk, which carries the path in its attrs
         async for batch in self.reader.stream(f"/* {tag} */ {sql}", tag=tag, batch_size=batch_size):
             yield batch
@@ -270,10 +282,12 @@ def arrow_path_for(
         return ArrowPath(
             AdbcSqliteReader(
                 path, busy_timeout=facts.busy_timeout, statement_timeout=facts.statement_timeout
-            )
+            ),
+            conn.engine,
         )
     return ArrowPath(
         ConnectorxMysqlReader(
             conn.engine, read_only=facts.read_only, statement_timeout=facts.statement_timeout
-        )
+        ),
+        conn.engine,
     )

@@ -54,6 +54,9 @@ __all__ = [
 log = logging.getLogger("novelkit.arrow")
 
 _MODULES = {"sqlite": "adbc_driver_sqlite", "mysql": "connectorx"}
+#: Below this many (estimated) rows a MySQL table is read through the driver (see
+#: :meth:`ArrowPath.worth_it`).
+SMALL_TABLE_ROWS = 20_000
 _EXTRA_HINT = "install it with: pip install 'novelkit[fast]'"
 
 
@@ -87,6 +90,38 @@ class ArrowPath:
     reader: AdbcSqliteReader | ConnectorxMysqlReader
     #: The engine whose echo setting the Arrow path's statements follow.
     engine: AsyncEngine | None = None
+    #: ``fast=True``: every statement goes this way, small tables included.
+    forced: bool = False
+    #: MySQL: estimated rows per table, looked up once per call.
+    estimates: dict[str, int] = field(default_factory=dict)
+
+    async def worth_it(self, conn: AsyncConnection, statement: sa.Executable) -> bool:
+        """Whether to read ``statement`` here rather than through the async driver.
+
+        connectorx opens its own connections for each statement (20-30 ms here),
+        more than the driver takes to read a small result: unless ``fast=True``,
+        only a plain read of one table the server estimates at
+        :data:`SMALL_TABLE_ROWS` rows or more goes this way on MySQL (joins and
+        aggregates return few rows). SQLite's reader costs a millisecond or two:
+        every statement goes.
+        """
+        if self.forced or not isinstance(self.reader, ConnectorxMysqlReader):
+            return True
+        name = _single_table(statement)
+        if name is None:
+            return False
+        if name not in self.estimates:
+            rows = (
+                await conn.execute(
+                    sa.text(
+                        "SELECT TABLE_ROWS FROM information_schema.TABLES "
+                        "WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = :name"
+                    ),
+                    {"name": name},
+                )
+            ).scalar()
+            self.estimates[name] = int(rows or 0)
+        return self.estimates[name] >= SMALL_TABLE_ROWS
 
     def echo(self, sql: str) -> None:
         """Show the statement as the engine's echo shows the driver's (with the path)."""
@@ -133,6 +168,7 @@ class ArrowPath:
 
     async def fetch(
         self,
+        conn: AsyncConnection,
         statement: sa.Executable,
         *,
         text: Collection[str] = (),
@@ -147,6 +183,9 @@ class ArrowPath:
         """
         from ._columns import fetched_from_arrow  # imports the loaders, which import this
 
+        if not await self.worth_it(conn, statement):
+            log.debug("driver path for one statement: a small table, a join or an aggregate")
+            return None
         try:
             table = await self.read(statement, partition_on=partition_on)
         except ArrowUnsupportedError as exc:
@@ -180,6 +219,16 @@ class ArrowPath:
         record = call_record.get()
         if record is not None:
             record.paths.append(f"arrow ({self.reader.name})")
+
+
+def _single_table(statement: sa.Executable) -> str | None:
+    """The one table a plain SELECT reads (no join, no subquery), else None."""
+    if not isinstance(statement, sa.Select):
+        return None
+    froms = statement.get_final_froms()
+    if len(froms) != 1 or not isinstance(froms[0], sa.TableClause):
+        return None
+    return str(froms[0].name)
 
 
 def _selects_bare_null(statement: sa.Executable) -> bool:
@@ -284,10 +333,12 @@ def arrow_path_for(
                 path, busy_timeout=facts.busy_timeout, statement_timeout=facts.statement_timeout
             ),
             conn.engine,
+            forced=fast is True,
         )
     return ArrowPath(
         ConnectorxMysqlReader(
             conn.engine, read_only=facts.read_only, statement_timeout=facts.statement_timeout
         ),
         conn.engine,
+        forced=fast is True,
     )

@@ -168,7 +168,7 @@ async def fetch_columns(
     """
     if ctx.arrow is not None:
         fetched = await ctx.arrow.fetch(
-            statement, text=text, lengths=lengths, partition_on=partition_on
+            ctx.conn, statement, text=text, lengths=lengths, partition_on=partition_on
         )
         if fetched is not None:
             return fetched

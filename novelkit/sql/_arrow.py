@@ -12,19 +12,68 @@ the rows then come from connectorx and become the same Python values.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Sequence
+from dataclasses import dataclass
 from typing import Any, cast
 
 import numpy as np
 import pyarrow as pa
+import sqlalchemy as sa
+import sqlglot
 from sqlalchemy.dialects import mysql
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.sql.elements import ClauseElement
+from sqlglot import exp
+from sqlglot.errors import SqlglotError
 
+from ..arrow._choice import ArrowPath
+from ..arrow._errors import ArrowUnsupportedError
 from ..loaders._query import LoadContext
 from ._prepare import Prepared
 
-__all__ = ["arrow_sql_text", "probe_columns", "python_columns"]
+__all__ = ["ArrowRoute", "arrow_route", "python_columns"]
+
+
+@dataclass
+class ArrowRoute:
+    """A query that reads through the Arrow path, with its result columns as probed."""
+
+    path: ArrowPath
+    sql: str
+    names: list[str]
+    description: Sequence[Sequence[Any]]
+
+    async def read(self) -> pa.Table | None:
+        """The whole result, or None when connectorx cannot read a column (use the driver)."""
+        try:
+            return await self.path.read_sql(self.sql)
+        except ArrowUnsupportedError:
+            return None
+
+    def stream(self, chunksize: int) -> AsyncIterator[pa.RecordBatch]:
+        """The result in batches of at most ``chunksize`` rows."""
+        return self.path.stream_sql(self.sql, batch_size=chunksize)
+
+
+async def arrow_route(ctx: LoadContext, prepared: Prepared) -> ArrowRoute | None:
+    """How the query reads through the Arrow path, or None for the async driver.
+
+    Unless ``fast=True``: only a plain read of one large table (see
+    :func:`plain_table_read`); a join or an aggregate returns few rows, which
+    the driver reads before connectorx has opened its connection.
+    """
+    if ctx.arrow is None or (sql := arrow_sql_text(prepared)) is None:
+        return None
+    stand_in = plain_table_read(sql)
+    if stand_in is None and not ctx.arrow.forced:
+        return None
+    if stand_in is not None and not await ctx.arrow.worth_it(ctx.conn, stand_in):
+        return None
+    probed = await probe_columns(ctx, sql)
+    if probed is None:
+        return None
+    return ArrowRoute(ctx.arrow, sql, *probed)
+
 
 _READS_ROWS = re.compile(r"\s*(\(\s*)*(SELECT|WITH)\b", re.IGNORECASE)
 _MYSQL = mysql.dialect(paramstyle="named")
@@ -40,6 +89,29 @@ def arrow_sql_text(prepared: Prepared) -> str | None:
         )
     )
     return sql if _READS_ROWS.match(sql) else None
+
+
+def plain_table_read(sql: str) -> sa.Select[Any] | None:
+    """A stand-in SELECT of the one table ``sql`` reads, when it is a plain read.
+
+    Plain: one table, no join, grouping, aggregate, DISTINCT or LIMIT; the
+    stand-in lets :meth:`~novelkit.arrow._choice.ArrowPath.worth_it` weigh the
+    table's size as it does for the loaders' statements. None otherwise.
+    """
+    try:
+        tree = sqlglot.parse_one(sql, read="mysql")
+    except SqlglotError:
+        return None
+    if not isinstance(tree, exp.Select):
+        return None
+    if any(tree.args.get(k) for k in ("joins", "group", "distinct", "limit", "having", "with")):
+        return None
+    if tree.find(exp.AggFunc) is not None or tree.find(exp.Subquery) is not None:
+        return None
+    tables = list(tree.find_all(exp.Table))
+    if len(tables) != 1 or not tables[0].name:
+        return None
+    return sa.select(sa.literal_column("1")).select_from(sa.table(tables[0].name))
 
 
 async def probe_columns(

@@ -22,14 +22,13 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from .._progress import progress_bar
 from ..arrow._choice import arrow_path_for, note_driver_path
-from ..arrow._errors import ArrowUnsupportedError
 from ..arrow._output import Frame, Output, frame_output, stream_output
 from ..db._facts import engine_facts
 from ..db._settings import sqlite_path
 from ..db._sqlite import hold_deadline
 from ..errors import ConfigurationError, QueryTimeoutError
 from ..loaders._query import LoadContext, open_context
-from ._arrow import arrow_sql_text, probe_columns, python_columns
+from ._arrow import arrow_route, python_columns
 from ._dtypes import ColumnPlan, convert, plan_columns, settled, text_plans, unique_names
 from ._errors import query_error
 from ._prepare import Prepared, Query, dialect_of, prepare
@@ -293,21 +292,11 @@ async def load_sql(
     """
     ctx, prepared, from_text, seconds, live = await _start(target, query, params, server_timezone)
     run = _Run(ctx, prepared, live)
-    if ctx.arrow is not None and (sql := arrow_sql_text(prepared)) is not None:
-        with run.errors():
-            probed = await probe_columns(ctx, sql)
-        if probed is not None:
-            names, description = probed
-            try:
-                with run.errors():
-                    table = await ctx.arrow.read_sql(sql)
-            except ArrowUnsupportedError:
-                table = None  # a column type connectorx lacks: the driver reads it
-            if table is not None:
-                shaper = _Shaper(
-                    ctx, names, description, prepared, from_text, parse_dates, parse_json
-                )
-                return shaper.frame_of(python_columns(table), table.num_rows)
+    typed = (parse_dates, parse_json)
+    route = await arrow_route(ctx, prepared)
+    if route is not None and (table := await route.read()) is not None:
+        shaper = _Shaper(ctx, route.names, route.description, prepared, from_text, *typed)
+        return shaper.frame_of(python_columns(table), table.num_rows)
     note_driver_path()
     with _held(ctx, seconds) as deadline:
         run.deadline = deadline
@@ -368,23 +357,19 @@ async def iter_sql(
         raise ConfigurationError(f"chunksize={chunksize!r} is not valid; give a whole number >= 1.")
     ctx, prepared, from_text, seconds, live = await _start(target, query, params, server_timezone)
     run = _Run(ctx, prepared, live)
+    typed = (parse_dates, parse_json)
     bar = progress_bar(progress, desc="rows", unit="rows", leave=False)
     conn = ctx.conn
-    if ctx.arrow is not None and (sql := arrow_sql_text(prepared)) is not None:
-        with run.errors():
-            probed = await probe_columns(ctx, sql)
-        if probed is not None:
-            names, description = probed
-            shaper = _Shaper(ctx, names, description, prepared, from_text, parse_dates, parse_json)
-            try:
-                with run.errors():
-                    batches = ctx.arrow.stream_sql(sql, batch_size=chunksize)
-                async for batch in batches:
-                    bar.update(batch.num_rows)
-                    yield shaper.frame_of(python_columns(batch), batch.num_rows)
-            finally:
-                bar.close()
-            return
+    route = await arrow_route(ctx, prepared)
+    if route is not None:
+        shaper = _Shaper(ctx, route.names, route.description, prepared, from_text, *typed)
+        try:
+            async for batch in route.stream(chunksize):
+                bar.update(batch.num_rows)
+                yield shaper.frame_of(python_columns(batch), batch.num_rows)
+        finally:
+            bar.close()
+        return
     note_driver_path()
     try:
         with _held(ctx, seconds) as deadline:

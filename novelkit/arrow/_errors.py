@@ -7,7 +7,7 @@ import re
 from .._redact import scrub
 from ..errors import QueryError, QueryTimeoutError
 
-__all__ = ["ArrowUnsupportedError", "arrow_query_error", "is_type_drift"]
+__all__ = ["ArrowUnsupportedError", "arrow_query_error"]
 
 
 class ArrowUnsupportedError(Exception):
@@ -20,9 +20,6 @@ class ArrowUnsupportedError(Exception):
 
 _MYSQL_CODE = re.compile(r"ERROR (\d+) \(")
 _TIMEOUT_CODES = {1969, 3024}  # MariaDB max_statement_time, MySQL MAX_EXECUTION_TIME
-#: Messages that say a column held a value of another type than its first rows
-#: (SQLite stores any value in any column); the async driver then reads it.
-_TYPE_DRIFT = ("type mismatch", "Invalid", "expected", "cannot convert", "overflow")
 
 
 def arrow_query_error(
@@ -40,8 +37,3 @@ def arrow_query_error(
     return QueryError(
         f"The query failed on {where} (Arrow path): {text}", code=code, db_message=text
     )
-
-
-def is_type_drift(error: QueryError) -> bool:
-    """Whether the Arrow reader failed on a column whose stored types vary."""
-    return any(word in error.db_message for word in _TYPE_DRIFT)

@@ -29,7 +29,7 @@ from urllib.parse import quote
 import pyarrow as pa
 
 from ..errors import QueryTimeoutError
-from ._errors import arrow_query_error
+from ._errors import ArrowUnsupportedError, arrow_query_error
 
 __all__ = ["AdbcSqliteReader"]
 
@@ -99,5 +99,11 @@ class AdbcSqliteReader:
                 return pa.Table.from_batches(batches, schema=reader.schema)
         except _Stopped:
             return pa.table({})
-        except adbc.Error as exc:
+        except (adbc.Error, OSError) as exc:
+            # (Errors met while reading batches come through Arrow's stream as OSError.)
+            if "Type mismatch" in str(exc):
+                # SQLite keeps any value in any column; ADBC types a column by its
+                # first rows and refuses a later value of another type. The driver
+                # reads such a column (with the loaders' warnings).
+                raise ArrowUnsupportedError(str(exc)) from None
             raise arrow_query_error(exc, f"the SQLite database {self.path}") from None

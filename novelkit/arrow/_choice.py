@@ -5,8 +5,11 @@ allows it and it gives the same frame as the async driver:
 
 - the engine is one novelkit made (its settings are known) and ``fast`` is not
   False (the call's ``fast=``, else the engine's ``create_engine(fast=)``);
-- SQLite: a file (not ``:memory:``), and no transaction of the caller's on a
-  read-write engine (its uncommitted rows only the caller's connection sees);
+- SQLite: a file (not ``:memory:``) on a read-only engine, and no read-write
+  novelkit engine of this process open on the same file: the ADBC driver links
+  its own copy of SQLite, and POSIX locks belong to the process, so closing its
+  file would silently release the other engine's locks (sqlite.org's "How To
+  Corrupt An SQLite Database File", 2.2.1);
   users' own SQL keeps the async driver, whose statements can be stopped while
   they compute (see ``_sqlite``);
 - MySQL: a TCP connection without TLS (connectorx cannot verify a server's
@@ -25,6 +28,7 @@ import logging
 from collections.abc import AsyncIterator, Collection
 from contextvars import ContextVar
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TYPE_CHECKING, cast
 
 import pyarrow as pa
@@ -33,7 +37,7 @@ from sqlalchemy.dialects import mysql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from sqlalchemy.sql.compiler import SQLCompiler
 
-from ..db._facts import engine_facts
+from ..db._facts import engine_facts, writable_engines
 from ..db._settings import sqlite_path
 from ..errors import ConfigurationError
 from ._errors import ArrowUnsupportedError
@@ -252,6 +256,16 @@ def note_driver_path() -> None:
         record.paths.append("driver")
 
 
+def _written_here(path: Path) -> bool:
+    """Whether a live read-write novelkit engine in this process opens ``path``."""
+    target = path.resolve()
+    for engine in writable_engines():
+        other = sqlite_path(engine.url) if engine.dialect.name == "sqlite" else None
+        if other is not None and other.resolve() == target:
+            return True
+    return False
+
+
 def _why_not(
     conn: AsyncConnection, *, user_sql: bool, has_params: bool, caller_in_transaction: bool
 ) -> str | None:
@@ -273,8 +287,15 @@ def _why_not(
             "changes only the async driver's connection sees"
         )
     if backend == "sqlite":
-        if sqlite_path(engine.url) is None:
+        path = sqlite_path(engine.url)
+        if path is None:
             return "the database is in memory, where no other reader can open it"
+        if not facts.read_only or _written_here(path):
+            return (
+                "a read-write engine on this file is open in this process: the ADBC driver "
+                "carries its own copy of SQLite, and closing its file would release that "
+                "engine's locks (POSIX locks belong to the process)"
+            )
         if user_sql:
             return (
                 "a query of yours on SQLite could compute for long before its first row, "

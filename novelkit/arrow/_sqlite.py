@@ -7,6 +7,15 @@ read lock outlives the call. Only statements novelkit compiled itself, or a
 user's query the read-only checker passed (one SELECT; no ``ATTACH``,
 ``VACUUM INTO`` or PRAGMA), are ever sent here.
 
+Two copies of SQLite: the ADBC driver links its own, and POSIX file locks
+belong to the process, so closing its file releases every lock this process
+holds on it, through Python's sqlite3 too. Harmless to novelkit's read-only
+readers, whose driver-path statements hold a shared lock only while they run;
+fatal to a writer's lock. So the path is only taken for read-only engines,
+while no read-write novelkit engine of this process has the file open
+(``_choice``); a user's own sqlite3 writer in the same process is the one case
+left to the user, as the README says.
+
 Stopping: the ADBC SQLite driver cannot interrupt a statement that is running
 (its cancel does not reach ``sqlite3_interrupt``). It returns rows in batches,
 so the worker checks between batches whether the call was cancelled or its

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from sqlalchemy.engine import Engine
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-__all__ = ["EngineFacts", "engine_facts", "mark_snapshot", "record_facts"]
+__all__ = ["EngineFacts", "engine_facts", "mark_snapshot", "record_facts", "writable_engines"]
 
 
 @dataclass(frozen=True)
@@ -76,3 +76,9 @@ def mark_snapshot(engine: AsyncEngine | Engine) -> None:
         sync = _sync(engine)
         known = _facts.get(sync, EngineFacts(read_only=True))
         _facts[sync] = dataclasses.replace(known, snapshot=True)
+
+
+def writable_engines() -> list[Engine]:
+    """The engines novelkit made with ``read_only=False`` that are still alive."""
+    with _lock:
+        return [engine for engine, facts in _facts.items() if not facts.read_only]

@@ -32,7 +32,6 @@ import gc
 import json
 import os
 import platform
-import resource
 import statistics
 import subprocess
 import sys
@@ -298,6 +297,14 @@ async def bench_case(url: str, case: str, repeat: int) -> dict[str, Any]:
     return out
 
 
+def _status_kib(field: str) -> int:
+    """A field of /proc/self/status, in KiB."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith(field + ":"):
+            return int(line.split()[1])
+    raise LookupError(field)
+
+
 def memory_child(url: str, case: str) -> dict[str, Any]:
     """Run in a fresh process: peak resident growth of one Arrow-path call, frame size."""
     loader, keywords = CASES[case]
@@ -308,14 +315,17 @@ def memory_child(url: str, case: str) -> dict[str, Any]:
             async with novelkit.open_session(engine) as session:
                 await novelkit.load_table(session, "novel_projects", fast=True)  # imports, caches
                 gc.collect()
-                before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+                # The peak resident size is reset here (Linux: clear_refs 5); ru_maxrss
+                # would not do, it carries the parent's peak across fork and exec.
+                Path("/proc/self/clear_refs").write_text("5")
+                before = _status_kib("VmRSS")
                 frame = await loader(session, **keywords, fast=True)
-                after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+                peak = _status_kib("VmHWM")
         finally:
             await engine.dispose()
         size = int(frame.memory_usage(deep=True).sum())
-        peak = (after - before) * 1024
-        return {"peak_growth_bytes": peak, "frame_bytes": size, "ratio": peak / size}
+        growth = (peak - before) * 1024
+        return {"peak_growth_bytes": growth, "frame_bytes": size, "ratio": growth / size}
 
     return asyncio.run(main())
 

@@ -62,6 +62,12 @@ def _objects(column: pa.ChunkedArray) -> pd.Series:
         return column.to_pandas()
     if pa.types.is_null(kind):
         return pd.Series([None] * len(column), dtype=object)
+    if pa.types.is_string(kind) or pa.types.is_large_string(kind):
+        # Kept in Arrow: the converters take pandas' Arrow-backed strings as they are
+        # (a round trip through Python str objects cost more than the read).
+        strings = column.cast(pa.large_string())
+        strings.validate(full=True)
+        return pd.Series(pd.arrays.ArrowStringArray(strings))
     if pa.types.is_date(kind):
         return pd.Series(column.to_pylist(), dtype=object)
     return pd.Series(column.to_numpy(zero_copy_only=False), dtype=object)

@@ -131,10 +131,24 @@ def convert_output(frame: pd.DataFrame, to: Output) -> Any:
 def _options(
     func: Callable[..., Any], args: tuple[Any, ...], kwargs: dict[str, Any]
 ) -> tuple[bool | None, Output]:
-    bound = inspect.signature(func).bind_partial(*args, **kwargs)
-    return check_fast(bound.arguments.get("fast")), check_output(
-        bound.arguments.get("to", "pandas")
-    )
+    """The call's ``fast`` and ``to``; for Arrow and polars, JSON left as stored text.
+
+    (Parsing JSON into Python objects only to write it back as text would cost
+    the most expensive step of a load for nothing, so ``parse_json`` defaults to
+    False there; given explicitly it is honoured.) ``kwargs`` is updated in place.
+    """
+    signature = inspect.signature(func)
+    bound = signature.bind_partial(*args, **kwargs)
+    to = check_output(bound.arguments.get("to", "pandas"))
+    parse_json = signature.parameters.get("parse_json")
+    if (
+        to != "pandas"
+        and parse_json is not None
+        and parse_json.default is True
+        and "parse_json" not in bound.arguments
+    ):
+        kwargs["parse_json"] = False
+    return check_fast(bound.arguments.get("fast")), to
 
 
 def frame_output(

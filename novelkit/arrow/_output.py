@@ -151,6 +151,22 @@ def _options(
     return check_fast(bound.arguments.get("fast")), to
 
 
+#: Appended to the docstring of every function that takes ``fast=`` and ``to=``.
+OPTIONS_DOC = """
+
+Every such call also takes ``fast=`` and ``to=``: ``fast=None`` (default) reads
+through the Arrow path (``novelkit[fast]``) where it gives the same frame,
+``False`` through the async driver, ``True`` through the Arrow path or a
+:class:`~novelkit.ConfigurationError` saying why not; ``to="pandas"`` (default),
+``"polars"`` or ``"arrow"`` chooses the output (JSON columns as their stored text
+for the latter two). The path taken is in ``attrs["novelkit_path"]``.
+"""
+
+
+def _documented(wrapper: Any, func: Callable[..., Any]) -> None:
+    wrapper.__doc__ = inspect.cleandoc(func.__doc__ or "") + OPTIONS_DOC
+
+
 def frame_output(
     func: Callable[P, Coroutine[Any, Any, T]],
 ) -> Callable[P, Coroutine[Any, Any, T]]:
@@ -176,6 +192,7 @@ def frame_output(
             return convert_output(frame, to)  # type: ignore[no-any-return]
         return frame
 
+    _documented(wrapper, func)
     return wrapper
 
 
@@ -206,4 +223,5 @@ def stream_output(
         finally:
             await stream.aclose()  # type: ignore[attr-defined]
 
+    _documented(wrapper, func)
     return wrapper

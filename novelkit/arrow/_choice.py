@@ -5,7 +5,8 @@ allows it and it gives the same frame as the async driver:
 
 - the engine is one novelkit made (its settings are known) and ``fast`` is not
   False (the call's ``fast=``, else the engine's ``create_engine(fast=)``);
-- SQLite: a file (not ``:memory:``) on a read-only engine, and no read-write
+- SQLite: a file (not ``:memory:``) in rollback-journal mode (the app's
+  default) or a snapshot copy, on a read-only engine, and no read-write
   novelkit engine of this process open on the same file: the ADBC driver links
   its own copy of SQLite, and POSIX locks belong to the process, so closing its
   file would silently release the other engine's locks (sqlite.org's "How To
@@ -150,6 +151,12 @@ class ArrowPath:
             self.echo(str(compiled))
             table = await self.reader.read(str(compiled), params)
         else:
+            if _carries_values(statement):
+                # connectorx takes no parameters, and values are never written into
+                # SQL: a statement with bound values (a novel_id filter) goes through
+                # the driver. (literal_execute ones, integers novelkit read from the
+                # database, are written in by the driver path too.)
+                raise ArrowUnsupportedError("the statement binds values")
             if _selects_bare_null(statement):
                 # connectorx has no Arrow type for a NULL column and panics (noisily).
                 raise ArrowUnsupportedError("a column that is always NULL")
@@ -235,6 +242,11 @@ def _single_table(statement: sa.Executable) -> str | None:
     return str(froms[0].name)
 
 
+def _carries_values(statement: sa.Executable) -> bool:
+    compiled = cast(SQLCompiler, cast(sa.ClauseElement, statement).compile(dialect=_MYSQL))
+    return any(not bind.literal_execute for bind in compiled.binds.values())
+
+
 def _selects_bare_null(statement: sa.Executable) -> bool:
     if not isinstance(statement, sa.Select):
         return False
@@ -267,7 +279,12 @@ def _written_here(path: Path) -> bool:
 
 
 def _why_not(
-    conn: AsyncConnection, *, user_sql: bool, has_params: bool, caller_in_transaction: bool
+    conn: AsyncConnection,
+    *,
+    user_sql: bool,
+    has_params: bool,
+    caller_in_transaction: bool,
+    journal_mode: str | None,
 ) -> str | None:
     """Why the Arrow path cannot serve a call on ``conn`` (None: it can)."""
     engine = conn.engine
@@ -290,6 +307,13 @@ def _why_not(
         path = sqlite_path(engine.url)
         if path is None:
             return "the database is in memory, where no other reader can open it"
+        if not facts.snapshot and journal_mode == "wal":
+            return (
+                "the file is in WAL mode, whose shared-memory locks the ADBC driver's own "
+                "copy of SQLite would release for this process's other connections when it "
+                "closes (POSIX locks belong to the process); read a snapshot "
+                "(connect(snapshot=True)) for the Arrow path"
+            )
         if not facts.read_only or _written_here(path):
             return (
                 "a read-write engine on this file is open in this process: the ADBC driver "
@@ -311,7 +335,7 @@ def _why_not(
     return None
 
 
-def arrow_path_for(
+async def arrow_path_for(
     conn: AsyncConnection,
     fast: bool | None = None,
     *,
@@ -334,11 +358,18 @@ def arrow_path_for(
         fast = facts.fast
     if fast is False:
         return None
+    journal_mode = None
+    if conn.dialect.name == "sqlite" and facts is not None and not facts.snapshot:
+        # Asked of the connection, not read from the file's header: opening and
+        # closing the file here would itself release this process's locks on it.
+        mode = (await conn.exec_driver_sql("PRAGMA journal_mode")).scalar()
+        journal_mode = str(mode).lower()
     reason = _why_not(
         conn,
         user_sql=user_sql,
         has_params=has_params,
         caller_in_transaction=caller_in_transaction,
+        journal_mode=journal_mode,
     )
     if reason is not None:
         if fast is True:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Collection
 
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 
@@ -56,7 +57,12 @@ def text_chunked(column: pa.ChunkedArray, where: str) -> pa.ChunkedArray:
 def _objects(column: pa.ChunkedArray) -> pd.Series:
     kind = column.type
     if kind in _NULLABLE:
-        # Int64 values are exact; a uint64 beyond int64 stays a Python int below.
+        if column.null_count:
+            # Python ints and None, as the driver gives them: code comparing them
+            # (``version_id == selected_version_id``) must see False, not NA.
+            values = column.to_pylist()
+            return pd.Series(np.fromiter(values, dtype=object, count=len(values)), dtype=object)
+        # No missing values: exact as Int64, and the converters keep it as it is.
         return column.to_pandas(types_mapper=_NULLABLE.get)
     if pa.types.is_floating(kind) or pa.types.is_timestamp(kind):
         return column.to_pandas()

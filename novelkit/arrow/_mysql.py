@@ -164,7 +164,10 @@ class ConnectorxMysqlReader:
             return await asyncio.shield(work)
         except asyncio.CancelledError:
             await self._kill(tag)
-            await asyncio.wait({work}, timeout=10)
+            # connectorx returns once the killed statement's error reaches it; a
+            # worker still reading after a second is left to finish in the
+            # background (its result is dropped), so the call ends now.
+            await asyncio.wait({work}, timeout=1)
             raise
 
     async def _kill(self, tag: str) -> None:

@@ -289,7 +289,7 @@ async def iter_frames(
             async with engine.connect() as page_conn:
                 # Each page on its own connection, and through the Arrow path when
                 # the call takes it (a page is a plain key-ordered range scan).
-                arrow = arrow_path_for(page_conn, caller_in_transaction=False)
+                arrow = await arrow_path_for(page_conn, caller_in_transaction=False)
                 page_ctx = LoadContext(page_conn, ctx.backend, ctx.server_timezone, arrow)
                 stored = (
                     await fetch_columns(

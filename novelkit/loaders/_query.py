@@ -109,7 +109,7 @@ async def open_context(
             await conn.exec_driver_sql("SELECT TIMESTAMPDIFF(MINUTE, UTC_TIMESTAMP(), NOW())")
         ).scalar_one()
         zone = dt.timezone(dt.timedelta(minutes=int(minutes))) if minutes else None
-    arrow = arrow_path_for(conn, caller_in_transaction=caller_in_transaction)
+    arrow = await arrow_path_for(conn, caller_in_transaction=caller_in_transaction)
     return LoadContext(conn, backend, zone, arrow, caller_in_transaction)
 
 

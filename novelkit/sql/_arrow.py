@@ -19,12 +19,9 @@ from typing import Any, cast
 import numpy as np
 import pyarrow as pa
 import sqlalchemy as sa
-import sqlglot
 from sqlalchemy.dialects import mysql
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.sql.elements import ClauseElement
-from sqlglot import exp
-from sqlglot.errors import SqlglotError
 
 from ..arrow._choice import ArrowPath
 from ..arrow._errors import ArrowUnsupportedError
@@ -98,6 +95,10 @@ def plain_table_read(sql: str) -> sa.Select[Any] | None:
     stand-in lets :meth:`~novelkit.arrow._choice.ArrowPath.worth_it` weigh the
     table's size as it does for the loaders' statements. None otherwise.
     """
+    import sqlglot  # not at import: ``import novelkit`` stays light (tests check it)
+    from sqlglot import exp
+    from sqlglot.errors import SqlglotError
+
     try:
         tree = sqlglot.parse_one(sql, read="mysql")
     except SqlglotError:

@@ -199,7 +199,7 @@ async def _start(
     # Any database: a query need not be about Arboris tables.
     ctx = await open_context(target, server_timezone, require_arboris=False)
     prepared = prepare(ctx.conn, query, params)
-    ctx.arrow = arrow_path_for(
+    ctx.arrow = await arrow_path_for(
         ctx.conn,
         user_sql=True,
         has_params=bool(prepared.values),

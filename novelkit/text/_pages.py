@@ -148,7 +148,7 @@ class TextSource:
                     versions.c.id.in_(wanted)
                 )
                 async with self.engine.connect() as conn:
-                    arrow = arrow_path_for(conn, caller_in_transaction=False)
+                    arrow = await arrow_path_for(conn, caller_in_transaction=False)
                     ctx = LoadContext(conn, self.backend, None, arrow)
                     stored = (await fetch_columns(ctx, statement)).columns
                 text_of = dict(zip(stored["id"].tolist(), stored["content"].tolist(), strict=True))

@@ -41,6 +41,12 @@ log = logging.getLogger("novelkit.arrow")
 T = TypeVar("T")
 
 
+def _ascending(column: pa.ChunkedArray) -> bool:
+    """Whether an integer key column is already in ascending order (no copy)."""
+    values = column.to_numpy()
+    return bool(len(values) < 2 or (values[1:] >= values[:-1]).all())
+
+
 def _next_batch(reader: pa.RecordBatchReader) -> pa.RecordBatch | None:
     try:
         return reader.read_next_batch()
@@ -129,8 +135,9 @@ class ConnectorxMysqlReader:
         if partitions:
             options.update(partition_on=partition_on, partition_num=partitions)
         table = self._connectorx(sql, options)
-        if partitions and partition_on is not None:
-            # Partitions arrive in the order their threads finish.
+        if partitions and partition_on is not None and not _ascending(table[partition_on]):
+            # Partitions arrive in the order their threads finish (a sort copies the
+            # table, so only when needed).
             table = table.sort_by(partition_on)
         return table
 

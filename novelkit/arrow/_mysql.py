@@ -118,7 +118,7 @@ class ConnectorxMysqlReader:
         finished = False
         try:
             while True:
-                batch = await self._guarded(loop.run_in_executor(None, _next_batch, reader), tag)
+                batch = await self._guarded(loop.run_in_executor(None, self._next, reader), tag)
                 if batch is None:
                     finished = True
                     return
@@ -161,6 +161,17 @@ class ConnectorxMysqlReader:
             if type(exc).__name__ != "PanicException":
                 raise
             raise ArrowUnsupportedError(scrub(str(exc), self.url.password)) from None
+
+    def _next(self, reader: pa.RecordBatchReader) -> pa.RecordBatch | None:
+        """The stream's next batch; a server error met while reading it as novelkit's."""
+        try:
+            return _next_batch(reader)
+        except BaseException as exc:
+            # connectorx's stream reports a failed read (a killed or timed-out
+            # statement) as a panic, "cx writer failed: ... ERROR 1969 ...".
+            if type(exc).__name__ != "PanicException" and not isinstance(exc, RuntimeError):
+                raise
+            raise arrow_query_error(exc, self._where(), self.url.password) from None
 
     def _where(self) -> str:
         return f"the MySQL database {self.url.database!r} on {self.url.host}"

@@ -285,7 +285,11 @@ async def iter_frames(
             if where is not None:
                 statement = statement.where(where(sql))
             if last is not None:
-                statement = statement.where(sql.c[key] > last)
+                # An integer key read from the database is written into the statement
+                # (as LIMIT is), so that the page can go through connectorx, which
+                # takes no parameters; any other key stays a bound value.
+                bound = sa.bindparam("last_key", last, literal_execute=isinstance(last, int))
+                statement = statement.where(sql.c[key] > bound)
             async with engine.connect() as page_conn:
                 # Each page on its own connection, and through the Arrow path when
                 # the call takes it (a page is a plain key-ordered range scan).

@@ -64,6 +64,10 @@ def _objects(column: pa.ChunkedArray) -> pd.Series:
             return pd.Series(np.fromiter(values, dtype=object, count=len(values)), dtype=object)
         # No missing values: exact as Int64, and the converters keep it as it is.
         return column.to_pandas(types_mapper=_NULLABLE.get)
+    if pa.types.is_float32(kind):
+        # MySQL FLOAT: the async driver reads its text (0.82); connectorx its binary
+        # single-precision value (0.8199999928...). Arrow's shortest repr gives the text.
+        return column.cast(pa.string()).cast(pa.float64()).to_pandas()
     if pa.types.is_floating(kind) or pa.types.is_timestamp(kind):
         return column.to_pandas()
     if pa.types.is_null(kind):

@@ -25,12 +25,14 @@ import uuid
 from collections.abc import AsyncIterator, Sequence
 from typing import Any, TypeVar
 
+import asyncmy
 import pyarrow as pa
 from sqlalchemy.engine import URL
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from .._redact import scrub
+from ..db._mysql import kill_queries
 from ..errors import NovelkitError
 from ._errors import ArrowUnsupportedError, arrow_query_error
 
@@ -39,6 +41,12 @@ __all__ = ["ConnectorxMysqlReader", "new_tag"]
 log = logging.getLogger("novelkit.arrow")
 
 T = TypeVar("T")
+
+
+def _drop_outcome(work: asyncio.Future[Any]) -> None:
+    """Retrieve a cancelled read's outcome (the killed statement's error), unshown."""
+    if not work.cancelled():
+        work.exception()
 
 
 def _ascending(column: pa.ChunkedArray) -> bool:
@@ -186,6 +194,7 @@ class ConnectorxMysqlReader:
             # worker still reading after a second is left to finish in the
             # background (its result is dropped), so the call ends now.
             await asyncio.wait({work}, timeout=1)
+            work.add_done_callback(_drop_outcome)
             raise
 
     async def _kill(self, tag: str) -> None:
@@ -203,10 +212,11 @@ class ConnectorxMysqlReader:
                         {"pattern": f"%{tag}%"},
                     )
                 ).scalars()
-                for thread in list(ids):
-                    await conn.exec_driver_sql(f"KILL QUERY {int(thread)}")
-                    log.debug("arrow path: sent KILL QUERY %s", thread)
-        except (OSError, SQLAlchemyError, NovelkitError) as exc:
+                threads = [int(thread) for thread in ids]
+            # From outside the pool: a read-only engine's connections refuse KILL.
+            await kill_queries(self.engine, threads)
+            log.debug("arrow path: sent KILL QUERY to %s", threads)
+        except (OSError, SQLAlchemyError, NovelkitError, asyncmy.errors.Error) as exc:
             # A failed stop must not hide the cancellation; the statement then ends
             # by itself (or at the engine's statement_timeout).
             log.warning("arrow path: could not stop the query: %s", type(exc).__name__)

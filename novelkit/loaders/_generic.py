@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
@@ -288,7 +289,9 @@ async def iter_frames(
                 # An integer key read from the database is written into the statement
                 # (as LIMIT is), so that the page can go through connectorx, which
                 # takes no parameters; any other key stays a bound value.
-                bound = sa.bindparam("last_key", last, literal_execute=isinstance(last, int))
+                bound: sa.BindParameter[Any] = sa.bindparam(
+                    "last_key", last, literal_execute=isinstance(last, int)
+                )
                 statement = statement.where(sql.c[key] > bound)
             async with engine.connect() as page_conn:
                 # Each page on its own connection, and through the Arrow path when

@@ -12,7 +12,7 @@ the rows then come from connectorx and become the same Python values.
 from __future__ import annotations
 
 import re
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, cast
 
@@ -46,10 +46,6 @@ class ArrowRoute:
             return await self.path.read_sql(self.sql)
         except ArrowUnsupportedError:
             return None
-
-    def stream(self, chunksize: int) -> AsyncIterator[pa.RecordBatch]:
-        """The result in batches of at most ``chunksize`` rows."""
-        return self.path.stream_sql(self.sql, batch_size=chunksize)
 
 
 async def arrow_route(ctx: LoadContext, prepared: Prepared) -> ArrowRoute | None:

@@ -357,19 +357,8 @@ async def iter_sql(
         raise ConfigurationError(f"chunksize={chunksize!r} is not valid; give a whole number >= 1.")
     ctx, prepared, from_text, seconds, live = await _start(target, query, params, server_timezone)
     run = _Run(ctx, prepared, live)
-    typed = (parse_dates, parse_json)
     bar = progress_bar(progress, desc="rows", unit="rows", leave=False)
     conn = ctx.conn
-    route = await arrow_route(ctx, prepared)
-    if route is not None:
-        shaper = _Shaper(ctx, route.names, route.description, prepared, from_text, *typed)
-        try:
-            async for batch in route.stream(chunksize):
-                bar.update(batch.num_rows)
-                yield shaper.frame_of(python_columns(batch), batch.num_rows)
-        finally:
-            bar.close()
-        return
     note_driver_path()
     try:
         with _held(ctx, seconds) as deadline:

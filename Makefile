@@ -5,7 +5,7 @@ PY ?= .venv/bin/python
 
 install:
 	python3 -m venv .venv
-	.venv/bin/pip install -q -c constraints.txt -e ".[test,notebooks]"
+	.venv/bin/pip install -q -c constraints.txt -e ".[test,notebooks,fast]"
 
 test:
 	$(PY) -m pytest
@@ -41,12 +41,15 @@ bench: demo-large
 	  $(PY) benchmarks/prepare_mysql.py "$(BENCH_MYSQL_URL)" && \
 	  $(PY) benchmarks/bench_loaders.py --sqlite $(BENCH_SQLITE) --mysql "$(BENCH_MYSQL_URL)" && \
 	  $(PY) benchmarks/bench_text.py --sqlite $(BENCH_SQLITE) --mysql "$(BENCH_MYSQL_URL)" && \
-	  $(PY) benchmarks/bench_sql.py --sqlite $(BENCH_SQLITE) --mysql "$(BENCH_MYSQL_URL)"; \
+	  $(PY) benchmarks/bench_sql.py --sqlite $(BENCH_SQLITE) --mysql "$(BENCH_MYSQL_URL)" && \
+	  $(PY) benchmarks/bench_arrow.py --sqlite $(BENCH_SQLITE) --mysql "$(BENCH_MYSQL_URL)"; \
 	else \
 	  $(PY) benchmarks/bench_loaders.py --sqlite $(BENCH_SQLITE) && \
 	  $(PY) benchmarks/bench_text.py --sqlite $(BENCH_SQLITE) && \
-	  $(PY) benchmarks/bench_sql.py --sqlite $(BENCH_SQLITE); \
+	  $(PY) benchmarks/bench_sql.py --sqlite $(BENCH_SQLITE) && \
+	  $(PY) benchmarks/bench_arrow.py --sqlite $(BENCH_SQLITE); \
 	fi
+	$(PY) benchmarks/readme_tables.py
 
 soak:
 	NOVELKIT_SOAK_SECONDS=60 $(PY) -m pytest -p no:cacheprovider tests/test_reliability_sqlite.py -k soak

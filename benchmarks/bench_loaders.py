@@ -166,8 +166,11 @@ Measure = Callable[[], Awaitable[pd.DataFrame]]
 
 
 def novelkit_call(url: str, loader: Callable[..., Awaitable[pd.DataFrame]]) -> Measure:
+    """The loader on the async driver (``fast=False``): this benchmark compares that
+    path with the raw driver; ``bench_arrow.py`` measures the Arrow path."""
+
     async def run() -> pd.DataFrame:
-        engine = novelkit.create_engine(url)
+        engine = novelkit.create_engine(url, fast=False)
         try:
             async with novelkit.open_session(engine) as session:
                 return await loader(session)
@@ -349,7 +352,7 @@ async def timed(measure: Measure, repeat: int) -> dict[str, Any]:
 
 async def iter_frames_peak(url: str, chunksize: int) -> dict[str, Any]:
     """Peak traced memory while streaming every version text, vs one chunk's size."""
-    engine = novelkit.create_engine(url)
+    engine = novelkit.create_engine(url, fast=False)
     try:
         async with novelkit.open_session(engine) as session:
             gc.collect()
@@ -381,7 +384,7 @@ async def facade_overhead(url: str, repeat: int = 2000) -> dict[str, Any]:
     async def noop() -> None:
         return None
 
-    db = novelkit.connect(url)
+    db = novelkit.connect(url, fast=False)
     try:
         start = time.perf_counter()
         for _ in range(repeat):

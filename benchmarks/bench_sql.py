@@ -43,7 +43,7 @@ def facade_sql(url: str, sql: str) -> Measure:
     """``db = novelkit.connect(url); db.sql(sql); db.close()``, run in a worker thread."""
 
     def call() -> pd.DataFrame:
-        db = novelkit.connect(url)
+        db = novelkit.connect(url, fast=False)
         try:
             return db.sql(sql)
         finally:
@@ -57,7 +57,7 @@ def facade_sql(url: str, sql: str) -> Measure:
 
 def load_sql_call(url: str, sql: str) -> Measure:
     async def run() -> pd.DataFrame:
-        engine = novelkit.create_engine(url)
+        engine = novelkit.create_engine(url, fast=False)
         try:
             async with novelkit.open_session(engine) as session:
                 return await novelkit.load_sql(session, sql)
@@ -83,7 +83,7 @@ def cases(url: str) -> dict[str, dict[str, Measure]]:
 
 async def iter_sql_peak(url: str, chunksize: int) -> dict[str, Any]:
     """Peak traced memory while streaming every version text, against one chunk's size."""
-    engine = novelkit.create_engine(url)
+    engine = novelkit.create_engine(url, fast=False)
     try:
         async with novelkit.open_session(engine) as session:
             gc.collect()

@@ -45,7 +45,7 @@ Work = Callable[[AsyncSession], Awaitable[int]]
 
 async def whole_call(url: str, work: Work) -> int:
     """Engine, session, the work, dispose: what a user's call costs."""
-    engine = novelkit.create_engine(url)
+    engine = novelkit.create_engine(url, fast=False)
     try:
         async with novelkit.open_session(engine) as session:
             return await work(session)
@@ -99,7 +99,7 @@ def pandas_count(names: list[str]) -> Work:
 
 async def pick_names(url: str) -> tuple[str, list[str]]:
     """The most common two-character character name, and the 20 most common names."""
-    engine = novelkit.create_engine(url)
+    engine = novelkit.create_engine(url, fast=False)
     try:
         async with engine.connect() as conn:
             rows = (

@@ -5,6 +5,7 @@ python benchmarks/prepare_mysql.py mysql://user:pw@127.0.0.1:3306/nktest_bench_l
 
 from __future__ import annotations
 
+import argparse
 import asyncio
 import sys
 
@@ -54,5 +55,11 @@ def main(raw: str) -> int:
     return 0
 
 
+def cli(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("url", help="MySQL URL of the database to hold the large demo")
+    return main(parser.parse_args(argv).url)
+
+
 if __name__ == "__main__":
-    sys.exit(main(sys.argv[1]))
+    sys.exit(cli())

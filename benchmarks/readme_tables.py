@@ -1,4 +1,4 @@
-"""The README's loader speed table, written from ``benchmarks/results.json``.
+"""The README's speed tables, written from ``benchmarks/results.json`` and ``results_arrow.json``.
 
     python benchmarks/readme_tables.py            # rewrite the table in README.md
     python benchmarks/readme_tables.py --check    # exit 1 if README.md differs
@@ -20,6 +20,10 @@ RESULTS = ROOT / "benchmarks" / "results.json"
 README = ROOT / "README.md"
 BEGIN = "<!-- loaders-speed-table: begin (benchmarks/readme_tables.py writes it) -->"
 END = "<!-- loaders-speed-table: end -->"
+
+ARROW_RESULTS = ROOT / "benchmarks" / "results_arrow.json"
+ARROW_BEGIN = "<!-- arrow-speed-table: begin (benchmarks/readme_tables.py writes it) -->"
+ARROW_END = "<!-- arrow-speed-table: end -->"
 
 BACKENDS = (("sqlite", "SQLite"), ("mysql", "MariaDB"))
 #: case in results.json -> the call it measures.
@@ -90,9 +94,72 @@ def loaders_table(report: dict[str, Any]) -> str:
 
 def render(readme: str, report: dict[str, Any]) -> str:
     """``readme`` with its marked table replaced by the one of ``report``."""
-    head, rest = readme.split(BEGIN, 1)
-    _, tail = rest.split(END, 1)
-    return f"{head}{BEGIN}\n{loaders_table(report)}\n{END}{tail}"
+    return _replace(readme, BEGIN, END, loaders_table(report))
+
+
+def _replace(readme: str, begin: str, end: str, table: str) -> str:
+    head, rest = readme.split(begin, 1)
+    _, tail = rest.split(end, 1)
+    return f"{head}{begin}\n{table}\n{end}{tail}"
+
+
+#: results_arrow.json case -> the call it measures.
+ARROW_CALLS = {
+    "outlines": "`load_outlines`",
+    "novels": "`load_novels`",
+    "versions_content": "`load_versions(content=True)`",
+}
+REFERENCE_NAMES = {"adbc": "ADBC", "connectorx": "connectorx"}
+
+
+def _method_cell(methods: dict[str, Any], name: str) -> str:
+    return _seconds(methods[name]) if name in methods else "fails"
+
+
+def arrow_table(report: dict[str, Any]) -> str:
+    """The markdown table of the Arrow path against the native readers, both backends."""
+    lines = [
+        '| call | database | rows | novelkit (Arrow path) | `to="polars"` | `fast=False` '
+        "| ADBC | connectorx | `polars.read_database_uri` | raw driver | `pandas.read_sql` "
+        "| peak memory ÷ frame |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|",
+    ]
+    for backend, label in BACKENDS:
+        results = report["results"].get(backend)
+        if results is None:
+            continue
+        for case, call in ARROW_CALLS.items():
+            if case not in results:
+                continue
+            measured = results[case]
+            methods = measured["methods"]
+            fast = methods["novelkit_fast"]
+            reference = REFERENCE_NAMES[measured["reference"]]
+            polars_ratio = measured["polars_ratio"]
+            polars_cell = _seconds(methods["novelkit_polars"])
+            if polars_ratio is not None:
+                polars_cell += f" (×{polars_ratio:.2f} of polars)"
+            cells = [
+                call,
+                label,
+                f"{fast['rows']:,}",
+                f"{_seconds(fast)} (×{fast['ratio_to_reference']:.2f} of {reference})",
+                polars_cell,
+                _seconds(methods["novelkit_driver"]),
+                _method_cell(methods, "adbc") if backend == "sqlite" else "",
+                _method_cell(methods, "connectorx"),
+                _method_cell(methods, "polars_read_database_uri"),
+                _seconds(methods["raw_driver"]),
+                _seconds(methods["pandas_read_sql"]),
+                f"×{measured['memory']['ratio']:.2f}",
+            ]
+            lines.append("| " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
+def render_arrow(readme: str, report: dict[str, Any]) -> str:
+    """``readme`` with its marked Arrow-path table replaced by the one of ``report``."""
+    return _replace(readme, ARROW_BEGIN, ARROW_END, arrow_table(report))
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -102,6 +169,8 @@ def main(argv: list[str] | None = None) -> int:
     report = json.loads(RESULTS.read_text(encoding="utf-8"))
     current = README.read_text(encoding="utf-8")
     wanted = render(current, report)
+    if ARROW_RESULTS.exists():
+        wanted = render_arrow(wanted, json.loads(ARROW_RESULTS.read_text(encoding="utf-8")))
     if args.check:
         return 0 if wanted == current else 1
     README.write_text(wanted, encoding="utf-8")

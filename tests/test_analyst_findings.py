@@ -326,7 +326,9 @@ async def test_planned_chapters_from_a_forks_blueprint(fresh: Source) -> None:
 async def test_versions_of_one_novel_read_only_its_chapters(fresh: Source) -> None:
     project = fresh.rows("SELECT project_id FROM chapters ORDER BY id")[0]["project_id"]
     statements: list[str] = []
-    engine = novelkit.create_engine(fresh.url)
+    # The driver path, whose statements before_cursor_execute sees; the Arrow path runs
+    # the same statement objects (tests/test_arrow_path.py compares the frames).
+    engine = novelkit.create_engine(fresh.url, fast=False)
 
     @sa.event.listens_for(engine.sync_engine, "before_cursor_execute")
     def _seen(_c: Any, _cur: Any, statement: str, *_rest: Any) -> None:

@@ -108,6 +108,25 @@ def test_readme_speed_table_quotes_results_json() -> None:
     )
 
 
+def test_readme_arrow_table_quotes_results_arrow_json() -> None:
+    readme_tables = _readme_tables()
+    path = ROOT / "benchmarks" / "results_arrow.json"
+    results = json.loads(path.read_text(encoding="utf-8"))
+    for backend, reference in (("sqlite", "adbc"), ("mysql", "connectorx")):
+        measured = results["results"][backend]
+        assert set(measured) == set(readme_tables.ARROW_CALLS), backend
+        for case in readme_tables.ARROW_CALLS:
+            methods = measured[case]["methods"]
+            assert measured[case]["reference"] == reference
+            for method in ("novelkit_fast", "novelkit_polars", "novelkit_driver", reference):
+                assert methods[method]["median_s"] > 0, (backend, case, method)
+            assert measured[case]["memory"]["ratio"] > 0, (backend, case)
+    assert readme_tables.ARROW_BEGIN in README
+    assert readme_tables.render_arrow(README, results) == README, (
+        "run .venv/bin/python benchmarks/readme_tables.py"
+    )
+
+
 # README text-query speed row -> (results_text.json backend, method).
 TEXT_SPEED_ROWS = {
     ("`search_text` (a two-character name)", "SQLite"): ("sqlite", "search_text"),

@@ -41,9 +41,9 @@ def test_environment_yml_names_the_same_dependencies() -> None:
         declared.update(extra)
     env_text = (ROOT / "environment.yml").read_text(encoding="utf-8")
     listed = set(re.findall(r'^\s+- "([^"]+)"\s*$', env_text, flags=re.M))
-    listed.discard("-e .[test,notebooks]")
+    listed.discard("-e .[test,notebooks,fast]")
     assert listed == declared
-    assert "-e .[test,notebooks]" in env_text
+    assert "-e .[test,notebooks,fast]" in env_text
 
 
 def test_constraints_pin_every_runtime_dependency() -> None:

@@ -33,6 +33,7 @@ PUBLIC = _public_modules()
 def test_the_public_modules_are_the_documented_ones() -> None:
     assert set(PUBLIC) == {
         "novelkit",
+        "novelkit.arrow",
         "novelkit.cli",
         "novelkit.db",
         "novelkit.demo",

@@ -24,7 +24,7 @@ from ..errors import ConfigurationError
 from ._control import install_statement_control
 from ._errors import install_error_translation
 from ._facts import EngineFacts, record_facts
-from ._mysql import create_mysql_engine, make_stopper
+from ._mysql import create_mysql_engine, make_stopper, remember_side_connector
 from ._pool import pool_counters
 from ._settings import is_sqlite, resolve_url
 from ._sqlite import create_sqlite_engine
@@ -66,6 +66,7 @@ def create_engine(
     ssl_ca: str | os.PathLike[str] | None = None,
     ssl_cert: str | os.PathLike[str] | None = None,
     ssl_key: str | os.PathLike[str] | None = None,
+    fast: bool | None = None,
     **overrides: Any,
 ) -> AsyncEngine:
     """Create an async engine for an Arboris database with the app's settings.
@@ -113,6 +114,11 @@ def create_engine(
         name are verified; a server the CA did not sign is refused) and this
         client certificate and unencrypted key, all PEM files. The same names
         also work in the URL query (``?ssl_ca=...``); a keyword wins.
+    fast
+        The default of the loaders' ``fast=`` on this engine: None (default) loads
+        through the Arrow path (``novelkit[fast]``: ADBC on SQLite, connectorx on
+        MySQL) wherever it can give the same frame, False never, True always (a
+        call it cannot serve raises :class:`ConfigurationError` saying why).
     **overrides
         Passed to :func:`sqlalchemy.ext.asyncio.create_async_engine`, overriding
         novelkit's defaults (``poolclass``, ``pool_size``, ``pool_pre_ping``...).
@@ -135,6 +141,8 @@ def create_engine(
             f"sqlite_begin={sqlite_begin!r} is not valid; use 'deferred' or 'immediate'."
         )
     check_statement_timeout(statement_timeout)
+    if fast not in (None, True, False):
+        raise ConfigurationError(f"fast={fast!r} is not valid; use None, True or False.")
     if is_sqlite(resolved) and any(v is not None for v in (ssl_ca, ssl_cert, ssl_key)):
         raise ConfigurationError(
             "ssl_ca, ssl_cert and ssl_key are for MySQL servers; a SQLite file needs no TLS."
@@ -162,8 +170,19 @@ def create_engine(
             options=options,
         )
         install_statement_control(engine, make_stopper(connect, connect_timeout))
+        remember_side_connector(engine, connect, connect_timeout)
     install_error_translation(engine, resolved)
-    record_facts(engine, EngineFacts(read_only=read_only, statement_timeout=statement_timeout))
+    tls = any(v is not None for v in (ssl_ca, ssl_cert, ssl_key)) or any(
+        key.startswith("ssl") for key in resolved.query
+    )
+    facts = EngineFacts(
+        read_only=read_only,
+        statement_timeout=statement_timeout,
+        fast=fast,
+        busy_timeout=busy_timeout,
+        tls=tls or "connect_args" in overrides,
+    )
+    record_facts(engine, facts)
     pool_counters(engine)
     log.debug("created engine for %s (read_only=%s)", mask_url(resolved), read_only)
     return engine

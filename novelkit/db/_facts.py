@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from sqlalchemy.engine import Engine
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-__all__ = ["EngineFacts", "engine_facts", "mark_snapshot", "record_facts"]
+__all__ = ["EngineFacts", "engine_facts", "mark_snapshot", "record_facts", "writable_engines"]
 
 
 @dataclass(frozen=True)
@@ -32,11 +32,22 @@ class EngineFacts:
     snapshot
         The engine reads a private copy of a SQLite file (``connect(snapshot=True)``),
         not the file the app writes to.
+    fast
+        The default of the loaders' ``fast=`` on this engine (``create_engine(fast=)``):
+        None takes the Arrow path where it can, False never, True always or fails.
+    busy_timeout
+        SQLite: seconds a connection waits for a lock (the Arrow path uses the same).
+    tls
+        MySQL: TLS was asked for (the Arrow path's reader cannot verify it, so it is
+        not taken).
     """
 
     read_only: bool
     statement_timeout: float | None = None
     snapshot: bool = False
+    fast: bool | None = None
+    busy_timeout: float = 5.0
+    tls: bool = False
 
 
 _facts: weakref.WeakKeyDictionary[Engine, EngineFacts] = weakref.WeakKeyDictionary()
@@ -65,3 +76,9 @@ def mark_snapshot(engine: AsyncEngine | Engine) -> None:
         sync = _sync(engine)
         known = _facts.get(sync, EngineFacts(read_only=True))
         _facts[sync] = dataclasses.replace(known, snapshot=True)
+
+
+def writable_engines() -> list[Engine]:
+    """The engines novelkit made with ``read_only=False`` that are still alive."""
+    with _lock:
+        return [engine for engine, facts in _facts.items() if not facts.read_only]

@@ -27,6 +27,7 @@ import logging
 import os
 import re
 import ssl
+import weakref
 from collections.abc import Awaitable, Callable
 from typing import Any, NoReturn
 
@@ -138,6 +139,34 @@ async def kill_query(connect: Connector, thread_id: int, timeout: float) -> None
             await side.ensure_closed()  # COM_QUIT, then close the socket
         except (OSError, asyncmy.errors.Error):
             side.close()
+
+
+_side_connectors: weakref.WeakKeyDictionary[Any, tuple[Connector, float]] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def remember_side_connector(engine: AsyncEngine, connect: Connector, timeout: float) -> None:
+    """Keep how to open a connection outside ``engine``'s pool (and its read-only guard)."""
+    _side_connectors[engine.sync_engine] = (connect, timeout)
+
+
+async def kill_queries(engine: AsyncEngine, thread_ids: list[int]) -> None:
+    """``KILL QUERY`` each server thread, from a connection outside the pool.
+
+    (A read-only engine's own connections refuse KILL: its guard lets only reads
+    through.) Threads already gone are skipped.
+    """
+    known = _side_connectors.get(engine.sync_engine)
+    if known is None:
+        return
+    connect, timeout = known
+    for thread_id in thread_ids:
+        try:
+            await kill_query(connect, thread_id, timeout)
+        except asyncmy.errors.Error as exc:
+            if not (exc.args and exc.args[0] == _UNKNOWN_THREAD):
+                raise
 
 
 def make_stopper(connect: Connector, timeout: float) -> Callable[[Any], Awaitable[None]]:

@@ -38,9 +38,14 @@ from __future__ import annotations
 
 import inspect
 from collections.abc import Callable, Coroutine
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, Literal, TypeVar, overload
 
 {imports}
+
+if TYPE_CHECKING:
+    import pandas as pd
+    import polars as pl
+    import pyarrow as pa
 
 __all__ = ["LoaderMethods"]
 
@@ -142,9 +147,32 @@ def _alias(func: Callable[..., Any]) -> str:
     return f"_{func.__name__}"
 
 
+#: ``to=`` value -> what a facade method returns for it (overloads, see :func:`_overloads`).
+OUTPUT_TYPES = {"pandas": "pd.DataFrame", "polars": "pl.DataFrame", "arrow": "pa.Table"}
+
+
+def _overloads(name: str, params: list[inspect.Parameter], *, awaitable: bool) -> str:
+    """One ``@overload`` per ``to=`` value, so each output has its own type."""
+    head = f"    async def a{name}(" if awaitable else f"    def {name}("
+    out = []
+    for output, returns in OUTPUT_TYPES.items():
+        lines = []
+        for line in _signature(params):
+            if line.startswith("to:"):
+                default = ' = "pandas"' if output == "pandas" else ""
+                line = f'to: Literal["{output}"]{default},'
+            lines.append(line)
+        signature = "\n".join(f"        {line}" for line in lines)
+        out.append(f"    @overload\n{head}\n{signature}\n    ) -> {returns}: ...\n")
+    return "\n".join(out) + "\n"
+
+
 def _method(name: str, func: Callable[..., Any], *, awaitable: bool) -> str:
     params = _parameters(func)
     returns = inspect.signature(func).return_annotation
+    overloads = ""
+    if any(p.name == "to" for p in params):
+        overloads = _overloads(name, params, awaitable=awaitable)
     if awaitable:
         head = f"    async def a{name}("
         doc = f"Awaitable twin of :meth:`{name}`: runs on the facade's loop."
@@ -159,7 +187,7 @@ def _method(name: str, func: Callable[..., Any], *, awaitable: bool) -> str:
     signature = "\n".join(f"        {line}" for line in _signature(params))
     call_lines = [f"{_alias(func)},", *_arguments(params)]
     arguments = "\n".join(f"            {line}" for line in call_lines)
-    return (
+    return overloads + (
         f"{head}\n{signature}\n    ) -> {returns}:\n"
         f'{docstring}"""\n'
         f"        {call}\n{arguments}\n        )\n"
@@ -193,7 +221,7 @@ def _imports(functions: dict[str, Callable[..., Any]]) -> str:
                 continue
             imported.add(name)
             if name == "pd":
-                plain.add("import pandas as pd")
+                continue  # imported for type checkers in the header
             elif name in _STANDARD:
                 add("std", _STANDARD[name], name)
             elif name in namespace:

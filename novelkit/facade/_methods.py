@@ -10,9 +10,7 @@ from __future__ import annotations
 
 import inspect
 from collections.abc import Callable, Coroutine, Mapping, Sequence
-from typing import Any, TypeVar
-
-import pandas as pd
+from typing import TYPE_CHECKING, Any, Literal, TypeVar, overload
 
 from ..loaders._activity import load_activity as _load_activity
 from ..loaders._generic import load_table as _load_table
@@ -36,13 +34,20 @@ from ..loaders._world import (
 from ..sql._load import Query, load_sql as _load_sql
 from ..text._api import search_text as _search_text, text_stats as _text_stats
 from ..text._cast import (
+    Frame,
     NameList,
     NovelIds,
+    Output,
     Versions,
     Window,
     cooccurrence as _cooccurrence,
     mentions as _mentions,
 )
+
+if TYPE_CHECKING:
+    import pandas as pd
+    import polars as pl
+    import pyarrow as pa
 
 __all__ = ["LoaderMethods"]
 
@@ -58,6 +63,7 @@ class LoaderMethods:
     async def _acall(self, func: Callable[..., Coroutine[Any, Any, T]], /, *a: Any, **kw: Any) -> T:
         raise NotImplementedError
 
+    @overload
     def cooccurrence(
         self,
         *,
@@ -65,7 +71,44 @@ class LoaderMethods:
         names: NameList | None = None,
         window: Window = "chapter",
         progress: bool | None = None,
-    ) -> pd.DataFrame:
+        fast: bool | None = None,
+        to: Literal["pandas"] = "pandas",
+    ) -> pd.DataFrame: ...
+
+    @overload
+    def cooccurrence(
+        self,
+        *,
+        novel_id: NovelIds,
+        names: NameList | None = None,
+        window: Window = "chapter",
+        progress: bool | None = None,
+        fast: bool | None = None,
+        to: Literal["polars"],
+    ) -> pl.DataFrame: ...
+
+    @overload
+    def cooccurrence(
+        self,
+        *,
+        novel_id: NovelIds,
+        names: NameList | None = None,
+        window: Window = "chapter",
+        progress: bool | None = None,
+        fast: bool | None = None,
+        to: Literal["arrow"],
+    ) -> pa.Table: ...
+
+    def cooccurrence(
+        self,
+        *,
+        novel_id: NovelIds,
+        names: NameList | None = None,
+        window: Window = "chapter",
+        progress: bool | None = None,
+        fast: bool | None = None,
+        to: Output = "pandas",
+    ) -> Frame:
         """:func:`novelkit.cooccurrence` on this database, with the same keywords."""
         return self._call(
             _cooccurrence,
@@ -73,7 +116,45 @@ class LoaderMethods:
             names=names,
             window=window,
             progress=progress,
+            fast=fast,
+            to=to,
         )
+
+    @overload
+    async def acooccurrence(
+        self,
+        *,
+        novel_id: NovelIds,
+        names: NameList | None = None,
+        window: Window = "chapter",
+        progress: bool | None = None,
+        fast: bool | None = None,
+        to: Literal["pandas"] = "pandas",
+    ) -> pd.DataFrame: ...
+
+    @overload
+    async def acooccurrence(
+        self,
+        *,
+        novel_id: NovelIds,
+        names: NameList | None = None,
+        window: Window = "chapter",
+        progress: bool | None = None,
+        fast: bool | None = None,
+        to: Literal["polars"],
+    ) -> pl.DataFrame: ...
+
+    @overload
+    async def acooccurrence(
+        self,
+        *,
+        novel_id: NovelIds,
+        names: NameList | None = None,
+        window: Window = "chapter",
+        progress: bool | None = None,
+        fast: bool | None = None,
+        to: Literal["arrow"],
+    ) -> pa.Table: ...
 
     async def acooccurrence(
         self,
@@ -82,7 +163,9 @@ class LoaderMethods:
         names: NameList | None = None,
         window: Window = "chapter",
         progress: bool | None = None,
-    ) -> pd.DataFrame:
+        fast: bool | None = None,
+        to: Output = "pandas",
+    ) -> Frame:
         """Awaitable twin of :meth:`cooccurrence`: runs on the facade's loop."""
         return await self._acall(
             _cooccurrence,
@@ -90,49 +173,213 @@ class LoaderMethods:
             names=names,
             window=window,
             progress=progress,
+            fast=fast,
+            to=to,
         )
+
+    @overload
+    def activity(
+        self,
+        novel_id: NovelIds = None,
+        *,
+        server_timezone: str | None = None,
+        fast: bool | None = None,
+        to: Literal["pandas"] = "pandas",
+    ) -> pd.DataFrame: ...
+
+    @overload
+    def activity(
+        self,
+        novel_id: NovelIds = None,
+        *,
+        server_timezone: str | None = None,
+        fast: bool | None = None,
+        to: Literal["polars"],
+    ) -> pl.DataFrame: ...
+
+    @overload
+    def activity(
+        self,
+        novel_id: NovelIds = None,
+        *,
+        server_timezone: str | None = None,
+        fast: bool | None = None,
+        to: Literal["arrow"],
+    ) -> pa.Table: ...
 
     def activity(
         self,
         novel_id: NovelIds = None,
         *,
         server_timezone: str | None = None,
-    ) -> pd.DataFrame:
+        fast: bool | None = None,
+        to: Output = "pandas",
+    ) -> Frame:
         """:func:`novelkit.load_activity` on this database, with the same keywords."""
         return self._call(
             _load_activity,
             novel_id,
             server_timezone=server_timezone,
+            fast=fast,
+            to=to,
         )
+
+    @overload
+    async def aactivity(
+        self,
+        novel_id: NovelIds = None,
+        *,
+        server_timezone: str | None = None,
+        fast: bool | None = None,
+        to: Literal["pandas"] = "pandas",
+    ) -> pd.DataFrame: ...
+
+    @overload
+    async def aactivity(
+        self,
+        novel_id: NovelIds = None,
+        *,
+        server_timezone: str | None = None,
+        fast: bool | None = None,
+        to: Literal["polars"],
+    ) -> pl.DataFrame: ...
+
+    @overload
+    async def aactivity(
+        self,
+        novel_id: NovelIds = None,
+        *,
+        server_timezone: str | None = None,
+        fast: bool | None = None,
+        to: Literal["arrow"],
+    ) -> pa.Table: ...
 
     async def aactivity(
         self,
         novel_id: NovelIds = None,
         *,
         server_timezone: str | None = None,
-    ) -> pd.DataFrame:
+        fast: bool | None = None,
+        to: Output = "pandas",
+    ) -> Frame:
         """Awaitable twin of :meth:`activity`: runs on the facade's loop."""
         return await self._acall(
             _load_activity,
             novel_id,
             server_timezone=server_timezone,
+            fast=fast,
+            to=to,
         )
+
+    @overload
+    def admin_stats(
+        self,
+        *,
+        fast: bool | None = None,
+        to: Literal["pandas"] = "pandas",
+    ) -> pd.DataFrame: ...
+
+    @overload
+    def admin_stats(
+        self,
+        *,
+        fast: bool | None = None,
+        to: Literal["polars"],
+    ) -> pl.DataFrame: ...
+
+    @overload
+    def admin_stats(
+        self,
+        *,
+        fast: bool | None = None,
+        to: Literal["arrow"],
+    ) -> pa.Table: ...
 
     def admin_stats(
         self,
-    ) -> pd.DataFrame:
+        *,
+        fast: bool | None = None,
+        to: Output = "pandas",
+    ) -> Frame:
         """:func:`novelkit.load_admin_stats` on this database, with the same keywords."""
         return self._call(
             _load_admin_stats,
+            fast=fast,
+            to=to,
         )
+
+    @overload
+    async def aadmin_stats(
+        self,
+        *,
+        fast: bool | None = None,
+        to: Literal["pandas"] = "pandas",
+    ) -> pd.DataFrame: ...
+
+    @overload
+    async def aadmin_stats(
+        self,
+        *,
+        fast: bool | None = None,
+        to: Literal["polars"],
+    ) -> pl.DataFrame: ...
+
+    @overload
+    async def aadmin_stats(
+        self,
+        *,
+        fast: bool | None = None,
+        to: Literal["arrow"],
+    ) -> pa.Table: ...
 
     async def aadmin_stats(
         self,
-    ) -> pd.DataFrame:
+        *,
+        fast: bool | None = None,
+        to: Output = "pandas",
+    ) -> Frame:
         """Awaitable twin of :meth:`admin_stats`: runs on the facade's loop."""
         return await self._acall(
             _load_admin_stats,
+            fast=fast,
+            to=to,
         )
+
+    @overload
+    def chapters(
+        self,
+        novel_id: NovelIds = None,
+        *,
+        dedupe: bool = False,
+        extra_columns: bool = True,
+        server_timezone: str | None = None,
+        fast: bool | None = None,
+        to: Literal["pandas"] = "pandas",
+    ) -> pd.DataFrame: ...
+
+    @overload
+    def chapters(
+        self,
+        novel_id: NovelIds = None,
+        *,
+        dedupe: bool = False,
+        extra_columns: bool = True,
+        server_timezone: str | None = None,
+        fast: bool | None = None,
+        to: Literal["polars"],
+    ) -> pl.DataFrame: ...
+
+    @overload
+    def chapters(
+        self,
+        novel_id: NovelIds = None,
+        *,
+        dedupe: bool = False,
+        extra_columns: bool = True,
+        server_timezone: str | None = None,
+        fast: bool | None = None,
+        to: Literal["arrow"],
+    ) -> pa.Table: ...
 
     def chapters(
         self,
@@ -141,7 +388,9 @@ class LoaderMethods:
         dedupe: bool = False,
         extra_columns: bool = True,
         server_timezone: str | None = None,
-    ) -> pd.DataFrame:
+        fast: bool | None = None,
+        to: Output = "pandas",
+    ) -> Frame:
         """:func:`novelkit.load_chapters` on this database, with the same keywords."""
         return self._call(
             _load_chapters,
@@ -149,7 +398,45 @@ class LoaderMethods:
             dedupe=dedupe,
             extra_columns=extra_columns,
             server_timezone=server_timezone,
+            fast=fast,
+            to=to,
         )
+
+    @overload
+    async def achapters(
+        self,
+        novel_id: NovelIds = None,
+        *,
+        dedupe: bool = False,
+        extra_columns: bool = True,
+        server_timezone: str | None = None,
+        fast: bool | None = None,
+        to: Literal["pandas"] = "pandas",
+    ) -> pd.DataFrame: ...
+
+    @overload
+    async def achapters(
+        self,
+        novel_id: NovelIds = None,
+        *,
+        dedupe: bool = False,
+        extra_columns: bool = True,
+        server_timezone: str | None = None,
+        fast: bool | None = None,
+        to: Literal["polars"],
+    ) -> pl.DataFrame: ...
+
+    @overload
+    async def achapters(
+        self,
+        novel_id: NovelIds = None,
+        *,
+        dedupe: bool = False,
+        extra_columns: bool = True,
+        server_timezone: str | None = None,
+        fast: bool | None = None,
+        to: Literal["arrow"],
+    ) -> pa.Table: ...
 
     async def achapters(
         self,
@@ -158,7 +445,9 @@ class LoaderMethods:
         dedupe: bool = False,
         extra_columns: bool = True,
         server_timezone: str | None = None,
-    ) -> pd.DataFrame:
+        fast: bool | None = None,
+        to: Output = "pandas",
+    ) -> Frame:
         """Awaitable twin of :meth:`chapters`: runs on the facade's loop."""
         return await self._acall(
             _load_chapters,
@@ -166,7 +455,45 @@ class LoaderMethods:
             dedupe=dedupe,
             extra_columns=extra_columns,
             server_timezone=server_timezone,
+            fast=fast,
+            to=to,
         )
+
+    @overload
+    def characters(
+        self,
+        novel_id: NovelIds = None,
+        *,
+        extra_columns: bool = True,
+        parse_json: bool = True,
+        flatten_json: bool = False,
+        fast: bool | None = None,
+        to: Literal["pandas"] = "pandas",
+    ) -> pd.DataFrame: ...
+
+    @overload
+    def characters(
+        self,
+        novel_id: NovelIds = None,
+        *,
+        extra_columns: bool = True,
+        parse_json: bool = True,
+        flatten_json: bool = False,
+        fast: bool | None = None,
+        to: Literal["polars"],
+    ) -> pl.DataFrame: ...
+
+    @overload
+    def characters(
+        self,
+        novel_id: NovelIds = None,
+        *,
+        extra_columns: bool = True,
+        parse_json: bool = True,
+        flatten_json: bool = False,
+        fast: bool | None = None,
+        to: Literal["arrow"],
+    ) -> pa.Table: ...
 
     def characters(
         self,
@@ -175,7 +502,9 @@ class LoaderMethods:
         extra_columns: bool = True,
         parse_json: bool = True,
         flatten_json: bool = False,
-    ) -> pd.DataFrame:
+        fast: bool | None = None,
+        to: Output = "pandas",
+    ) -> Frame:
         """:func:`novelkit.load_characters` on this database, with the same keywords."""
         return self._call(
             _load_characters,
@@ -183,7 +512,45 @@ class LoaderMethods:
             extra_columns=extra_columns,
             parse_json=parse_json,
             flatten_json=flatten_json,
+            fast=fast,
+            to=to,
         )
+
+    @overload
+    async def acharacters(
+        self,
+        novel_id: NovelIds = None,
+        *,
+        extra_columns: bool = True,
+        parse_json: bool = True,
+        flatten_json: bool = False,
+        fast: bool | None = None,
+        to: Literal["pandas"] = "pandas",
+    ) -> pd.DataFrame: ...
+
+    @overload
+    async def acharacters(
+        self,
+        novel_id: NovelIds = None,
+        *,
+        extra_columns: bool = True,
+        parse_json: bool = True,
+        flatten_json: bool = False,
+        fast: bool | None = None,
+        to: Literal["polars"],
+    ) -> pl.DataFrame: ...
+
+    @overload
+    async def acharacters(
+        self,
+        novel_id: NovelIds = None,
+        *,
+        extra_columns: bool = True,
+        parse_json: bool = True,
+        flatten_json: bool = False,
+        fast: bool | None = None,
+        to: Literal["arrow"],
+    ) -> pa.Table: ...
 
     async def acharacters(
         self,
@@ -192,7 +559,9 @@ class LoaderMethods:
         extra_columns: bool = True,
         parse_json: bool = True,
         flatten_json: bool = False,
-    ) -> pd.DataFrame:
+        fast: bool | None = None,
+        to: Output = "pandas",
+    ) -> Frame:
         """Awaitable twin of :meth:`characters`: runs on the facade's loop."""
         return await self._acall(
             _load_characters,
@@ -200,7 +569,42 @@ class LoaderMethods:
             extra_columns=extra_columns,
             parse_json=parse_json,
             flatten_json=flatten_json,
+            fast=fast,
+            to=to,
         )
+
+    @overload
+    def conversations(
+        self,
+        novel_id: NovelIds = None,
+        *,
+        extra_columns: bool = True,
+        server_timezone: str | None = None,
+        fast: bool | None = None,
+        to: Literal["pandas"] = "pandas",
+    ) -> pd.DataFrame: ...
+
+    @overload
+    def conversations(
+        self,
+        novel_id: NovelIds = None,
+        *,
+        extra_columns: bool = True,
+        server_timezone: str | None = None,
+        fast: bool | None = None,
+        to: Literal["polars"],
+    ) -> pl.DataFrame: ...
+
+    @overload
+    def conversations(
+        self,
+        novel_id: NovelIds = None,
+        *,
+        extra_columns: bool = True,
+        server_timezone: str | None = None,
+        fast: bool | None = None,
+        to: Literal["arrow"],
+    ) -> pa.Table: ...
 
     def conversations(
         self,
@@ -208,14 +612,51 @@ class LoaderMethods:
         *,
         extra_columns: bool = True,
         server_timezone: str | None = None,
-    ) -> pd.DataFrame:
+        fast: bool | None = None,
+        to: Output = "pandas",
+    ) -> Frame:
         """:func:`novelkit.load_conversations` on this database, with the same keywords."""
         return self._call(
             _load_conversations,
             novel_id,
             extra_columns=extra_columns,
             server_timezone=server_timezone,
+            fast=fast,
+            to=to,
         )
+
+    @overload
+    async def aconversations(
+        self,
+        novel_id: NovelIds = None,
+        *,
+        extra_columns: bool = True,
+        server_timezone: str | None = None,
+        fast: bool | None = None,
+        to: Literal["pandas"] = "pandas",
+    ) -> pd.DataFrame: ...
+
+    @overload
+    async def aconversations(
+        self,
+        novel_id: NovelIds = None,
+        *,
+        extra_columns: bool = True,
+        server_timezone: str | None = None,
+        fast: bool | None = None,
+        to: Literal["polars"],
+    ) -> pl.DataFrame: ...
+
+    @overload
+    async def aconversations(
+        self,
+        novel_id: NovelIds = None,
+        *,
+        extra_columns: bool = True,
+        server_timezone: str | None = None,
+        fast: bool | None = None,
+        to: Literal["arrow"],
+    ) -> pa.Table: ...
 
     async def aconversations(
         self,
@@ -223,14 +664,51 @@ class LoaderMethods:
         *,
         extra_columns: bool = True,
         server_timezone: str | None = None,
-    ) -> pd.DataFrame:
+        fast: bool | None = None,
+        to: Output = "pandas",
+    ) -> Frame:
         """Awaitable twin of :meth:`conversations`: runs on the facade's loop."""
         return await self._acall(
             _load_conversations,
             novel_id,
             extra_columns=extra_columns,
             server_timezone=server_timezone,
+            fast=fast,
+            to=to,
         )
+
+    @overload
+    def evaluations(
+        self,
+        novel_id: NovelIds = None,
+        *,
+        extra_columns: bool = True,
+        server_timezone: str | None = None,
+        fast: bool | None = None,
+        to: Literal["pandas"] = "pandas",
+    ) -> pd.DataFrame: ...
+
+    @overload
+    def evaluations(
+        self,
+        novel_id: NovelIds = None,
+        *,
+        extra_columns: bool = True,
+        server_timezone: str | None = None,
+        fast: bool | None = None,
+        to: Literal["polars"],
+    ) -> pl.DataFrame: ...
+
+    @overload
+    def evaluations(
+        self,
+        novel_id: NovelIds = None,
+        *,
+        extra_columns: bool = True,
+        server_timezone: str | None = None,
+        fast: bool | None = None,
+        to: Literal["arrow"],
+    ) -> pa.Table: ...
 
     def evaluations(
         self,
@@ -238,14 +716,51 @@ class LoaderMethods:
         *,
         extra_columns: bool = True,
         server_timezone: str | None = None,
-    ) -> pd.DataFrame:
+        fast: bool | None = None,
+        to: Output = "pandas",
+    ) -> Frame:
         """:func:`novelkit.load_evaluations` on this database, with the same keywords."""
         return self._call(
             _load_evaluations,
             novel_id,
             extra_columns=extra_columns,
             server_timezone=server_timezone,
+            fast=fast,
+            to=to,
         )
+
+    @overload
+    async def aevaluations(
+        self,
+        novel_id: NovelIds = None,
+        *,
+        extra_columns: bool = True,
+        server_timezone: str | None = None,
+        fast: bool | None = None,
+        to: Literal["pandas"] = "pandas",
+    ) -> pd.DataFrame: ...
+
+    @overload
+    async def aevaluations(
+        self,
+        novel_id: NovelIds = None,
+        *,
+        extra_columns: bool = True,
+        server_timezone: str | None = None,
+        fast: bool | None = None,
+        to: Literal["polars"],
+    ) -> pl.DataFrame: ...
+
+    @overload
+    async def aevaluations(
+        self,
+        novel_id: NovelIds = None,
+        *,
+        extra_columns: bool = True,
+        server_timezone: str | None = None,
+        fast: bool | None = None,
+        to: Literal["arrow"],
+    ) -> pa.Table: ...
 
     async def aevaluations(
         self,
@@ -253,14 +768,54 @@ class LoaderMethods:
         *,
         extra_columns: bool = True,
         server_timezone: str | None = None,
-    ) -> pd.DataFrame:
+        fast: bool | None = None,
+        to: Output = "pandas",
+    ) -> Frame:
         """Awaitable twin of :meth:`evaluations`: runs on the facade's loop."""
         return await self._acall(
             _load_evaluations,
             novel_id,
             extra_columns=extra_columns,
             server_timezone=server_timezone,
+            fast=fast,
+            to=to,
         )
+
+    @overload
+    def foreshadowings(
+        self,
+        novel_id: NovelIds = None,
+        *,
+        extra_columns: bool = True,
+        parse_json: bool = True,
+        server_timezone: str | None = None,
+        fast: bool | None = None,
+        to: Literal["pandas"] = "pandas",
+    ) -> pd.DataFrame: ...
+
+    @overload
+    def foreshadowings(
+        self,
+        novel_id: NovelIds = None,
+        *,
+        extra_columns: bool = True,
+        parse_json: bool = True,
+        server_timezone: str | None = None,
+        fast: bool | None = None,
+        to: Literal["polars"],
+    ) -> pl.DataFrame: ...
+
+    @overload
+    def foreshadowings(
+        self,
+        novel_id: NovelIds = None,
+        *,
+        extra_columns: bool = True,
+        parse_json: bool = True,
+        server_timezone: str | None = None,
+        fast: bool | None = None,
+        to: Literal["arrow"],
+    ) -> pa.Table: ...
 
     def foreshadowings(
         self,
@@ -269,7 +824,9 @@ class LoaderMethods:
         extra_columns: bool = True,
         parse_json: bool = True,
         server_timezone: str | None = None,
-    ) -> pd.DataFrame:
+        fast: bool | None = None,
+        to: Output = "pandas",
+    ) -> Frame:
         """:func:`novelkit.load_foreshadowings` on this database, with the same keywords."""
         return self._call(
             _load_foreshadowings,
@@ -277,7 +834,45 @@ class LoaderMethods:
             extra_columns=extra_columns,
             parse_json=parse_json,
             server_timezone=server_timezone,
+            fast=fast,
+            to=to,
         )
+
+    @overload
+    async def aforeshadowings(
+        self,
+        novel_id: NovelIds = None,
+        *,
+        extra_columns: bool = True,
+        parse_json: bool = True,
+        server_timezone: str | None = None,
+        fast: bool | None = None,
+        to: Literal["pandas"] = "pandas",
+    ) -> pd.DataFrame: ...
+
+    @overload
+    async def aforeshadowings(
+        self,
+        novel_id: NovelIds = None,
+        *,
+        extra_columns: bool = True,
+        parse_json: bool = True,
+        server_timezone: str | None = None,
+        fast: bool | None = None,
+        to: Literal["polars"],
+    ) -> pl.DataFrame: ...
+
+    @overload
+    async def aforeshadowings(
+        self,
+        novel_id: NovelIds = None,
+        *,
+        extra_columns: bool = True,
+        parse_json: bool = True,
+        server_timezone: str | None = None,
+        fast: bool | None = None,
+        to: Literal["arrow"],
+    ) -> pa.Table: ...
 
     async def aforeshadowings(
         self,
@@ -286,7 +881,9 @@ class LoaderMethods:
         extra_columns: bool = True,
         parse_json: bool = True,
         server_timezone: str | None = None,
-    ) -> pd.DataFrame:
+        fast: bool | None = None,
+        to: Output = "pandas",
+    ) -> Frame:
         """Awaitable twin of :meth:`foreshadowings`: runs on the facade's loop."""
         return await self._acall(
             _load_foreshadowings,
@@ -294,33 +891,142 @@ class LoaderMethods:
             extra_columns=extra_columns,
             parse_json=parse_json,
             server_timezone=server_timezone,
+            fast=fast,
+            to=to,
         )
+
+    @overload
+    def novels(
+        self,
+        novel_id: NovelIds = None,
+        *,
+        server_timezone: str | None = None,
+        fast: bool | None = None,
+        to: Literal["pandas"] = "pandas",
+    ) -> pd.DataFrame: ...
+
+    @overload
+    def novels(
+        self,
+        novel_id: NovelIds = None,
+        *,
+        server_timezone: str | None = None,
+        fast: bool | None = None,
+        to: Literal["polars"],
+    ) -> pl.DataFrame: ...
+
+    @overload
+    def novels(
+        self,
+        novel_id: NovelIds = None,
+        *,
+        server_timezone: str | None = None,
+        fast: bool | None = None,
+        to: Literal["arrow"],
+    ) -> pa.Table: ...
 
     def novels(
         self,
         novel_id: NovelIds = None,
         *,
         server_timezone: str | None = None,
-    ) -> pd.DataFrame:
+        fast: bool | None = None,
+        to: Output = "pandas",
+    ) -> Frame:
         """:func:`novelkit.load_novels` on this database, with the same keywords."""
         return self._call(
             _load_novels,
             novel_id,
             server_timezone=server_timezone,
+            fast=fast,
+            to=to,
         )
+
+    @overload
+    async def anovels(
+        self,
+        novel_id: NovelIds = None,
+        *,
+        server_timezone: str | None = None,
+        fast: bool | None = None,
+        to: Literal["pandas"] = "pandas",
+    ) -> pd.DataFrame: ...
+
+    @overload
+    async def anovels(
+        self,
+        novel_id: NovelIds = None,
+        *,
+        server_timezone: str | None = None,
+        fast: bool | None = None,
+        to: Literal["polars"],
+    ) -> pl.DataFrame: ...
+
+    @overload
+    async def anovels(
+        self,
+        novel_id: NovelIds = None,
+        *,
+        server_timezone: str | None = None,
+        fast: bool | None = None,
+        to: Literal["arrow"],
+    ) -> pa.Table: ...
 
     async def anovels(
         self,
         novel_id: NovelIds = None,
         *,
         server_timezone: str | None = None,
-    ) -> pd.DataFrame:
+        fast: bool | None = None,
+        to: Output = "pandas",
+    ) -> Frame:
         """Awaitable twin of :meth:`novels`: runs on the facade's loop."""
         return await self._acall(
             _load_novels,
             novel_id,
             server_timezone=server_timezone,
+            fast=fast,
+            to=to,
         )
+
+    @overload
+    def outlines(
+        self,
+        novel_id: NovelIds = None,
+        *,
+        extra_columns: bool = True,
+        parse_json: bool = True,
+        flatten_json: bool = False,
+        server_timezone: str | None = None,
+        fast: bool | None = None,
+        to: Literal["pandas"] = "pandas",
+    ) -> pd.DataFrame: ...
+
+    @overload
+    def outlines(
+        self,
+        novel_id: NovelIds = None,
+        *,
+        extra_columns: bool = True,
+        parse_json: bool = True,
+        flatten_json: bool = False,
+        server_timezone: str | None = None,
+        fast: bool | None = None,
+        to: Literal["polars"],
+    ) -> pl.DataFrame: ...
+
+    @overload
+    def outlines(
+        self,
+        novel_id: NovelIds = None,
+        *,
+        extra_columns: bool = True,
+        parse_json: bool = True,
+        flatten_json: bool = False,
+        server_timezone: str | None = None,
+        fast: bool | None = None,
+        to: Literal["arrow"],
+    ) -> pa.Table: ...
 
     def outlines(
         self,
@@ -330,7 +1036,9 @@ class LoaderMethods:
         parse_json: bool = True,
         flatten_json: bool = False,
         server_timezone: str | None = None,
-    ) -> pd.DataFrame:
+        fast: bool | None = None,
+        to: Output = "pandas",
+    ) -> Frame:
         """:func:`novelkit.load_outlines` on this database, with the same keywords."""
         return self._call(
             _load_outlines,
@@ -339,7 +1047,48 @@ class LoaderMethods:
             parse_json=parse_json,
             flatten_json=flatten_json,
             server_timezone=server_timezone,
+            fast=fast,
+            to=to,
         )
+
+    @overload
+    async def aoutlines(
+        self,
+        novel_id: NovelIds = None,
+        *,
+        extra_columns: bool = True,
+        parse_json: bool = True,
+        flatten_json: bool = False,
+        server_timezone: str | None = None,
+        fast: bool | None = None,
+        to: Literal["pandas"] = "pandas",
+    ) -> pd.DataFrame: ...
+
+    @overload
+    async def aoutlines(
+        self,
+        novel_id: NovelIds = None,
+        *,
+        extra_columns: bool = True,
+        parse_json: bool = True,
+        flatten_json: bool = False,
+        server_timezone: str | None = None,
+        fast: bool | None = None,
+        to: Literal["polars"],
+    ) -> pl.DataFrame: ...
+
+    @overload
+    async def aoutlines(
+        self,
+        novel_id: NovelIds = None,
+        *,
+        extra_columns: bool = True,
+        parse_json: bool = True,
+        flatten_json: bool = False,
+        server_timezone: str | None = None,
+        fast: bool | None = None,
+        to: Literal["arrow"],
+    ) -> pa.Table: ...
 
     async def aoutlines(
         self,
@@ -349,7 +1098,9 @@ class LoaderMethods:
         parse_json: bool = True,
         flatten_json: bool = False,
         server_timezone: str | None = None,
-    ) -> pd.DataFrame:
+        fast: bool | None = None,
+        to: Output = "pandas",
+    ) -> Frame:
         """Awaitable twin of :meth:`outlines`: runs on the facade's loop."""
         return await self._acall(
             _load_outlines,
@@ -358,33 +1109,142 @@ class LoaderMethods:
             parse_json=parse_json,
             flatten_json=flatten_json,
             server_timezone=server_timezone,
+            fast=fast,
+            to=to,
         )
+
+    @overload
+    def relationships(
+        self,
+        novel_id: NovelIds = None,
+        *,
+        extra_columns: bool = True,
+        fast: bool | None = None,
+        to: Literal["pandas"] = "pandas",
+    ) -> pd.DataFrame: ...
+
+    @overload
+    def relationships(
+        self,
+        novel_id: NovelIds = None,
+        *,
+        extra_columns: bool = True,
+        fast: bool | None = None,
+        to: Literal["polars"],
+    ) -> pl.DataFrame: ...
+
+    @overload
+    def relationships(
+        self,
+        novel_id: NovelIds = None,
+        *,
+        extra_columns: bool = True,
+        fast: bool | None = None,
+        to: Literal["arrow"],
+    ) -> pa.Table: ...
 
     def relationships(
         self,
         novel_id: NovelIds = None,
         *,
         extra_columns: bool = True,
-    ) -> pd.DataFrame:
+        fast: bool | None = None,
+        to: Output = "pandas",
+    ) -> Frame:
         """:func:`novelkit.load_relationships` on this database, with the same keywords."""
         return self._call(
             _load_relationships,
             novel_id,
             extra_columns=extra_columns,
+            fast=fast,
+            to=to,
         )
+
+    @overload
+    async def arelationships(
+        self,
+        novel_id: NovelIds = None,
+        *,
+        extra_columns: bool = True,
+        fast: bool | None = None,
+        to: Literal["pandas"] = "pandas",
+    ) -> pd.DataFrame: ...
+
+    @overload
+    async def arelationships(
+        self,
+        novel_id: NovelIds = None,
+        *,
+        extra_columns: bool = True,
+        fast: bool | None = None,
+        to: Literal["polars"],
+    ) -> pl.DataFrame: ...
+
+    @overload
+    async def arelationships(
+        self,
+        novel_id: NovelIds = None,
+        *,
+        extra_columns: bool = True,
+        fast: bool | None = None,
+        to: Literal["arrow"],
+    ) -> pa.Table: ...
 
     async def arelationships(
         self,
         novel_id: NovelIds = None,
         *,
         extra_columns: bool = True,
-    ) -> pd.DataFrame:
+        fast: bool | None = None,
+        to: Output = "pandas",
+    ) -> Frame:
         """Awaitable twin of :meth:`relationships`: runs on the facade's loop."""
         return await self._acall(
             _load_relationships,
             novel_id,
             extra_columns=extra_columns,
+            fast=fast,
+            to=to,
         )
+
+    @overload
+    def sql(
+        self,
+        query: Query,
+        params: Mapping[str, Any] | None = None,
+        *,
+        parse_dates: Sequence[str] | None = None,
+        parse_json: Sequence[str] | None = None,
+        server_timezone: str | None = None,
+        fast: bool | None = None,
+        to: Literal["pandas"] = "pandas",
+    ) -> pd.DataFrame: ...
+
+    @overload
+    def sql(
+        self,
+        query: Query,
+        params: Mapping[str, Any] | None = None,
+        *,
+        parse_dates: Sequence[str] | None = None,
+        parse_json: Sequence[str] | None = None,
+        server_timezone: str | None = None,
+        fast: bool | None = None,
+        to: Literal["polars"],
+    ) -> pl.DataFrame: ...
+
+    @overload
+    def sql(
+        self,
+        query: Query,
+        params: Mapping[str, Any] | None = None,
+        *,
+        parse_dates: Sequence[str] | None = None,
+        parse_json: Sequence[str] | None = None,
+        server_timezone: str | None = None,
+        fast: bool | None = None,
+        to: Literal["arrow"],
+    ) -> pa.Table: ...
 
     def sql(
         self,
@@ -394,7 +1254,9 @@ class LoaderMethods:
         parse_dates: Sequence[str] | None = None,
         parse_json: Sequence[str] | None = None,
         server_timezone: str | None = None,
-    ) -> pd.DataFrame:
+        fast: bool | None = None,
+        to: Output = "pandas",
+    ) -> Frame:
         """:func:`novelkit.load_sql` on this database, with the same keywords."""
         return self._call(
             _load_sql,
@@ -403,7 +1265,48 @@ class LoaderMethods:
             parse_dates=parse_dates,
             parse_json=parse_json,
             server_timezone=server_timezone,
+            fast=fast,
+            to=to,
         )
+
+    @overload
+    async def asql(
+        self,
+        query: Query,
+        params: Mapping[str, Any] | None = None,
+        *,
+        parse_dates: Sequence[str] | None = None,
+        parse_json: Sequence[str] | None = None,
+        server_timezone: str | None = None,
+        fast: bool | None = None,
+        to: Literal["pandas"] = "pandas",
+    ) -> pd.DataFrame: ...
+
+    @overload
+    async def asql(
+        self,
+        query: Query,
+        params: Mapping[str, Any] | None = None,
+        *,
+        parse_dates: Sequence[str] | None = None,
+        parse_json: Sequence[str] | None = None,
+        server_timezone: str | None = None,
+        fast: bool | None = None,
+        to: Literal["polars"],
+    ) -> pl.DataFrame: ...
+
+    @overload
+    async def asql(
+        self,
+        query: Query,
+        params: Mapping[str, Any] | None = None,
+        *,
+        parse_dates: Sequence[str] | None = None,
+        parse_json: Sequence[str] | None = None,
+        server_timezone: str | None = None,
+        fast: bool | None = None,
+        to: Literal["arrow"],
+    ) -> pa.Table: ...
 
     async def asql(
         self,
@@ -413,7 +1316,9 @@ class LoaderMethods:
         parse_dates: Sequence[str] | None = None,
         parse_json: Sequence[str] | None = None,
         server_timezone: str | None = None,
-    ) -> pd.DataFrame:
+        fast: bool | None = None,
+        to: Output = "pandas",
+    ) -> Frame:
         """Awaitable twin of :meth:`sql`: runs on the facade's loop."""
         return await self._acall(
             _load_sql,
@@ -422,7 +1327,51 @@ class LoaderMethods:
             parse_dates=parse_dates,
             parse_json=parse_json,
             server_timezone=server_timezone,
+            fast=fast,
+            to=to,
         )
+
+    @overload
+    def table(
+        self,
+        name: str,
+        columns: Sequence[str] | None = None,
+        *,
+        novel_id: NovelIds = None,
+        extra_columns: bool = True,
+        include_secrets: bool = False,
+        server_timezone: str | None = None,
+        fast: bool | None = None,
+        to: Literal["pandas"] = "pandas",
+    ) -> pd.DataFrame: ...
+
+    @overload
+    def table(
+        self,
+        name: str,
+        columns: Sequence[str] | None = None,
+        *,
+        novel_id: NovelIds = None,
+        extra_columns: bool = True,
+        include_secrets: bool = False,
+        server_timezone: str | None = None,
+        fast: bool | None = None,
+        to: Literal["polars"],
+    ) -> pl.DataFrame: ...
+
+    @overload
+    def table(
+        self,
+        name: str,
+        columns: Sequence[str] | None = None,
+        *,
+        novel_id: NovelIds = None,
+        extra_columns: bool = True,
+        include_secrets: bool = False,
+        server_timezone: str | None = None,
+        fast: bool | None = None,
+        to: Literal["arrow"],
+    ) -> pa.Table: ...
 
     def table(
         self,
@@ -433,7 +1382,9 @@ class LoaderMethods:
         extra_columns: bool = True,
         include_secrets: bool = False,
         server_timezone: str | None = None,
-    ) -> pd.DataFrame:
+        fast: bool | None = None,
+        to: Output = "pandas",
+    ) -> Frame:
         """:func:`novelkit.load_table` on this database, with the same keywords."""
         return self._call(
             _load_table,
@@ -443,7 +1394,51 @@ class LoaderMethods:
             extra_columns=extra_columns,
             include_secrets=include_secrets,
             server_timezone=server_timezone,
+            fast=fast,
+            to=to,
         )
+
+    @overload
+    async def atable(
+        self,
+        name: str,
+        columns: Sequence[str] | None = None,
+        *,
+        novel_id: NovelIds = None,
+        extra_columns: bool = True,
+        include_secrets: bool = False,
+        server_timezone: str | None = None,
+        fast: bool | None = None,
+        to: Literal["pandas"] = "pandas",
+    ) -> pd.DataFrame: ...
+
+    @overload
+    async def atable(
+        self,
+        name: str,
+        columns: Sequence[str] | None = None,
+        *,
+        novel_id: NovelIds = None,
+        extra_columns: bool = True,
+        include_secrets: bool = False,
+        server_timezone: str | None = None,
+        fast: bool | None = None,
+        to: Literal["polars"],
+    ) -> pl.DataFrame: ...
+
+    @overload
+    async def atable(
+        self,
+        name: str,
+        columns: Sequence[str] | None = None,
+        *,
+        novel_id: NovelIds = None,
+        extra_columns: bool = True,
+        include_secrets: bool = False,
+        server_timezone: str | None = None,
+        fast: bool | None = None,
+        to: Literal["arrow"],
+    ) -> pa.Table: ...
 
     async def atable(
         self,
@@ -454,7 +1449,9 @@ class LoaderMethods:
         extra_columns: bool = True,
         include_secrets: bool = False,
         server_timezone: str | None = None,
-    ) -> pd.DataFrame:
+        fast: bool | None = None,
+        to: Output = "pandas",
+    ) -> Frame:
         """Awaitable twin of :meth:`table`: runs on the facade's loop."""
         return await self._acall(
             _load_table,
@@ -464,49 +1461,222 @@ class LoaderMethods:
             extra_columns=extra_columns,
             include_secrets=include_secrets,
             server_timezone=server_timezone,
+            fast=fast,
+            to=to,
         )
+
+    @overload
+    def usage(
+        self,
+        *,
+        fast: bool | None = None,
+        to: Literal["pandas"] = "pandas",
+    ) -> pd.DataFrame: ...
+
+    @overload
+    def usage(
+        self,
+        *,
+        fast: bool | None = None,
+        to: Literal["polars"],
+    ) -> pl.DataFrame: ...
+
+    @overload
+    def usage(
+        self,
+        *,
+        fast: bool | None = None,
+        to: Literal["arrow"],
+    ) -> pa.Table: ...
 
     def usage(
         self,
-    ) -> pd.DataFrame:
+        *,
+        fast: bool | None = None,
+        to: Output = "pandas",
+    ) -> Frame:
         """:func:`novelkit.load_usage` on this database, with the same keywords."""
         return self._call(
             _load_usage,
+            fast=fast,
+            to=to,
         )
+
+    @overload
+    async def ausage(
+        self,
+        *,
+        fast: bool | None = None,
+        to: Literal["pandas"] = "pandas",
+    ) -> pd.DataFrame: ...
+
+    @overload
+    async def ausage(
+        self,
+        *,
+        fast: bool | None = None,
+        to: Literal["polars"],
+    ) -> pl.DataFrame: ...
+
+    @overload
+    async def ausage(
+        self,
+        *,
+        fast: bool | None = None,
+        to: Literal["arrow"],
+    ) -> pa.Table: ...
 
     async def ausage(
         self,
-    ) -> pd.DataFrame:
+        *,
+        fast: bool | None = None,
+        to: Output = "pandas",
+    ) -> Frame:
         """Awaitable twin of :meth:`usage`: runs on the facade's loop."""
         return await self._acall(
             _load_usage,
+            fast=fast,
+            to=to,
         )
+
+    @overload
+    def users(
+        self,
+        *,
+        extra_columns: bool = True,
+        server_timezone: str | None = None,
+        fast: bool | None = None,
+        to: Literal["pandas"] = "pandas",
+    ) -> pd.DataFrame: ...
+
+    @overload
+    def users(
+        self,
+        *,
+        extra_columns: bool = True,
+        server_timezone: str | None = None,
+        fast: bool | None = None,
+        to: Literal["polars"],
+    ) -> pl.DataFrame: ...
+
+    @overload
+    def users(
+        self,
+        *,
+        extra_columns: bool = True,
+        server_timezone: str | None = None,
+        fast: bool | None = None,
+        to: Literal["arrow"],
+    ) -> pa.Table: ...
 
     def users(
         self,
         *,
         extra_columns: bool = True,
         server_timezone: str | None = None,
-    ) -> pd.DataFrame:
+        fast: bool | None = None,
+        to: Output = "pandas",
+    ) -> Frame:
         """:func:`novelkit.load_users` on this database, with the same keywords."""
         return self._call(
             _load_users,
             extra_columns=extra_columns,
             server_timezone=server_timezone,
+            fast=fast,
+            to=to,
         )
+
+    @overload
+    async def ausers(
+        self,
+        *,
+        extra_columns: bool = True,
+        server_timezone: str | None = None,
+        fast: bool | None = None,
+        to: Literal["pandas"] = "pandas",
+    ) -> pd.DataFrame: ...
+
+    @overload
+    async def ausers(
+        self,
+        *,
+        extra_columns: bool = True,
+        server_timezone: str | None = None,
+        fast: bool | None = None,
+        to: Literal["polars"],
+    ) -> pl.DataFrame: ...
+
+    @overload
+    async def ausers(
+        self,
+        *,
+        extra_columns: bool = True,
+        server_timezone: str | None = None,
+        fast: bool | None = None,
+        to: Literal["arrow"],
+    ) -> pa.Table: ...
 
     async def ausers(
         self,
         *,
         extra_columns: bool = True,
         server_timezone: str | None = None,
-    ) -> pd.DataFrame:
+        fast: bool | None = None,
+        to: Output = "pandas",
+    ) -> Frame:
         """Awaitable twin of :meth:`users`: runs on the facade's loop."""
         return await self._acall(
             _load_users,
             extra_columns=extra_columns,
             server_timezone=server_timezone,
+            fast=fast,
+            to=to,
         )
+
+    @overload
+    def versions(
+        self,
+        novel_id: NovelIds = None,
+        *,
+        content: bool = False,
+        metadata: bool = False,
+        extra_columns: bool = True,
+        parse_json: bool = True,
+        flatten_json: bool = False,
+        server_timezone: str | None = None,
+        fast: bool | None = None,
+        to: Literal["pandas"] = "pandas",
+    ) -> pd.DataFrame: ...
+
+    @overload
+    def versions(
+        self,
+        novel_id: NovelIds = None,
+        *,
+        content: bool = False,
+        metadata: bool = False,
+        extra_columns: bool = True,
+        parse_json: bool = True,
+        flatten_json: bool = False,
+        server_timezone: str | None = None,
+        fast: bool | None = None,
+        to: Literal["polars"],
+    ) -> pl.DataFrame: ...
+
+    @overload
+    def versions(
+        self,
+        novel_id: NovelIds = None,
+        *,
+        content: bool = False,
+        metadata: bool = False,
+        extra_columns: bool = True,
+        parse_json: bool = True,
+        flatten_json: bool = False,
+        server_timezone: str | None = None,
+        fast: bool | None = None,
+        to: Literal["arrow"],
+    ) -> pa.Table: ...
 
     def versions(
         self,
@@ -518,7 +1688,9 @@ class LoaderMethods:
         parse_json: bool = True,
         flatten_json: bool = False,
         server_timezone: str | None = None,
-    ) -> pd.DataFrame:
+        fast: bool | None = None,
+        to: Output = "pandas",
+    ) -> Frame:
         """:func:`novelkit.load_versions` on this database, with the same keywords."""
         return self._call(
             _load_versions,
@@ -529,7 +1701,54 @@ class LoaderMethods:
             parse_json=parse_json,
             flatten_json=flatten_json,
             server_timezone=server_timezone,
+            fast=fast,
+            to=to,
         )
+
+    @overload
+    async def aversions(
+        self,
+        novel_id: NovelIds = None,
+        *,
+        content: bool = False,
+        metadata: bool = False,
+        extra_columns: bool = True,
+        parse_json: bool = True,
+        flatten_json: bool = False,
+        server_timezone: str | None = None,
+        fast: bool | None = None,
+        to: Literal["pandas"] = "pandas",
+    ) -> pd.DataFrame: ...
+
+    @overload
+    async def aversions(
+        self,
+        novel_id: NovelIds = None,
+        *,
+        content: bool = False,
+        metadata: bool = False,
+        extra_columns: bool = True,
+        parse_json: bool = True,
+        flatten_json: bool = False,
+        server_timezone: str | None = None,
+        fast: bool | None = None,
+        to: Literal["polars"],
+    ) -> pl.DataFrame: ...
+
+    @overload
+    async def aversions(
+        self,
+        novel_id: NovelIds = None,
+        *,
+        content: bool = False,
+        metadata: bool = False,
+        extra_columns: bool = True,
+        parse_json: bool = True,
+        flatten_json: bool = False,
+        server_timezone: str | None = None,
+        fast: bool | None = None,
+        to: Literal["arrow"],
+    ) -> pa.Table: ...
 
     async def aversions(
         self,
@@ -541,7 +1760,9 @@ class LoaderMethods:
         parse_json: bool = True,
         flatten_json: bool = False,
         server_timezone: str | None = None,
-    ) -> pd.DataFrame:
+        fast: bool | None = None,
+        to: Output = "pandas",
+    ) -> Frame:
         """Awaitable twin of :meth:`versions`: runs on the facade's loop."""
         return await self._acall(
             _load_versions,
@@ -552,7 +1773,45 @@ class LoaderMethods:
             parse_json=parse_json,
             flatten_json=flatten_json,
             server_timezone=server_timezone,
+            fast=fast,
+            to=to,
         )
+
+    @overload
+    def mentions(
+        self,
+        names: NameList | None = None,
+        *,
+        novel_id: NovelIds = None,
+        versions: Versions = "selected",
+        progress: bool | None = None,
+        fast: bool | None = None,
+        to: Literal["pandas"] = "pandas",
+    ) -> pd.DataFrame: ...
+
+    @overload
+    def mentions(
+        self,
+        names: NameList | None = None,
+        *,
+        novel_id: NovelIds = None,
+        versions: Versions = "selected",
+        progress: bool | None = None,
+        fast: bool | None = None,
+        to: Literal["polars"],
+    ) -> pl.DataFrame: ...
+
+    @overload
+    def mentions(
+        self,
+        names: NameList | None = None,
+        *,
+        novel_id: NovelIds = None,
+        versions: Versions = "selected",
+        progress: bool | None = None,
+        fast: bool | None = None,
+        to: Literal["arrow"],
+    ) -> pa.Table: ...
 
     def mentions(
         self,
@@ -561,7 +1820,9 @@ class LoaderMethods:
         novel_id: NovelIds = None,
         versions: Versions = "selected",
         progress: bool | None = None,
-    ) -> pd.DataFrame:
+        fast: bool | None = None,
+        to: Output = "pandas",
+    ) -> Frame:
         """:func:`novelkit.mentions` on this database, with the same keywords."""
         return self._call(
             _mentions,
@@ -569,7 +1830,45 @@ class LoaderMethods:
             novel_id=novel_id,
             versions=versions,
             progress=progress,
+            fast=fast,
+            to=to,
         )
+
+    @overload
+    async def amentions(
+        self,
+        names: NameList | None = None,
+        *,
+        novel_id: NovelIds = None,
+        versions: Versions = "selected",
+        progress: bool | None = None,
+        fast: bool | None = None,
+        to: Literal["pandas"] = "pandas",
+    ) -> pd.DataFrame: ...
+
+    @overload
+    async def amentions(
+        self,
+        names: NameList | None = None,
+        *,
+        novel_id: NovelIds = None,
+        versions: Versions = "selected",
+        progress: bool | None = None,
+        fast: bool | None = None,
+        to: Literal["polars"],
+    ) -> pl.DataFrame: ...
+
+    @overload
+    async def amentions(
+        self,
+        names: NameList | None = None,
+        *,
+        novel_id: NovelIds = None,
+        versions: Versions = "selected",
+        progress: bool | None = None,
+        fast: bool | None = None,
+        to: Literal["arrow"],
+    ) -> pa.Table: ...
 
     async def amentions(
         self,
@@ -578,7 +1877,9 @@ class LoaderMethods:
         novel_id: NovelIds = None,
         versions: Versions = "selected",
         progress: bool | None = None,
-    ) -> pd.DataFrame:
+        fast: bool | None = None,
+        to: Output = "pandas",
+    ) -> Frame:
         """Awaitable twin of :meth:`mentions`: runs on the facade's loop."""
         return await self._acall(
             _mentions,
@@ -586,7 +1887,54 @@ class LoaderMethods:
             novel_id=novel_id,
             versions=versions,
             progress=progress,
+            fast=fast,
+            to=to,
         )
+
+    @overload
+    def search_text(
+        self,
+        pattern: str,
+        *,
+        novel_id: NovelIds = None,
+        versions: Versions = "selected",
+        regex: bool = False,
+        ignore_case: bool = True,
+        context: int = 20,
+        progress: bool | None = None,
+        fast: bool | None = None,
+        to: Literal["pandas"] = "pandas",
+    ) -> pd.DataFrame: ...
+
+    @overload
+    def search_text(
+        self,
+        pattern: str,
+        *,
+        novel_id: NovelIds = None,
+        versions: Versions = "selected",
+        regex: bool = False,
+        ignore_case: bool = True,
+        context: int = 20,
+        progress: bool | None = None,
+        fast: bool | None = None,
+        to: Literal["polars"],
+    ) -> pl.DataFrame: ...
+
+    @overload
+    def search_text(
+        self,
+        pattern: str,
+        *,
+        novel_id: NovelIds = None,
+        versions: Versions = "selected",
+        regex: bool = False,
+        ignore_case: bool = True,
+        context: int = 20,
+        progress: bool | None = None,
+        fast: bool | None = None,
+        to: Literal["arrow"],
+    ) -> pa.Table: ...
 
     def search_text(
         self,
@@ -598,7 +1946,9 @@ class LoaderMethods:
         ignore_case: bool = True,
         context: int = 20,
         progress: bool | None = None,
-    ) -> pd.DataFrame:
+        fast: bool | None = None,
+        to: Output = "pandas",
+    ) -> Frame:
         """:func:`novelkit.search_text` on this database, with the same keywords."""
         return self._call(
             _search_text,
@@ -609,7 +1959,54 @@ class LoaderMethods:
             ignore_case=ignore_case,
             context=context,
             progress=progress,
+            fast=fast,
+            to=to,
         )
+
+    @overload
+    async def asearch_text(
+        self,
+        pattern: str,
+        *,
+        novel_id: NovelIds = None,
+        versions: Versions = "selected",
+        regex: bool = False,
+        ignore_case: bool = True,
+        context: int = 20,
+        progress: bool | None = None,
+        fast: bool | None = None,
+        to: Literal["pandas"] = "pandas",
+    ) -> pd.DataFrame: ...
+
+    @overload
+    async def asearch_text(
+        self,
+        pattern: str,
+        *,
+        novel_id: NovelIds = None,
+        versions: Versions = "selected",
+        regex: bool = False,
+        ignore_case: bool = True,
+        context: int = 20,
+        progress: bool | None = None,
+        fast: bool | None = None,
+        to: Literal["polars"],
+    ) -> pl.DataFrame: ...
+
+    @overload
+    async def asearch_text(
+        self,
+        pattern: str,
+        *,
+        novel_id: NovelIds = None,
+        versions: Versions = "selected",
+        regex: bool = False,
+        ignore_case: bool = True,
+        context: int = 20,
+        progress: bool | None = None,
+        fast: bool | None = None,
+        to: Literal["arrow"],
+    ) -> pa.Table: ...
 
     async def asearch_text(
         self,
@@ -621,7 +2018,9 @@ class LoaderMethods:
         ignore_case: bool = True,
         context: int = 20,
         progress: bool | None = None,
-    ) -> pd.DataFrame:
+        fast: bool | None = None,
+        to: Output = "pandas",
+    ) -> Frame:
         """Awaitable twin of :meth:`search_text`: runs on the facade's loop."""
         return await self._acall(
             _search_text,
@@ -632,7 +2031,42 @@ class LoaderMethods:
             ignore_case=ignore_case,
             context=context,
             progress=progress,
+            fast=fast,
+            to=to,
         )
+
+    @overload
+    def text_stats(
+        self,
+        *,
+        novel_id: NovelIds = None,
+        versions: Versions = "selected",
+        progress: bool | None = None,
+        fast: bool | None = None,
+        to: Literal["pandas"] = "pandas",
+    ) -> pd.DataFrame: ...
+
+    @overload
+    def text_stats(
+        self,
+        *,
+        novel_id: NovelIds = None,
+        versions: Versions = "selected",
+        progress: bool | None = None,
+        fast: bool | None = None,
+        to: Literal["polars"],
+    ) -> pl.DataFrame: ...
+
+    @overload
+    def text_stats(
+        self,
+        *,
+        novel_id: NovelIds = None,
+        versions: Versions = "selected",
+        progress: bool | None = None,
+        fast: bool | None = None,
+        to: Literal["arrow"],
+    ) -> pa.Table: ...
 
     def text_stats(
         self,
@@ -640,14 +2074,51 @@ class LoaderMethods:
         novel_id: NovelIds = None,
         versions: Versions = "selected",
         progress: bool | None = None,
-    ) -> pd.DataFrame:
+        fast: bool | None = None,
+        to: Output = "pandas",
+    ) -> Frame:
         """:func:`novelkit.text_stats` on this database, with the same keywords."""
         return self._call(
             _text_stats,
             novel_id=novel_id,
             versions=versions,
             progress=progress,
+            fast=fast,
+            to=to,
         )
+
+    @overload
+    async def atext_stats(
+        self,
+        *,
+        novel_id: NovelIds = None,
+        versions: Versions = "selected",
+        progress: bool | None = None,
+        fast: bool | None = None,
+        to: Literal["pandas"] = "pandas",
+    ) -> pd.DataFrame: ...
+
+    @overload
+    async def atext_stats(
+        self,
+        *,
+        novel_id: NovelIds = None,
+        versions: Versions = "selected",
+        progress: bool | None = None,
+        fast: bool | None = None,
+        to: Literal["polars"],
+    ) -> pl.DataFrame: ...
+
+    @overload
+    async def atext_stats(
+        self,
+        *,
+        novel_id: NovelIds = None,
+        versions: Versions = "selected",
+        progress: bool | None = None,
+        fast: bool | None = None,
+        to: Literal["arrow"],
+    ) -> pa.Table: ...
 
     async def atext_stats(
         self,
@@ -655,13 +2126,17 @@ class LoaderMethods:
         novel_id: NovelIds = None,
         versions: Versions = "selected",
         progress: bool | None = None,
-    ) -> pd.DataFrame:
+        fast: bool | None = None,
+        to: Output = "pandas",
+    ) -> Frame:
         """Awaitable twin of :meth:`text_stats`: runs on the facade's loop."""
         return await self._acall(
             _text_stats,
             novel_id=novel_id,
             versions=versions,
             progress=progress,
+            fast=fast,
+            to=to,
         )
 
 

@@ -32,6 +32,7 @@ from sqlalchemy.pool import NullPool
 
 from .. import loaders
 from .._redact import mask_url
+from ..arrow._output import Frame
 from ..db import (
     EchoLevel,
     PoolCounters,
@@ -239,13 +240,13 @@ class NovelDB(LoaderMethods):
 
     # -- streaming ------------------------------------------------------------
 
-    def iter_frames(self, table: str, **kwargs: Any) -> Iterator[pd.DataFrame]:
+    def iter_frames(self, table: str, **kwargs: Any) -> Iterator[Frame]:
         """Synchronous twin of :func:`novelkit.iter_frames`: chunks one at a time."""
         return self._chunks(loaders.iter_frames, table, **kwargs)
 
     def _chunks(
-        self, stream_of: Callable[..., AsyncIterator[pd.DataFrame]], *args: Any, **kwargs: Any
-    ) -> Iterator[pd.DataFrame]:
+        self, stream_of: Callable[..., AsyncIterator[Frame]], *args: Any, **kwargs: Any
+    ) -> Iterator[Frame]:
         """An async stream of frames, on a session of its own, one chunk per sync call."""
         stream = self._stream(stream_of, args, kwargs)
         try:
@@ -260,7 +261,7 @@ class NovelDB(LoaderMethods):
 
     async def _stream(
         self,
-        stream_of: Callable[..., AsyncIterator[pd.DataFrame]],
+        stream_of: Callable[..., AsyncIterator[Frame]],
         args: tuple[Any, ...],
         kwargs: dict[str, Any],
     ) -> AsyncGenerator[pd.DataFrame, None]:
@@ -272,7 +273,7 @@ class NovelDB(LoaderMethods):
 
     def iter_sql(
         self, query: Query, params: Mapping[str, Any] | None = None, **kwargs: Any
-    ) -> Iterator[pd.DataFrame]:
+    ) -> Iterator[Frame]:
         """Synchronous twin of :func:`novelkit.iter_sql`: chunks one at a time.
 
         Examples
@@ -313,6 +314,7 @@ def connect(
     echo: EchoLevel = False,
     runner: RunnerName = "thread",
     statement_timeout: float | None = None,
+    fast: bool | None = None,
     **engine_options: Any,
 ) -> NovelDB:
     """Open an Arboris database for plain (synchronous) notebook cells and scripts.
@@ -334,6 +336,10 @@ def connect(
         ``"nest-asyncio"``: the caller's loop, patched re-entrant on first use.
     statement_timeout
         Seconds after which a statement is stopped with ``QueryTimeoutError``.
+    fast
+        The default of every call's ``fast=``: None (default) loads through the
+        Arrow path (``pip install 'novelkit[fast]'``) wherever it gives the same
+        frame, False never, True always (or a clear error).
     **engine_options
         Passed to :func:`novelkit.create_engine`.
 
@@ -367,7 +373,7 @@ def connect(
             engine_options.setdefault("poolclass", NullPool)
         if statement_timeout is not None:
             engine_options["statement_timeout"] = statement_timeout
-        engine = create_engine(target, read_only=read_only, echo=echo, **engine_options)
+        engine = create_engine(target, read_only=read_only, echo=echo, fast=fast, **engine_options)
         if copy is not None:
             mark_snapshot(engine)
     except BaseException:

@@ -9,6 +9,7 @@ import pandas as pd
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
+from ..arrow._output import Frame, Output, frame_output
 from ..schema.reflect import reflect_table
 from ._convert import to_int, to_string, to_utc
 from ._fetch import fetch_columns
@@ -129,12 +130,15 @@ async def _conversation_events(ctx: LoadContext, ids: list[str] | None) -> list[
     return [_events(ctx, stored, "conversation_turn", "timestamp")]
 
 
+@frame_output
 async def load_activity(
     target: AsyncSession | AsyncConnection,
     novel_id: NovelIds = None,
     *,
     server_timezone: str | None = None,
-) -> pd.DataFrame:
+    fast: bool | None = None,
+    to: Output = "pandas",
+) -> Frame:
     """Every timestamped event: chapter created/updated, version created, conversation turn.
 
     Columns ``timestamp`` (UTC), ``project_id``, ``event`` (categorical),

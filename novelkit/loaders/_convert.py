@@ -140,6 +140,8 @@ def to_int(values: pd.Series) -> pd.Series:
     else (text in a SQLite integer column, decimals, huge numbers) takes that
     slower path, which validates every value.
     """
+    if isinstance(values.dtype, pd.Int64Dtype):
+        return values  # the Arrow path's integers: converted already
     if values.dtype != object:
         return values.astype("Int64")
     raw = values.to_numpy(dtype=object)
@@ -232,12 +234,22 @@ def convert_column(
     ``seen``: values of a status column known to occur beyond this batch
     (iter_frames gives every chunk the same categories).
     """
-    if kind == "int":
-        return to_int(values)
-    if kind == "float":
-        return values.astype("Float64")
-    if kind == "bool":
-        return to_int(values).astype("boolean")
+    if kind in ("int", "float", "bool"):
+        try:
+            if kind == "float":
+                return values.astype("Float64")
+            numbers = to_int(values)
+            return numbers.astype("boolean") if kind == "bool" else numbers
+        except (ValueError, TypeError, OverflowError):
+            # SQLite keeps any value in any column (text in an INTEGER column of a
+            # fork's table): the column is given as stored, and the user told.
+            warnings.warn(
+                f"{table}.{column}: some stored values are not numbers; the column is "
+                "given as stored (Python objects), not converted.",
+                StoredValueWarning,
+                stacklevel=3,
+            )
+            return values
     if kind == "str":
         return to_string(values)
     if kind == "datetime":

@@ -30,6 +30,7 @@ import pandas as pd
 import pyarrow as pa
 import sqlalchemy as sa
 
+from ..arrow._choice import note_driver_path
 from ..errors import StoredValueWarning
 from ._wordcount import arrow_lengths
 
@@ -156,12 +157,22 @@ async def fetch_columns(
     text: Collection[str] = (),
     lengths: Collection[str] = (),
     chunk_rows: int = CHUNK_ROWS,
+    partition_on: str | None = None,
 ) -> Fetched:
     """Run ``statement``; its columns by name, ``text`` ones as pandas ``string`` (Arrow).
 
     ``lengths`` names text columns whose lengths are counted too, chunk by chunk
-    as they arrive (see :class:`Fetched`).
+    as they arrive (see :class:`Fetched`). When the call takes the Arrow path
+    (``ctx.arrow``), the statement runs there and gives the same columns;
+    ``partition_on`` names an integer key it may split a large read on (MySQL).
     """
+    if ctx.arrow is not None:
+        fetched = await ctx.arrow.fetch(
+            ctx.conn, statement, text=text, lengths=lengths, partition_on=partition_on
+        )
+        if fetched is not None:
+            return fetched
+    note_driver_path()
     result = await ctx.conn.execute(statement)
     try:
         names = list(result.keys())

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
+from typing import Any
 
-import pandas as pd
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from .._progress import progress_bar
+from ..arrow._choice import arrow_path_for
+from ..arrow._output import Frame, Output, frame_output, stream_output
 from ..errors import ConfigurationError, UnknownObjectError
 from ..schema.reflect import TableShape, reflect_table, table_names
 from ._convert import known_kinds
@@ -125,6 +127,7 @@ def _novel_filter(ctx: LoadContext, shape: TableShape, ids: list[str] | None) ->
     )
 
 
+@frame_output
 async def load_table(
     target: Target,
     name: str,
@@ -134,7 +137,9 @@ async def load_table(
     extra_columns: bool = True,
     include_secrets: bool = False,
     server_timezone: str | None = None,
-) -> pd.DataFrame:
+    fast: bool | None = None,
+    to: Output = "pandas",
+) -> Frame:
     """Any table, e.g. one a fork added, with its name and columns checked first.
 
     The name and columns are compared with the reflected schema and never put
@@ -211,6 +216,7 @@ async def _status_values(
     return seen
 
 
+@stream_output
 async def iter_frames(
     target: Target,
     table: str,
@@ -222,7 +228,9 @@ async def iter_frames(
     include_secrets: bool = False,
     progress: bool | None = None,
     server_timezone: str | None = None,
-) -> AsyncIterator[pd.DataFrame]:
+    fast: bool | None = None,
+    to: Output = "pandas",
+) -> AsyncIterator[Frame]:
     """Yield ``table`` in DataFrames of at most ``chunksize`` rows, with bounded memory.
 
     Pages by primary key; each page is read in its own short transaction on
@@ -278,9 +286,18 @@ async def iter_frames(
             if where is not None:
                 statement = statement.where(where(sql))
             if last is not None:
-                statement = statement.where(sql.c[key] > last)
+                # An integer key read from the database is written into the statement
+                # (as LIMIT is), so that the page can go through connectorx, which
+                # takes no parameters; any other key stays a bound value.
+                bound: sa.BindParameter[Any] = sa.bindparam(
+                    "last_key", last, literal_execute=isinstance(last, int)
+                )
+                statement = statement.where(sql.c[key] > bound)
             async with engine.connect() as page_conn:
-                page_ctx = LoadContext(page_conn, ctx.backend, ctx.server_timezone)
+                # Each page on its own connection, and through the Arrow path when
+                # the call takes it (a page is a plain key-ordered range scan).
+                arrow = await arrow_path_for(page_conn, caller_in_transaction=False)
+                page_ctx = LoadContext(page_conn, ctx.backend, ctx.server_timezone, arrow)
                 stored = (
                     await fetch_columns(
                         page_ctx,

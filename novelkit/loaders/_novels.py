@@ -8,6 +8,7 @@ import pandas as pd
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
+from ..arrow._output import Frame, Output, frame_output
 from ..schema.reflect import TableShape, reflect_table
 from ..schema.vocabularies import STATUS_VOCABULARIES
 from ._convert import to_int, to_utc
@@ -52,17 +53,24 @@ _BLUEPRINT_COLUMNS = ("genre", "style", "tone", "target_audience", "one_sentence
 _PLANNED_TOTAL = "total_chapters"
 
 
-def _null(name: str) -> sa.ColumnElement[None]:
-    return sa.null().label(name)
+def _null(name: str) -> sa.ColumnElement[str]:
+    # Typed, so that every reader knows the column (connectorx has no NULL type).
+    return sa.cast(sa.null(), sa.String).label(name)
 
 
 async def _optional(ctx: LoadContext, name: str) -> TableShape | None:
     return await reflect_table(ctx.conn, name)
 
 
+@frame_output
 async def load_novels(
-    target: Target, novel_id: NovelIds = None, *, server_timezone: str | None = None
-) -> pd.DataFrame:
+    target: Target,
+    novel_id: NovelIds = None,
+    *,
+    server_timezone: str | None = None,
+    fast: bool | None = None,
+    to: Output = "pandas",
+) -> Frame:
     """One row per novel (project) with the app's progress figures, in set-based SQL.
 
     ``outlines`` counts outline rows, ``chapters`` chapter rows, ``completed``
@@ -212,9 +220,15 @@ def _shape_novels(raw: pd.DataFrame, ctx: LoadContext) -> pd.DataFrame:
     return frame[list(NOVEL_COLUMNS)].reset_index(drop=True)
 
 
+@frame_output
 async def load_users(
-    target: Target, *, extra_columns: bool = True, server_timezone: str | None = None
-) -> pd.DataFrame:
+    target: Target,
+    *,
+    extra_columns: bool = True,
+    server_timezone: str | None = None,
+    fast: bool | None = None,
+    to: Output = "pandas",
+) -> Frame:
     """Users without their password hash; ``has_own_api_key`` instead of the key itself."""
     ctx = await open_context(target, server_timezone)
     shape = await require_table(ctx, "users")
@@ -247,7 +261,8 @@ async def _usage_counter(ctx: LoadContext) -> int:
     return int(frame["value"].iloc[0]) if len(frame) else 0
 
 
-async def load_usage(target: Target) -> pd.DataFrame:
+@frame_output
+async def load_usage(target: Target, *, fast: bool | None = None, to: Output = "pandas") -> Frame:
     """Usage as the app records it: the global counter and per-user daily requests.
 
     One row ``kind="api_request_count"`` (successful completions, all users) and
@@ -295,7 +310,10 @@ async def load_usage(target: Target) -> pd.DataFrame:
     return out
 
 
-async def load_admin_stats(target: Target) -> pd.DataFrame:
+@frame_output
+async def load_admin_stats(
+    target: Target, *, fast: bool | None = None, to: Output = "pandas"
+) -> Frame:
     """One row as the app's admin page shows it: novel_count, user_count, api_request_count."""
     ctx = await open_context(target)
     projects = sql_table(await require_table(ctx, "novel_projects"))

@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession
 from sqlalchemy.sql.elements import quoted_name
 
 from .._redact import mask_url
+from ..arrow._choice import ArrowPath, arrow_path_for
 from ..errors import ConfigurationError, UnknownObjectError, WrongTypeError
 from ..schema.inspect import not_arboris_error
 from ..schema.reflect import TableShape, reflect_table, table_names
@@ -45,6 +46,10 @@ class LoadContext:
     conn: AsyncConnection
     backend: str
     server_timezone: str | dt.tzinfo | None
+    #: The Arrow path this call's statements take, or None for the async driver.
+    arrow: ArrowPath | None = None
+    #: The caller's session or connection was in a transaction before the call.
+    caller_in_transaction: bool = False
 
 
 def _parse_offset(text: str) -> dt.tzinfo | str:
@@ -87,6 +92,7 @@ async def open_context(
             "Loaders take an AsyncSession or AsyncConnection; use novelkit.open_session(engine) "
             "or novelkit.connect() for plain cells."
         )
+    caller_in_transaction = target.in_transaction()
     conn = await target.connection() if isinstance(target, AsyncSession) else target
     if require_arboris:
         names = await table_names(conn)
@@ -103,7 +109,8 @@ async def open_context(
             await conn.exec_driver_sql("SELECT TIMESTAMPDIFF(MINUTE, UTC_TIMESTAMP(), NOW())")
         ).scalar_one()
         zone = dt.timezone(dt.timedelta(minutes=int(minutes))) if minutes else None
-    return LoadContext(conn=conn, backend=backend, server_timezone=zone)
+    arrow = await arrow_path_for(conn, caller_in_transaction=caller_in_transaction)
+    return LoadContext(conn, backend, zone, arrow, caller_in_transaction)
 
 
 def engine_of(target: AsyncSession | AsyncConnection) -> AsyncEngine | None:

@@ -7,6 +7,7 @@ import pandas as pd
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
+from ..arrow._output import Frame, Output, frame_output
 from ..schema.reflect import reflect_table
 from ._convert import to_int
 from ._fetch import fetch_columns, fetch_frame
@@ -26,6 +27,7 @@ __all__ = ["load_chapters", "load_outlines"]
 Target = AsyncSession | AsyncConnection
 
 
+@frame_output
 async def load_outlines(
     target: Target,
     novel_id: NovelIds = None,
@@ -34,7 +36,9 @@ async def load_outlines(
     parse_json: bool = True,
     flatten_json: bool = False,
     server_timezone: str | None = None,
-) -> pd.DataFrame:
+    fast: bool | None = None,
+    to: Output = "pandas",
+) -> Frame:
     """Every planned chapter (``chapter_outlines`` row), duplicates and orphans included.
 
     Parameters
@@ -141,6 +145,7 @@ async def _chapter_figures(
     return lengths
 
 
+@frame_output
 async def load_chapters(
     target: Target,
     novel_id: NovelIds = None,
@@ -148,7 +153,9 @@ async def load_chapters(
     dedupe: bool = False,
     extra_columns: bool = True,
     server_timezone: str | None = None,
-) -> pd.DataFrame:
+    fast: bool | None = None,
+    to: Output = "pandas",
+) -> Frame:
     """Every written chapter (``chapters`` row) with its outline title and lengths.
 
     Adds ``outline_title`` (the outline with the lowest id per project and

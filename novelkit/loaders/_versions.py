@@ -6,6 +6,7 @@ import pandas as pd
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
+from ..arrow._output import Frame, Output, frame_output
 from ._fetch import fetch_frame
 from ._query import (
     NovelIds,
@@ -90,6 +91,7 @@ async def _via_chapters(
     return extras_last(frame, shape)
 
 
+@frame_output
 async def load_versions(
     target: Target,
     novel_id: NovelIds = None,
@@ -100,7 +102,9 @@ async def load_versions(
     parse_json: bool = True,
     flatten_json: bool = False,
     server_timezone: str | None = None,
-) -> pd.DataFrame:
+    fast: bool | None = None,
+    to: Output = "pandas",
+) -> Frame:
     """Every chapter version with its chapter's project and number.
 
     The text comes only with ``content=True`` (then with ``chars``,
@@ -130,13 +134,16 @@ async def load_versions(
     )
 
 
+@frame_output
 async def load_evaluations(
     target: Target,
     novel_id: NovelIds = None,
     *,
     extra_columns: bool = True,
     server_timezone: str | None = None,
-) -> pd.DataFrame:
+    fast: bool | None = None,
+    to: Output = "pandas",
+) -> Frame:
     """Every chapter evaluation with its chapter's project and number.
 
     ``decision`` is a categorical (``reviewed``, ``skipped``, ``failed``; NULL in

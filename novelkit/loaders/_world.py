@@ -6,6 +6,7 @@ import numpy as np
 import pandas as pd
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
+from ..arrow._output import Frame, Output, frame_output
 from ..schema.vocabularies import FORESHADOWING_UNIFIED
 from ._query import NovelIds
 from ._raw import load_simple
@@ -20,6 +21,7 @@ __all__ = [
 Target = AsyncSession | AsyncConnection
 
 
+@frame_output
 async def load_characters(
     target: Target,
     novel_id: NovelIds = None,
@@ -27,7 +29,9 @@ async def load_characters(
     extra_columns: bool = True,
     parse_json: bool = True,
     flatten_json: bool = False,
-) -> pd.DataFrame:
+    fast: bool | None = None,
+    to: Output = "pandas",
+) -> Frame:
     """Blueprint characters (``blueprint_characters``), ``extra`` parsed from JSON.
 
     Their ids change on every blueprint save: join characters by ``name``.
@@ -43,9 +47,15 @@ async def load_characters(
     )
 
 
+@frame_output
 async def load_relationships(
-    target: Target, novel_id: NovelIds = None, *, extra_columns: bool = True
-) -> pd.DataFrame:
+    target: Target,
+    novel_id: NovelIds = None,
+    *,
+    extra_columns: bool = True,
+    fast: bool | None = None,
+    to: Output = "pandas",
+) -> Frame:
     """Blueprint relationships; ``character_from``/``character_to`` are names, not ids."""
     return await load_simple(
         target,
@@ -58,13 +68,16 @@ async def load_relationships(
     )
 
 
+@frame_output
 async def load_conversations(
     target: Target,
     novel_id: NovelIds = None,
     *,
     extra_columns: bool = True,
     server_timezone: str | None = None,
-) -> pd.DataFrame:
+    fast: bool | None = None,
+    to: Output = "pandas",
+) -> Frame:
     """The concept dialogue (``novel_conversations``): ``content`` is the app's JSON text."""
     return await load_simple(
         target,
@@ -77,6 +90,7 @@ async def load_conversations(
     )
 
 
+@frame_output
 async def load_foreshadowings(
     target: Target,
     novel_id: NovelIds = None,
@@ -84,7 +98,9 @@ async def load_foreshadowings(
     extra_columns: bool = True,
     parse_json: bool = True,
     server_timezone: str | None = None,
-) -> pd.DataFrame:
+    fast: bool | None = None,
+    to: Output = "pandas",
+) -> Frame:
     """Foreshadowings (fusion databases), with ``status_unified`` beside ``status``.
 
     The fusion code writes three vocabularies (planted/developing/revealed,

@@ -21,11 +21,14 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from .._progress import progress_bar
+from ..arrow._choice import arrow_path_for, note_driver_path
+from ..arrow._output import Frame, Output, frame_output, stream_output
 from ..db._facts import engine_facts
 from ..db._settings import sqlite_path
 from ..db._sqlite import hold_deadline
 from ..errors import ConfigurationError, QueryTimeoutError
 from ..loaders._query import LoadContext, open_context
+from ._arrow import arrow_route, python_columns
 from ._dtypes import ColumnPlan, convert, plan_columns, settled, text_plans, unique_names
 from ._errors import query_error
 from ._prepare import Prepared, Query, dialect_of, prepare
@@ -162,14 +165,21 @@ class _Shaper:
         self.zone = ctx.server_timezone
 
     def frame(self, rows: Sequence[Sequence[Any]]) -> pd.DataFrame:
+        # One column at a time by index, as the loaders do (no zip(*rows)).
         count = len(rows)
+        return self.frame_of(
+            [
+                np.fromiter(map(itemgetter(position), rows), dtype=object, count=count)
+                for position in range(len(self.names))
+            ],
+            count,
+        )
+
+    def frame_of(self, stored: Sequence[np.ndarray], count: int) -> pd.DataFrame:
+        """The frame of columns of stored values (Python objects), in result order."""
         columns: dict[str, pd.Series] = {}
         for position, (name, plan) in enumerate(zip(self.names, self.plans, strict=True)):
-            # One column at a time by index, as the loaders do (no zip(*rows)).
-            values = pd.Series(
-                np.fromiter(map(itemgetter(position), rows), dtype=object, count=count),
-                dtype=object,
-            )
+            values = pd.Series(stored[position], dtype=object)
             converted = convert(
                 values,
                 plan,
@@ -189,6 +199,12 @@ async def _start(
     # Any database: a query need not be about Arboris tables.
     ctx = await open_context(target, server_timezone, require_arboris=False)
     prepared = prepare(ctx.conn, query, params)
+    ctx.arrow = await arrow_path_for(
+        ctx.conn,
+        user_sql=True,
+        has_params=bool(prepared.values),
+        caller_in_transaction=ctx.caller_in_transaction,
+    )
     from_text = None
     if prepared.sql is not None:
         from_text = await text_plans(ctx.conn, prepared.sql, dialect_of(ctx.conn))
@@ -199,6 +215,7 @@ async def _start(
 # -- the public functions ---------------------------------------------------------------
 
 
+@frame_output
 async def load_sql(
     target: AsyncSession | AsyncConnection,
     query: Query,
@@ -207,7 +224,9 @@ async def load_sql(
     parse_dates: Sequence[str] | None = None,
     parse_json: Sequence[str] | None = None,
     server_timezone: str | None = None,
-) -> pd.DataFrame:
+    fast: bool | None = None,
+    to: Output = "pandas",
+) -> Frame:
     """Run your own query and get a DataFrame, read-only, with bound parameters and dtypes.
 
     The query runs on ``target``'s connection (never closed here). On a
@@ -273,6 +292,12 @@ async def load_sql(
     """
     ctx, prepared, from_text, seconds, live = await _start(target, query, params, server_timezone)
     run = _Run(ctx, prepared, live)
+    typed = (parse_dates, parse_json)
+    route = await arrow_route(ctx, prepared)
+    if route is not None and (table := await route.read()) is not None:
+        shaper = _Shaper(ctx, route.names, route.description, prepared, from_text, *typed)
+        return shaper.frame_of(python_columns(table), table.num_rows)
+    note_driver_path()
     with _held(ctx, seconds) as deadline:
         run.deadline = deadline
         with run.errors():
@@ -290,6 +315,7 @@ async def load_sql(
     return shaper.frame(rows)
 
 
+@stream_output
 async def iter_sql(
     target: AsyncSession | AsyncConnection,
     query: Query,
@@ -300,7 +326,9 @@ async def iter_sql(
     parse_json: Sequence[str] | None = None,
     server_timezone: str | None = None,
     progress: bool | None = None,
-) -> AsyncIterator[pd.DataFrame]:
+    fast: bool | None = None,
+    to: Output = "pandas",
+) -> AsyncIterator[Frame]:
     """:func:`load_sql` as DataFrames of at most ``chunksize`` rows, with bounded memory.
 
     Rows come from a server-side cursor on MySQL, and chunk by chunk from the
@@ -331,6 +359,7 @@ async def iter_sql(
     run = _Run(ctx, prepared, live)
     bar = progress_bar(progress, desc="rows", unit="rows", leave=False)
     conn = ctx.conn
+    note_driver_path()
     try:
         with _held(ctx, seconds) as deadline:
             run.deadline = deadline

@@ -12,6 +12,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from ..arrow._output import Frame, Output, frame_output
 from ..errors import ConfigurationError, WrongTypeError
 from ..loaders._counts import text_counts
 from ..loaders._query import NovelIds
@@ -47,6 +48,7 @@ def _check_context(context: object) -> int:
     return context
 
 
+@frame_output
 async def search_text(
     target: Target,
     pattern: str,
@@ -57,7 +59,9 @@ async def search_text(
     ignore_case: bool = True,
     context: int = 20,
     progress: bool | None = None,
-) -> pd.DataFrame:
+    fast: bool | None = None,
+    to: Output = "pandas",
+) -> Frame:
     """Every match of ``pattern`` in the chapter texts, with its context (KWIC).
 
     Matching rules: texts and pattern are compared in Unicode NFC; ``pattern`` is a
@@ -133,13 +137,16 @@ def _match_frame(rows: list[tuple[Any, ...]]) -> pd.DataFrame:
     return pd.DataFrame(columns, columns=[*KEY_COLUMNS, *MATCH_COLUMNS])
 
 
+@frame_output
 async def text_stats(
     target: Target,
     *,
     novel_id: NovelIds = None,
     versions: Versions = "selected",
     progress: bool | None = None,
-) -> pd.DataFrame:
+    fast: bool | None = None,
+    to: Output = "pandas",
+) -> Frame:
     """Per chapter text: length three ways, paragraphs, sentences, dialogue, vocabulary.
 
     The figures describe the text as stored (no normalisation):

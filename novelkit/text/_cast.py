@@ -20,6 +20,7 @@ import numpy as np
 import pandas as pd
 import sqlalchemy as sa
 
+from ..arrow._output import Frame, Output, frame_output
 from ..errors import ConfigurationError, UnknownObjectError, WrongTypeError
 from ..loaders._fetch import fetch_columns
 from ..loaders._query import LoadContext, NovelIds, exact_in, sql_table
@@ -98,6 +99,7 @@ def _name_sets(
     return {project: name_set(names) for project, names in per_novel.items() if names}
 
 
+@frame_output
 async def mentions(
     target: Target,
     names: NameList | None = None,
@@ -105,7 +107,9 @@ async def mentions(
     novel_id: NovelIds = None,
     versions: Versions = "selected",
     progress: bool | None = None,
-) -> pd.DataFrame:
+    fast: bool | None = None,
+    to: Output = "pandas",
+) -> Frame:
     """How often each name is mentioned in each chapter text, zeros included.
 
     Overlapping names count leftmost-longest: with 林墨 and 林墨然, "林墨然说" is one
@@ -179,6 +183,7 @@ async def mentions(
     return result
 
 
+@frame_output
 async def cooccurrence(
     target: Target,
     *,
@@ -186,7 +191,9 @@ async def cooccurrence(
     names: NameList | None = None,
     window: Window = "chapter",
     progress: bool | None = None,
-) -> pd.DataFrame:
+    fast: bool | None = None,
+    to: Output = "pandas",
+) -> Frame:
     """Pairs of names that appear in the same chapter (or paragraph), and how often.
 
     The chapters are the selected texts (what the app shows); a paragraph is a line

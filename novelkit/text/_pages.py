@@ -44,6 +44,7 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession
 
 from .._progress import progress_bar
+from ..arrow._choice import arrow_path_for
 from ..errors import ConfigurationError, WrongTypeError
 from ..loaders._fetch import fetch_columns
 from ..loaders._query import (
@@ -147,9 +148,9 @@ class TextSource:
                     versions.c.id.in_(wanted)
                 )
                 async with self.engine.connect() as conn:
-                    stored = (
-                        await fetch_columns(LoadContext(conn, self.backend, None), statement)
-                    ).columns
+                    arrow = await arrow_path_for(conn, caller_in_transaction=False)
+                    ctx = LoadContext(conn, self.backend, None, arrow)
+                    stored = (await fetch_columns(ctx, statement)).columns
                 text_of = dict(zip(stored["id"].tolist(), stored["content"].tolist(), strict=True))
                 yield [(key, text_of[key[2]]) for key in page if text_of.get(key[2]) is not None]
                 bar.update(len(page))

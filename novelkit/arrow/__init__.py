@@ -1,0 +1,11 @@
+"""The Arrow path: native readers (ADBC, connectorx) and polars/Arrow outputs.
+
+Installed with ``pip install 'novelkit[fast]'``; every loader, SQL and
+story-text function takes ``fast=`` and ``to=`` (see :mod:`._choice` and
+:mod:`._output`).
+"""
+
+from ._choice import fast_installed
+from ._output import OUTPUTS, Output, convert_output
+
+__all__ = ["OUTPUTS", "Output", "convert_output", "fast_installed"]

@@ -1,0 +1,396 @@
+"""Whether a call reads through the Arrow path, and the one place statements go there.
+
+The Arrow path (the optional extra ``novelkit[fast]``) is taken when the call
+allows it and it gives the same frame as the async driver:
+
+- the engine is one novelkit made (its settings are known) and ``fast`` is not
+  False (the call's ``fast=``, else the engine's ``create_engine(fast=)``);
+- SQLite: a file (not ``:memory:``) in rollback-journal mode (the app's
+  default) or a snapshot copy, on a read-only engine, and no read-write
+  novelkit engine of this process open on the same file: the ADBC driver links
+  its own copy of SQLite, and POSIX locks belong to the process, so closing its
+  file would silently release the other engine's locks (sqlite.org's "How To
+  Corrupt An SQLite Database File", 2.2.1);
+  users' own SQL keeps the async driver, whose statements can be stopped while
+  they compute (see ``_sqlite``);
+- MySQL: a TCP connection without TLS (connectorx cannot verify a server's
+  certificate the way the engine does), and no bound parameters (connectorx
+  takes none; users' values are never formatted into SQL).
+
+``fast=True`` insists: a call the Arrow path cannot serve raises
+:class:`~novelkit.ConfigurationError` saying why. Which path ran is logged on
+``novelkit.arrow`` (debug) and kept in the frame's ``attrs["novelkit_path"]``.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import logging
+from collections.abc import AsyncIterator, Collection
+from contextvars import ContextVar
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, cast
+
+import pyarrow as pa
+import sqlalchemy as sa
+from sqlalchemy.dialects import mysql, sqlite
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+from sqlalchemy.sql.compiler import SQLCompiler
+
+from ..db._facts import engine_facts, writable_engines
+from ..db._settings import sqlite_path
+from ..errors import ConfigurationError
+from ._errors import ArrowUnsupportedError
+from ._mysql import ConnectorxMysqlReader, new_tag
+from ._sqlite import AdbcSqliteReader
+
+if TYPE_CHECKING:
+    from ..loaders._fetch import Fetched
+
+__all__ = [
+    "ArrowPath",
+    "CallRecord",
+    "arrow_path_for",
+    "call_record",
+    "fast_installed",
+]
+
+log = logging.getLogger("novelkit.arrow")
+
+_MODULES = {"sqlite": "adbc_driver_sqlite", "mysql": "connectorx"}
+#: Below this many (estimated) rows a MySQL table is read through the driver (see
+#: :meth:`ArrowPath.worth_it`).
+SMALL_TABLE_ROWS = 20_000
+_EXTRA_HINT = "install it with: pip install 'novelkit[fast]'"
+
+
+def fast_installed(backend: str) -> bool:
+    """Whether the Arrow reader for ``backend`` (``sqlite`` or ``mysql``) is installed."""
+    module = _MODULES.get(backend)
+    return module is not None and importlib.util.find_spec(module) is not None
+
+
+@dataclass
+class CallRecord:
+    """One public call's ``fast=`` choice, and the paths its statements took."""
+
+    fast: bool | None = None
+    paths: list[str] = field(default_factory=list)
+
+    def describe(self) -> str:
+        """``arrow (adbc-sqlite)``, ``driver``, or both when a call used each."""
+        kinds = sorted(set(self.paths))
+        return " + ".join(kinds) if kinds else "driver"
+
+
+#: The record of the public call running in this task (set by ``_output.frame_output``).
+call_record: ContextVar[CallRecord | None] = ContextVar("novelkit_call_record", default=None)
+
+
+@dataclass
+class ArrowPath:
+    """A reader for one connection's database, and how to compile statements for it."""
+
+    reader: AdbcSqliteReader | ConnectorxMysqlReader
+    #: The engine whose echo setting the Arrow path's statements follow.
+    engine: AsyncEngine | None = None
+    #: ``fast=True``: every statement goes this way, small tables included.
+    forced: bool = False
+    #: MySQL: estimated rows per table, looked up once per call.
+    estimates: dict[str, int] = field(default_factory=dict)
+
+    async def worth_it(self, conn: AsyncConnection, statement: sa.Executable) -> bool:
+        """Whether to read ``statement`` here rather than through the async driver.
+
+        connectorx opens its own connections for each statement (20-30 ms here),
+        more than the driver takes to read a small result: unless ``fast=True``,
+        only a plain read of one table the server estimates at
+        :data:`SMALL_TABLE_ROWS` rows or more goes this way on MySQL (joins and
+        aggregates return few rows). SQLite's reader costs a millisecond or two:
+        every statement goes.
+        """
+        if self.forced or not isinstance(self.reader, ConnectorxMysqlReader):
+            return True
+        name = _single_table(statement)
+        if name is None:
+            return False
+        if name not in self.estimates:
+            rows = (
+                await conn.execute(
+                    sa.text(
+                        "SELECT TABLE_ROWS FROM information_schema.TABLES "
+                        "WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = :name"
+                    ),
+                    {"name": name},
+                )
+            ).scalar()
+            self.estimates[name] = int(rows or 0)
+        return self.estimates[name] >= SMALL_TABLE_ROWS
+
+    def echo(self, sql: str) -> None:
+        """Show the statement as the engine's echo shows the driver's (with the path)."""
+        if self.engine is not None:
+            # SQLAlchemy's instance logger: logs only when the engine's echo is on.
+            self.engine.sync_engine.logger.info("[%s] %s", self.reader.name, sql)
+
+    async def read(
+        self,
+        statement: sa.Executable,
+        *,
+        partition_on: str | None = None,
+    ) -> pa.Table:
+        """Run a SQLAlchemy statement novelkit built; its result as an Arrow table."""
+        tag = new_tag()
+        if isinstance(self.reader, AdbcSqliteReader):
+            compiled = cast(sa.ClauseElement, statement).compile(
+                dialect=_SQLITE, compile_kwargs={"render_postcompile": True}
+            )
+            order = cast(SQLCompiler, compiled).positiontup or ()
+            params = [compiled.params[name] for name in order]
+            self.echo(str(compiled))
+            table = await self.reader.read(str(compiled), params)
+        else:
+            if _carries_values(statement):
+                # connectorx takes no parameters, and values are never written into
+                # SQL: a statement with bound values (a novel_id filter) goes through
+                # the driver. (literal_execute ones, integers novelkit read from the
+                # database, are written in by the driver path too.)
+                raise ArrowUnsupportedError("the statement binds values")
+            if _selects_bare_null(statement):
+                # connectorx has no Arrow type for a NULL column and panics (noisily).
+                raise ArrowUnsupportedError("a column that is always NULL")
+            if partition_on is not None and isinstance(statement, sa.Select):
+                # A condition that is always true and survives connectorx's rewrite of
+                # the query into partitions, where comments are dropped: the tag.
+                statement = statement.where(sa.literal_column(f"'{tag}'").is_not(None))
+            sql = str(
+                cast(sa.ClauseElement, statement).compile(
+                    dialect=_MYSQL,
+                    compile_kwargs={"literal_binds": True, "render_postcompile": True},
+                )
+            )
+            if partition_on is None:
+                sql = f"/* {tag} */ {sql}"
+            self.echo(sql)
+            table = await self.reader.read(sql, tag=tag, partition_on=partition_on)
+        self.note(table.num_rows)
+        return table
+
+    async def fetch(
+        self,
+        conn: AsyncConnection,
+        statement: sa.Executable,
+        *,
+        text: Collection[str] = (),
+        lengths: Collection[str] = (),
+        partition_on: str | None = None,
+    ) -> Fetched | None:
+        """:func:`~novelkit.loaders._fetch.fetch_columns` on the Arrow path.
+
+        None when the reader cannot read this result (a column type it lacks,
+        values whose SQLite storage types vary): the caller reads it with the
+        async driver, which gives the same columns.
+        """
+        from ._columns import fetched_from_arrow  # imports the loaders, which import this
+
+        if not await self.worth_it(conn, statement):
+            log.debug("driver path for one statement: a small table, a join or an aggregate")
+            return None
+        try:
+            table = await self.read(statement, partition_on=partition_on)
+        except ArrowUnsupportedError as exc:
+            log.debug("driver path for one statement: the Arrow reader cannot read it (%s)", exc)
+            return None
+        return fetched_from_arrow(table, text=text, lengths=lengths)
+
+    async def read_sql(self, sql: str) -> pa.Table:
+        """Run a user's checked SQL text without parameters (MySQL only)."""
+        if not isinstance(self.reader, ConnectorxMysqlReader):
+            raise TypeError("users' SQL reads through the Arrow path on MySQL only")
+        tag = new_tag()
+        self.echo(sql)
+        table = await self.reader.read(f"/* {tag} */ {sql}", tag=tag)
+        self.note(table.num_rows)
+        return table
+
+    async def stream_sql(self, sql: str, *, batch_size: int) -> AsyncIterator[pa.RecordBatch]:
+        """A user's checked SQL text in Arrow batches (MySQL only), memory bounded by one."""
+        if not isinstance(self.reader, ConnectorxMysqlReader):
+            raise TypeError("users' SQL reads through the Arrow path on MySQL only")
+        tag = new_tag()
+        self.echo(sql)
+        self.note(0)  # before the first chunk, which carries the path in its attrs
+        async for batch in self.reader.stream(f"/* {tag} */ {sql}", tag=tag, batch_size=batch_size):
+            yield batch
+
+    def note(self, rows: int) -> None:
+        """Log and record that a statement took this path (``rows``: 0 for a stream)."""
+        log.debug("arrow path (%s): %s rows", self.reader.name, rows or "streamed")
+        record = call_record.get()
+        if record is not None:
+            record.paths.append(f"arrow ({self.reader.name})")
+
+
+def _single_table(statement: sa.Executable) -> str | None:
+    """The one table a plain SELECT reads (no join, no subquery), else None."""
+    if not isinstance(statement, sa.Select):
+        return None
+    froms = statement.get_final_froms()
+    if len(froms) != 1 or not isinstance(froms[0], sa.TableClause):
+        return None
+    return str(froms[0].name)
+
+
+def _carries_values(statement: sa.Executable) -> bool:
+    compiled = cast(SQLCompiler, cast(sa.ClauseElement, statement).compile(dialect=_MYSQL))
+    return any(not bind.literal_execute for bind in compiled.binds.values())
+
+
+def _selects_bare_null(statement: sa.Executable) -> bool:
+    if not isinstance(statement, sa.Select):
+        return False
+    return any(
+        isinstance(getattr(column, "element", column), sa.Null)
+        for column in statement.selected_columns
+    )
+
+
+_SQLITE = sqlite.dialect(paramstyle="qmark")
+# "named", not the async driver's "format": no %-doubling in rendered literals.
+_MYSQL = mysql.dialect(paramstyle="named")
+
+
+def note_driver_path() -> None:
+    """Record that a statement of the current call went through the async driver."""
+    record = call_record.get()
+    if record is not None:
+        record.paths.append("driver")
+
+
+def _written_here(path: Path) -> bool:
+    """Whether a live read-write novelkit engine in this process opens ``path``."""
+    target = path.resolve()
+    for engine in writable_engines():
+        other = sqlite_path(engine.url) if engine.dialect.name == "sqlite" else None
+        if other is not None and other.resolve() == target:
+            return True
+    return False
+
+
+def _why_not(
+    conn: AsyncConnection,
+    *,
+    user_sql: bool,
+    has_params: bool,
+    caller_in_transaction: bool,
+    journal_mode: str | None,
+) -> str | None:
+    """Why the Arrow path cannot serve a call on ``conn`` (None: it can)."""
+    engine = conn.engine
+    facts = engine_facts(engine)
+    backend = conn.dialect.name
+    if facts is None:
+        return "the engine was not made by novelkit.create_engine, so its settings are unknown"
+    if backend not in _MODULES:
+        return f"there is no Arrow reader for {backend}"
+    if not fast_installed(backend):
+        return f"the Arrow reader for {backend} ({_MODULES[backend]}) is not installed; " + (
+            _EXTRA_HINT
+        )
+    if not facts.read_only and caller_in_transaction:
+        return (
+            "the call runs in a transaction on a read-write engine, whose uncommitted "
+            "changes only the async driver's connection sees"
+        )
+    if backend == "sqlite":
+        path = sqlite_path(engine.url)
+        if path is None:
+            return "the database is in memory, where no other reader can open it"
+        if not facts.snapshot and journal_mode == "wal":
+            return (
+                "the file is in WAL mode, whose shared-memory locks the ADBC driver's own "
+                "copy of SQLite would release for this process's other connections when it "
+                "closes (POSIX locks belong to the process); read a snapshot "
+                "(connect(snapshot=True)) for the Arrow path"
+            )
+        if not facts.read_only or _written_here(path):
+            return (
+                "a read-write engine on this file is open in this process: the ADBC driver "
+                "carries its own copy of SQLite, and closing its file would release that "
+                "engine's locks (POSIX locks belong to the process)"
+            )
+        if user_sql:
+            return (
+                "a query of yours on SQLite could compute for long before its first row, "
+                "where the ADBC driver cannot stop it (timeouts, the interrupt button)"
+            )
+        return None
+    if facts.tls:
+        return "the engine uses TLS, which connectorx cannot verify as the engine does"
+    if not engine.url.host or "unix_socket" in engine.url.query:
+        return "the engine connects through a unix socket, which connectorx does not"
+    if has_params:
+        return "the query has bound parameters, which connectorx cannot take"
+    return None
+
+
+async def arrow_path_for(
+    conn: AsyncConnection,
+    fast: bool | None = None,
+    *,
+    user_sql: bool = False,
+    has_params: bool = False,
+    caller_in_transaction: bool | None = None,
+) -> ArrowPath | None:
+    """The Arrow path for a call on ``conn``, or None for the async driver.
+
+    ``caller_in_transaction``: whether the caller's session or connection was in a
+    transaction before the call began (default: whether ``conn`` is now).
+    """
+    if caller_in_transaction is None:
+        caller_in_transaction = conn.in_transaction()
+    record = call_record.get()
+    if fast is None and record is not None:
+        fast = record.fast
+    facts = engine_facts(conn.engine)
+    if fast is None and facts is not None:
+        fast = facts.fast
+    if fast is False:
+        return None
+    journal_mode = None
+    if conn.dialect.name == "sqlite" and facts is not None and not facts.snapshot:
+        # Asked of the connection, not read from the file's header: opening and
+        # closing the file here would itself release this process's locks on it.
+        mode = (await conn.exec_driver_sql("PRAGMA journal_mode")).scalar()
+        journal_mode = str(mode).lower()
+    reason = _why_not(
+        conn,
+        user_sql=user_sql,
+        has_params=has_params,
+        caller_in_transaction=caller_in_transaction,
+        journal_mode=journal_mode,
+    )
+    if reason is not None:
+        if fast is True:
+            raise ConfigurationError(f"fast=True, but the Arrow path cannot serve this: {reason}.")
+        log.debug("driver path: %s", reason)
+        return None
+    assert facts is not None  # _why_not checked
+    if conn.dialect.name == "sqlite":
+        path = sqlite_path(conn.engine.url)
+        assert path is not None
+        return ArrowPath(
+            AdbcSqliteReader(
+                path, busy_timeout=facts.busy_timeout, statement_timeout=facts.statement_timeout
+            ),
+            conn.engine,
+            forced=fast is True,
+        )
+    return ArrowPath(
+        ConnectorxMysqlReader(
+            conn.engine, read_only=facts.read_only, statement_timeout=facts.statement_timeout
+        ),
+        conn.engine,
+        forced=fast is True,
+    )

@@ -1,0 +1,102 @@
+"""An Arrow table as the columns the loaders convert, as the async driver gives them.
+
+Text columns named by the loader become pandas ``string`` arrays on the same
+Arrow buffers (bytes checked as UTF-8 once, no copy). Other columns become
+what the converters take in one step: integers as ``Int64``, floats, booleans,
+timestamps as ``datetime64``, everything else (ids, short strings, bytes,
+decimals) as Python objects built in C. The converters then give the same
+dtypes and values as on the driver path (the parity tests check it).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+
+from ..loaders._fetch import Fetched, text_array
+from ..loaders._wordcount import arrow_lengths
+
+__all__ = ["fetched_from_arrow", "text_chunked"]
+
+_NULLABLE = {
+    pa.int8(): pd.Int64Dtype(),
+    pa.int16(): pd.Int64Dtype(),
+    pa.int32(): pd.Int64Dtype(),
+    pa.int64(): pd.Int64Dtype(),
+    pa.uint8(): pd.Int64Dtype(),
+    pa.uint16(): pd.Int64Dtype(),
+    pa.uint32(): pd.Int64Dtype(),
+    pa.bool_(): pd.BooleanDtype(),
+}
+
+
+def text_chunked(column: pa.ChunkedArray, where: str) -> pa.ChunkedArray:
+    """A column of text (string, or the UTF-8 bytes text is selected as) as ``large_string``."""
+    if pa.types.is_binary(column.type) or pa.types.is_large_binary(column.type):
+        binary = column.cast(pa.large_binary())
+        strings = pa.chunked_array(
+            [chunk.view(pa.large_string()) for chunk in binary.chunks], type=pa.large_string()
+        )
+        try:
+            strings.validate(full=True)
+        except pa.ArrowInvalid:
+            # Bytes that are not UTF-8: shown as U+FFFD with a warning, as on the
+            # driver path (the same function does it).
+            return pa.chunked_array(
+                [text_array(column.to_numpy(zero_copy_only=False), where=where)]
+            )
+        return strings
+    if pa.types.is_null(column.type):
+        return pa.chunked_array([pa.nulls(len(column), pa.large_string())])
+    return column.cast(pa.large_string())
+
+
+def _objects(column: pa.ChunkedArray) -> pd.Series:
+    kind = column.type
+    if kind in _NULLABLE:
+        if column.null_count:
+            # Python ints and None, as the driver gives them: code comparing them
+            # (``version_id == selected_version_id``) must see False, not NA.
+            values = column.to_pylist()
+            return pd.Series(np.fromiter(values, dtype=object, count=len(values)), dtype=object)
+        # No missing values: exact as Int64, and the converters keep it as it is.
+        return column.to_pandas(types_mapper=_NULLABLE.get)
+    if pa.types.is_float32(kind):
+        # MySQL FLOAT: the async driver reads its text (0.82); connectorx its binary
+        # single-precision value (0.8199999928...). Arrow's shortest repr gives the text.
+        return column.cast(pa.string()).cast(pa.float64()).to_pandas()
+    if pa.types.is_floating(kind) or pa.types.is_timestamp(kind):
+        return column.to_pandas()
+    if pa.types.is_null(kind):
+        return pd.Series([None] * len(column), dtype=object)
+    if pa.types.is_string(kind) or pa.types.is_large_string(kind):
+        # Kept in Arrow: the converters take pandas' Arrow-backed strings as they are
+        # (a round trip through Python str objects cost more than the read).
+        strings = column.cast(pa.large_string())
+        strings.validate(full=True)
+        return pd.Series(pd.arrays.ArrowStringArray(strings))
+    if pa.types.is_date(kind):
+        return pd.Series(column.to_pylist(), dtype=object)
+    return pd.Series(column.to_numpy(zero_copy_only=False), dtype=object)
+
+
+def fetched_from_arrow(
+    table: pa.Table, *, text: Collection[str] = (), lengths: Collection[str] = ()
+) -> Fetched:
+    """``table``'s columns by name, as :func:`~novelkit.loaders._fetch.fetch_columns` gives them."""
+    columns: dict[str, pd.Series] = {}
+    counted: dict[str, pd.DataFrame] = {}
+    for name, column in zip(table.column_names, table.columns, strict=True):
+        if name in text or name in lengths:
+            strings = text_chunked(column, name)
+            columns[name] = pd.Series(pd.arrays.ArrowStringArray(strings), name=name)
+            if name in lengths:
+                counted[name] = arrow_lengths(strings)
+        else:
+            series = _objects(column)
+            series.name = name
+            columns[name] = series
+    return Fetched(columns, counted)

@@ -1,0 +1,222 @@
+"""MySQL/MariaDB through connectorx: rows decoded into Arrow buffers in Rust.
+
+connectorx opens its own connections with the engine's account (host, port,
+user, password, database from the engine's URL; TLS and socket URLs never get
+here, see ``_choice``). Each of them first runs what the engine's connections
+run: ``SET SESSION TRANSACTION READ ONLY`` on a read-only engine, and the
+engine's statement timeout as the session's ``max_statement_time`` (MariaDB) or
+``MAX_EXECUTION_TIME`` (MySQL). The server's own time zone stays the session's,
+as on the engine, so DATETIME values mean the same on both paths.
+
+A large table is read in two partitions on its integer primary key, one
+connection each (connectorx's threads), which is where it beats one stream.
+
+Stopping: the statement carries a tag (a comment, or a condition that is always
+true when connectorx rewrites the query for partitions), and a cancelled call
+sends ``KILL QUERY`` for every server thread whose statement holds that tag,
+from one of the engine's own connections.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import uuid
+from collections.abc import AsyncIterator, Sequence
+from typing import Any, TypeVar
+
+import asyncmy
+import pyarrow as pa
+from sqlalchemy.engine import URL
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from .._redact import scrub
+from ..db._mysql import kill_queries
+from ..errors import NovelkitError
+from ._errors import ArrowUnsupportedError, arrow_query_error
+
+__all__ = ["ConnectorxMysqlReader", "new_tag"]
+
+log = logging.getLogger("novelkit.arrow")
+
+T = TypeVar("T")
+
+
+def _drop_outcome(work: asyncio.Future[Any]) -> None:
+    """Retrieve a cancelled read's outcome (the killed statement's error), unshown."""
+    if not work.cancelled():
+        work.exception()
+
+
+def _ascending(column: pa.ChunkedArray) -> bool:
+    """Whether an integer key column is already in ascending order (no copy)."""
+    values = column.to_numpy()
+    return bool(len(values) < 2 or (values[1:] >= values[:-1]).all())
+
+
+def _next_batch(reader: pa.RecordBatchReader) -> pa.RecordBatch | None:
+    try:
+        return reader.read_next_batch()
+    except StopIteration:
+        return None
+
+
+#: Connections (and connectorx threads) a partitioned read uses.
+PARTITIONS = 2
+
+
+def new_tag() -> str:
+    """A string that marks one statement in the server's process list."""
+    return f"novelkit-arrow-{uuid.uuid4().hex}"
+
+
+class ConnectorxMysqlReader:
+    """Runs one statement on a MySQL/MariaDB server through connectorx, in a worker thread."""
+
+    name = "connectorx-mysql"
+
+    def __init__(
+        self, engine: AsyncEngine, *, read_only: bool, statement_timeout: float | None
+    ) -> None:
+        self.engine = engine
+        self.url: URL = engine.url
+        self.read_only = read_only
+        self.statement_timeout = statement_timeout
+        self.mariadb = bool(getattr(engine.dialect, "is_mariadb", False))
+
+    def _connection_string(self) -> str:
+        # The password goes to connectorx only, never to a message or a log line.
+        url = self.url.set(drivername="mysql", query={})
+        return url.render_as_string(hide_password=False)
+
+    def _session_setup(self) -> list[str]:
+        setup = []
+        if self.read_only:
+            setup.append("SET SESSION TRANSACTION READ ONLY")
+        if self.statement_timeout is not None:
+            if self.mariadb:
+                setup.append(f"SET SESSION max_statement_time = {self.statement_timeout:g}")
+            else:
+                millis = max(1, int(self.statement_timeout * 1000))
+                setup.append(f"SET SESSION MAX_EXECUTION_TIME = {millis}")
+        return setup
+
+    async def read(
+        self,
+        sql: str,
+        params: Sequence[Any] = (),
+        *,
+        tag: str,
+        partition_on: str | None = None,
+    ) -> pa.Table:
+        """The statement's result as one Arrow table; ``KILL QUERY`` when cancelled."""
+        if params:
+            raise ValueError("connectorx takes no bound parameters; render them first")
+        partitions = PARTITIONS if partition_on is not None else None
+        loop = asyncio.get_running_loop()
+        work = loop.run_in_executor(None, self._read, sql, partition_on, partitions)
+        return await self._guarded(work, tag)
+
+    async def stream(self, sql: str, *, tag: str, batch_size: int) -> AsyncIterator[pa.RecordBatch]:
+        """The statement's rows in Arrow batches of at most ``batch_size`` (bounded memory)."""
+        loop = asyncio.get_running_loop()
+        opened = loop.run_in_executor(None, self._open_stream, sql, batch_size)
+        reader = await self._guarded(opened, tag)
+        finished = False
+        try:
+            while True:
+                batch = await self._guarded(loop.run_in_executor(None, self._next, reader), tag)
+                if batch is None:
+                    finished = True
+                    return
+                if batch.num_rows:
+                    yield batch
+        finally:
+            if not finished:
+                # Stopped early: the server may still be sending the rest.
+                await self._kill(tag)
+            reader.close()
+
+    def _read(self, sql: str, partition_on: str | None, partitions: int | None) -> pa.Table:
+        options: dict[str, Any] = {"return_type": "arrow"}
+        if partitions:
+            options.update(partition_on=partition_on, partition_num=partitions)
+        table = self._connectorx(sql, options)
+        if partitions and partition_on is not None and not _ascending(table[partition_on]):
+            # Partitions arrive in the order their threads finish (a sort copies the
+            # table, so only when needed).
+            table = table.sort_by(partition_on)
+        return table
+
+    def _open_stream(self, sql: str, batch_size: int) -> pa.RecordBatchReader:
+        return self._connectorx(sql, {"return_type": "arrow_stream", "batch_size": batch_size})
+
+    def _connectorx(self, sql: str, options: dict[str, Any]) -> Any:
+        """``connectorx.read_sql`` with the session setup, its errors as novelkit's."""
+        import connectorx  # the optional extra, loaded on first use
+
+        setup = self._session_setup()
+        if setup:
+            options["pre_execution_query"] = setup
+        try:
+            return connectorx.read_sql(self._connection_string(), sql, **options)
+        except RuntimeError as exc:
+            raise arrow_query_error(exc, self._where(), self.url.password) from None
+        except BaseException as exc:
+            # connectorx panics (a BaseException) on column types it has no Arrow
+            # type for (a bare NULL column): the async driver reads those.
+            if type(exc).__name__ != "PanicException":
+                raise
+            raise ArrowUnsupportedError(scrub(str(exc), self.url.password)) from None
+
+    def _next(self, reader: pa.RecordBatchReader) -> pa.RecordBatch | None:
+        """The stream's next batch; a server error met while reading it as novelkit's."""
+        try:
+            return _next_batch(reader)
+        except BaseException as exc:
+            # connectorx's stream reports a failed read (a killed or timed-out
+            # statement) as a panic, "cx writer failed: ... ERROR 1969 ...".
+            if type(exc).__name__ != "PanicException" and not isinstance(exc, RuntimeError):
+                raise
+            raise arrow_query_error(exc, self._where(), self.url.password) from None
+
+    def _where(self) -> str:
+        return f"the MySQL database {self.url.database!r} on {self.url.host}"
+
+    async def _guarded(self, work: asyncio.Future[T], tag: str) -> T:
+        """Await a worker's result; when cancelled, stop the statement, then let it end."""
+        try:
+            return await asyncio.shield(work)
+        except asyncio.CancelledError:
+            await self._kill(tag)
+            # connectorx returns once the killed statement's error reaches it; a
+            # worker still reading after a second is left to finish in the
+            # background (its result is dropped), so the call ends now.
+            await asyncio.wait({work}, timeout=1)
+            work.add_done_callback(_drop_outcome)
+            raise
+
+    async def _kill(self, tag: str) -> None:
+        """Stop every server thread running the statement tagged ``tag``."""
+        from sqlalchemy import text
+
+        try:
+            async with self.engine.connect() as conn:
+                ids = (
+                    await conn.execute(
+                        text(
+                            "SELECT id FROM information_schema.processlist "
+                            "WHERE info LIKE :pattern AND id <> CONNECTION_ID()"
+                        ),
+                        {"pattern": f"%{tag}%"},
+                    )
+                ).scalars()
+                threads = [int(thread) for thread in ids]
+            # From outside the pool: a read-only engine's connections refuse KILL.
+            await kill_queries(self.engine, threads)
+            log.debug("arrow path: sent KILL QUERY to %s", threads)
+        except (OSError, SQLAlchemyError, NovelkitError, asyncmy.errors.Error) as exc:
+            # A failed stop must not hide the cancellation; the statement then ends
+            # by itself (or at the engine's statement_timeout).
+            log.warning("arrow path: could not stop the query: %s", type(exc).__name__)

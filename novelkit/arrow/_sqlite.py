@@ -1,0 +1,118 @@
+"""SQLite through the ADBC driver: the file read straight into Arrow buffers.
+
+Each statement opens its own ADBC connection to the same file (a few hundred
+microseconds), read-only by URI (``mode=ro``) and ``query_only``, with the
+engine's busy timeout, runs in a worker thread, and is closed at once, so no
+read lock outlives the call. Only statements novelkit compiled itself, or a
+user's query the read-only checker passed (one SELECT; no ``ATTACH``,
+``VACUUM INTO`` or PRAGMA), are ever sent here.
+
+Two copies of SQLite: the ADBC driver links its own, and POSIX file locks
+belong to the process, so closing its file releases every lock this process
+holds on it, through Python's sqlite3 too. Harmless to novelkit's read-only
+readers, whose driver-path statements hold a shared lock only while they run;
+fatal to a writer's lock. So the path is only taken for read-only engines,
+while no read-write novelkit engine of this process has the file open
+(``_choice``); a user's own sqlite3 writer in the same process is the one case
+left to the user, as the README says.
+
+Stopping: the ADBC SQLite driver cannot interrupt a statement that is running
+(its cancel does not reach ``sqlite3_interrupt``). It returns rows in batches,
+so the worker checks between batches whether the call was cancelled or its
+deadline passed, and stops there; the batch size keeps that under a few
+milliseconds for a scan. A statement that computes long before its first row
+(a big ``GROUP BY`` in a user's query) could not be stopped, which is why
+users' SQL on SQLite keeps the async driver (see ``_choice``).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+import time
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+import pyarrow as pa
+
+from ..errors import QueryTimeoutError
+from ._errors import ArrowUnsupportedError, arrow_query_error
+
+__all__ = ["AdbcSqliteReader"]
+
+#: Rows per batch: between two batches the worker checks for a stop.
+BATCH_ROWS = 4096
+
+
+class _Stopped(Exception):
+    """The call was cancelled while the worker read (ends the worker, never shown)."""
+
+
+class AdbcSqliteReader:
+    """Runs one statement at a time on a SQLite file through ADBC, in a worker thread."""
+
+    name = "adbc-sqlite"
+
+    def __init__(self, path: Path, *, busy_timeout: float, statement_timeout: float | None):
+        self.path = path
+        self.busy_timeout_ms = max(0, int(busy_timeout * 1000))
+        self.statement_timeout = statement_timeout
+
+    def _uri(self) -> str:
+        return f"file:{quote(str(self.path.resolve()))}?mode=ro"
+
+    async def read(self, sql: str, params: Sequence[Any], *, tag: str = "") -> pa.Table:
+        """The statement's result as one Arrow table; stops between batches when cancelled."""
+        stop = threading.Event()
+        deadline = (
+            None if self.statement_timeout is None else time.monotonic() + self.statement_timeout
+        )
+        loop = asyncio.get_running_loop()
+        work = loop.run_in_executor(None, self._read, sql, tuple(params), stop, deadline)
+        try:
+            return await asyncio.shield(work)
+        except asyncio.CancelledError:
+            stop.set()
+            # Let the worker close its connection (and so its read lock) before
+            # the cancellation goes on: it stops at its next batch.
+            await asyncio.wait({work}, timeout=10)
+            raise
+
+    def _read(
+        self, sql: str, params: tuple[Any, ...], stop: threading.Event, deadline: float | None
+    ) -> pa.Table:
+        import adbc_driver_sqlite.dbapi as adbc  # the optional extra, loaded on first use
+
+        try:
+            with adbc.connect(uri=self._uri()) as conn, conn.cursor() as cursor:
+                cursor.execute(f"PRAGMA busy_timeout = {self.busy_timeout_ms}")
+                cursor.execute("PRAGMA query_only = 1")
+                cursor.adbc_statement.set_options(
+                    **{"adbc.sqlite.query.batch_rows": str(BATCH_ROWS)}
+                )
+                cursor.execute(sql, params or None)
+                reader = cursor.fetch_record_batch()
+                batches = []
+                for batch in reader:
+                    batches.append(batch)
+                    if stop.is_set():
+                        raise _Stopped
+                    if deadline is not None and time.monotonic() > deadline:
+                        raise QueryTimeoutError(
+                            f"The query ran past the engine's statement_timeout "
+                            f"({self.statement_timeout:g} s) and was stopped. Raise "
+                            "statement_timeout= or narrow the query."
+                        )
+                return pa.Table.from_batches(batches, schema=reader.schema)
+        except _Stopped:
+            return pa.table({})
+        except (adbc.Error, OSError) as exc:
+            # (Errors met while reading batches come through Arrow's stream as OSError.)
+            if "Type mismatch" in str(exc):
+                # SQLite keeps any value in any column; ADBC types a column by its
+                # first rows and refuses a later value of another type. The driver
+                # reads such a column (with the loaders' warnings).
+                raise ArrowUnsupportedError(str(exc)) from None
+            raise arrow_query_error(exc, f"the SQLite database {self.path}") from None

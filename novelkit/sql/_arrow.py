@@ -1,0 +1,158 @@
+"""A user's query on the Arrow path (MySQL through connectorx), giving the same frame.
+
+Taken only for a query that reads rows (``SELECT``/``WITH``) and binds no values
+(connectorx takes no parameters, and values are never written into SQL); on
+SQLite a user's query keeps the async driver (see ``novelkit.arrow._choice``).
+The result's column names and types come from the async driver first, with
+the query wrapped as ``SELECT * FROM (...) LIMIT 0`` (no rows; the server plans
+it only), so that every column gets exactly the dtype the driver path gives it;
+the rows then come from connectorx and become the same Python values.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any, cast
+
+import numpy as np
+import pyarrow as pa
+import sqlalchemy as sa
+from sqlalchemy.dialects import mysql
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.sql.elements import ClauseElement
+
+from ..arrow._choice import ArrowPath
+from ..arrow._errors import ArrowUnsupportedError
+from ..loaders._query import LoadContext
+from ._prepare import Prepared
+
+__all__ = ["ArrowRoute", "arrow_route", "python_columns"]
+
+
+@dataclass
+class ArrowRoute:
+    """A query that reads through the Arrow path, with its result columns as probed."""
+
+    path: ArrowPath
+    sql: str
+    names: list[str]
+    description: Sequence[Sequence[Any]]
+
+    async def read(self) -> pa.Table | None:
+        """The whole result, or None when connectorx cannot read a column (use the driver)."""
+        try:
+            return await self.path.read_sql(self.sql)
+        except ArrowUnsupportedError:
+            return None
+
+
+async def arrow_route(ctx: LoadContext, prepared: Prepared) -> ArrowRoute | None:
+    """How the query reads through the Arrow path, or None for the async driver.
+
+    Unless ``fast=True``: only a plain read of one large table (see
+    :func:`plain_table_read`); a join or an aggregate returns few rows, which
+    the driver reads before connectorx has opened its connection.
+    """
+    if ctx.arrow is None or (sql := arrow_sql_text(prepared)) is None:
+        return None
+    stand_in = plain_table_read(sql)
+    if stand_in is None and not ctx.arrow.forced:
+        return None
+    if stand_in is not None and not await ctx.arrow.worth_it(ctx.conn, stand_in):
+        return None
+    probed = await probe_columns(ctx, sql)
+    if probed is None:
+        return None
+    return ArrowRoute(ctx.arrow, sql, *probed)
+
+
+_READS_ROWS = re.compile(r"\s*(\(\s*)*(SELECT|WITH)\b", re.IGNORECASE)
+_MYSQL = mysql.dialect(paramstyle="named")
+_MYSQL_NULL_TYPE = 6  # the protocol's FIELD_TYPE.NULL: a column that is always NULL
+_MYSQL_STRING = 254
+
+
+def arrow_sql_text(prepared: Prepared) -> str | None:
+    """The query's SQL for connectorx, or None when it is not a row-reading query."""
+    sql = str(
+        cast(ClauseElement, prepared.statement).compile(
+            dialect=_MYSQL, compile_kwargs={"literal_binds": True}
+        )
+    )
+    return sql if _READS_ROWS.match(sql) else None
+
+
+def plain_table_read(sql: str) -> sa.Select[Any] | None:
+    """A stand-in SELECT of the one table ``sql`` reads, when it is a plain read.
+
+    Plain: one table, no join, grouping, aggregate, DISTINCT or LIMIT; the
+    stand-in lets :meth:`~novelkit.arrow._choice.ArrowPath.worth_it` weigh the
+    table's size as it does for the loaders' statements. None otherwise.
+    """
+    import sqlglot  # not at import: ``import novelkit`` stays light (tests check it)
+    from sqlglot import exp
+    from sqlglot.errors import SqlglotError
+
+    try:
+        tree = sqlglot.parse_one(sql, read="mysql")
+    except SqlglotError:
+        return None
+    if not isinstance(tree, exp.Select):
+        return None
+    if any(tree.args.get(k) for k in ("joins", "group", "distinct", "limit", "having", "with")):
+        return None
+    if tree.find(exp.AggFunc) is not None or tree.find(exp.Subquery) is not None:
+        return None
+    tables = list(tree.find_all(exp.Table))
+    if len(tables) != 1 or not tables[0].name:
+        return None
+    return sa.select(sa.literal_column("1")).select_from(sa.table(tables[0].name))
+
+
+async def probe_columns(
+    ctx: LoadContext, sql: str
+) -> tuple[list[str], Sequence[Sequence[Any]]] | None:
+    """The result's names and driver description, or None when the query cannot be wrapped.
+
+    (Duplicate column names cannot be a derived table's: such a query keeps the
+    driver path, which names them ``id``, ``id_1``.)
+    """
+    try:
+        result = await ctx.conn.exec_driver_sql(
+            f"SELECT * FROM ({sql}) AS novelkit_columns LIMIT 0".replace("%", "%%")
+        )
+    except DBAPIError:
+        return None
+    try:
+        names, description = list(result.keys()), result.cursor.description
+    finally:
+        result.close()
+    if any(_maybe_null_type(column) for column in description or ()):
+        return None  # a bare NULL column: connectorx has no type for it (it panics)
+    return names, description
+
+
+def _maybe_null_type(column: Sequence[Any]) -> bool:
+    """A column the unwrapped query may send as type NULL.
+
+    In the derived table a bare ``NULL`` becomes ``CHAR(0)`` (type 254, size 0);
+    a real ``CHAR(0)`` column is rare enough to read through the driver too.
+    """
+    return column[1] == _MYSQL_NULL_TYPE or (column[1] == _MYSQL_STRING and not column[3])
+
+
+def _python(column: pa.ChunkedArray | pa.Array) -> np.ndarray:
+    kind = column.type
+    if pa.types.is_string(kind) or pa.types.is_large_string(kind) or pa.types.is_binary(kind):
+        return np.asarray(column.to_numpy(zero_copy_only=False), dtype=object)
+    if pa.types.is_large_binary(kind):
+        return np.asarray(column.to_numpy(zero_copy_only=False), dtype=object)
+    values = column.to_pylist()
+    return np.fromiter(values, dtype=object, count=len(values))
+
+
+def python_columns(data: pa.Table | pa.RecordBatch) -> list[np.ndarray]:
+    """Each column's values as the async driver gives them (Python objects), in order."""
+    return [_python(column) for column in data.columns]

@@ -273,16 +273,6 @@ def test_the_documented_polars_recipe_parses_json(fixture_sqlite: Path) -> None:
     assert "str.json_decode(dtype)" in (REPO / "README.md").read_text(encoding="utf-8")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "novelkit/arrow/_output.py, module docstring (line 12; novelkit.arrow is public): "
-        "'(``pl.col(c).str.json_decode()`` parses them in polars)' is a recipe that the "
-        "pinned polars 2.1.0 (constraints.txt) refuses: 'TypeError: "
-        "ExprStringNameSpace.json_decode() missing 1 required positional argument: "
-        "'dtype''. README.md was corrected in 846ef3b; the docstring was not."
-    ),
-)
 def test_no_doc_gives_the_polars_recipe_without_a_dtype() -> None:
     import novelkit.arrow._output as output
 
@@ -304,19 +294,6 @@ def _stored_metadata(fx: Source) -> dict[Any, Any]:
     return stored
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "README.md (846ef3b): 'loaders whose parse_json= defaults to True leave it off for "
-        "these outputs' (JSON as stored text), but the facade's generated methods "
-        "(novelkit/facade/_methods.py) pass parse_json=parse_json explicitly, and "
-        "novelkit/arrow/_output.py _options() flips it only when 'parse_json' is not in "
-        "the bound arguments: db.outlines(to='arrow') parses the JSON and _json_text() "
-        'writes it back with orjson, \'{"narrative_phase": "\\u4e8b\\u4ef6", ...}\' as '
-        'stored becoming \'{"narrative_phase":"事件",...}\', where '
-        "load_outlines(to='arrow') gives the stored text (and skips the parse)."
-    ),
-)
 def test_the_facade_gives_json_as_its_stored_text(fx: Source) -> None:
     stored = _stored_metadata(fx)
     with novelkit.connect(fx.url) as db:

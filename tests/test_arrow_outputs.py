@@ -263,69 +263,75 @@ async def test_json_columns_come_as_their_stored_text(fx: Source) -> None:
     assert parsed.drop_nulls().len() == sum(v is not None for v in stored.values())
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=TypeError,
-    reason=(
-        "README.md ('JSON columns come as their stored JSON text "
-        '(`pl.col("metadata").str.json_decode()` parses them)\') and the docstring of '
-        "novelkit/arrow/_output.py give a recipe that fails with the pinned polars 2.1.0 "
-        "(constraints.txt): the expression form needs a dtype, 'TypeError: "
-        "ExprStringNameSpace.json_decode() missing 1 required positional argument: "
-        "'dtype''. (The Series form, frame['metadata'].str.json_decode(), infers it.)"
-    ),
-)
-def test_the_readme_recipe_parses_json_in_polars(fixture_sqlite: Path) -> None:
+def test_the_documented_polars_recipe_parses_json(fixture_sqlite: Path) -> None:
+    """README's recipe: str.json_decode(dtype) for a known shape (polars 2.1 needs the dtype)."""
     with novelkit.connect(fixture_sqlite) as db:
         outlines = db.outlines(to="polars")
-    parsed = outlines.select(pl.col("metadata").str.json_decode())  # type: ignore[call-arg]
-    assert parsed["metadata"].drop_nulls().len() > 0
+    shape = pl.Struct({"narrative_phase": pl.String, "emotion_hook": pl.String})
+    parsed = outlines.select(pl.col("metadata").str.json_decode(shape))["metadata"]
+    assert parsed.drop_nulls().len() > 0
+    assert "str.json_decode(dtype)" in (REPO / "README.md").read_text(encoding="utf-8")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "JSON columns come as their stored text (the module doc, CHANGELOG, commit 76c6593) "
-        "only from the loaders whose parse_json= defaults to True and is not given: "
-        "novelkit/arrow/_output.py _options() flips it to False only when 'parse_json' is "
-        "not in the bound arguments. The facade's generated methods "
-        "(novelkit/facade/_methods.py) pass parse_json=parse_json explicitly, so "
-        "db.outlines(to='arrow') parses the JSON and _json_text() writes it back with "
-        'orjson: \'{"narrative_phase": "\\u4e8b\\u4ef6", ...}\' as stored becomes '
-        '\'{"narrative_phase":"事件",...}\'. load_table, iter_frames and load_sql have no '
-        "parse_json=True to flip and give re-serialized JSON too."
-    ),
-)
-@pytest.mark.parametrize("route", ["facade", "load_table", "iter_frames", "load_sql"])
-async def test_every_route_gives_json_as_its_stored_text(fx: Source, route: str) -> None:
+def test_no_doc_gives_the_polars_recipe_without_a_dtype() -> None:
+    import novelkit.arrow._output as output
+
+    with pytest.raises(TypeError, match="dtype"):
+        pl.DataFrame({"m": ['{"a": 1}']}).select(pl.col("m").str.json_decode())  # type: ignore[call-arg]
+    for where, text in (
+        ("README.md", (REPO / "README.md").read_text(encoding="utf-8")),
+        ("novelkit/arrow/_output.py", output.__doc__ or ""),
+    ):
+        assert "str.json_decode()" not in text, where
+
+
+def _stored_metadata(fx: Source) -> dict[Any, Any]:
     stored = {
         r["id"]: r["metadata"]
         for r in fx.rows("SELECT id, metadata FROM chapter_outlines ORDER BY id")
     }
     assert any(v is not None for v in stored.values())
-    if route == "facade":
-        with novelkit.connect(fx.url) as db:
-            table = db.outlines(to="arrow")
-    else:
-        async with _session(fx) as session:
-            if route == "load_table":
-                table = await novelkit.load_table(session, "chapter_outlines", to="arrow")
-            elif route == "load_sql":
-                table = await novelkit.load_sql(
-                    session, "SELECT id, metadata FROM chapter_outlines", to="arrow"
-                )
-            else:
-                chunks = [
-                    c
-                    async for c in novelkit.iter_frames(
-                        session, "chapter_outlines", chunksize=1000, progress=False, to="arrow"
-                    )
-                ]
-                table = pa.concat_tables(chunks)
+    return stored
+
+
+def test_the_facade_gives_json_as_its_stored_text(fx: Source) -> None:
+    stored = _stored_metadata(fx)
+    with novelkit.connect(fx.url) as db:
+        table = db.outlines(to="arrow")
     got = dict(
         zip(table.column("id").to_pylist(), table.column("metadata").to_pylist(), strict=True)
     )
     assert got == stored
+
+
+@pytest.mark.parametrize("route", ["load_table", "iter_frames", "load_sql"])
+async def test_other_routes_give_json_written_back_from_its_values(fx: Source, route: str) -> None:
+    """No parse_json=True to leave off: parsed values written back as JSON (README)."""
+    stored = _stored_metadata(fx)
+    async with _session(fx) as session:
+        if route == "load_table":
+            table = await novelkit.load_table(session, "chapter_outlines", to="arrow")
+        elif route == "load_sql":
+            table = await novelkit.load_sql(
+                session, "SELECT id, metadata FROM chapter_outlines", to="arrow"
+            )
+        else:
+            chunks = [
+                c
+                async for c in novelkit.iter_frames(
+                    session, "chapter_outlines", chunksize=1000, progress=False, to="arrow"
+                )
+            ]
+            table = pa.concat_tables(chunks)
+    got = dict(
+        zip(table.column("id").to_pylist(), table.column("metadata").to_pylist(), strict=True)
+    )
+    assert got.keys() == stored.keys()
+    for key, text in stored.items():
+        if text is None:
+            assert got[key] is None, key
+        else:
+            assert json.loads(got[key]) == json.loads(text), key
 
 
 async def test_empty_results_keep_their_columns(fx: Source) -> None:

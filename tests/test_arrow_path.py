@@ -420,18 +420,6 @@ async def test_fork_columns_and_table_come_through_the_arrow_path(
 
 
 @pytest.mark.mysql
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "novelkit/loaders/_generic.py iter_frames builds each page with "
-        ".limit(chunksize), which SQLAlchemy binds as a parameter (LIMIT :param_1, not "
-        "literal_execute), so novelkit/arrow/_choice.py _carries_values() sends every page "
-        "to the driver ('the statement binds values'), even with fast=True and although "
-        "commit 575ee5e says integer-keyed pages go through connectorx (only the key bound "
-        "was made literal_execute). Every chunk of iter_frames(..., fast=True) on MariaDB "
-        "says 'driver'."
-    ),
-)
 async def test_iter_frames_pages_go_through_connectorx_with_fast_true(
     mysql_fixture_db: MySQLDatabase,
 ) -> None:

@@ -9,7 +9,9 @@ pandas keeps them (text, and numbers without copies where Arrow can), giving:
 (polars ``Datetime("us", "UTC")``), categoricals → dictionaries (polars
 ``Categorical``), ``string`` → ``large_string``. Parsed JSON (Python dicts and
 lists) has no Arrow type that keeps every shape, so JSON columns come as their
-JSON text there (``pl.col(c).str.json_decode()`` parses them in polars).
+stored JSON text there (a loader's ``parse_json`` is off for these outputs; the
+SQL functions' and ``iter_frames``' parsed values are written back as JSON); in
+polars ``pl.col(c).str.json_decode(dtype)`` parses a column of known shape.
 """
 
 from __future__ import annotations
@@ -134,19 +136,16 @@ def _options(
     """The call's ``fast`` and ``to``; for Arrow and polars, JSON left as stored text.
 
     (Parsing JSON into Python objects only to write it back as text would cost
-    the most expensive step of a load for nothing, so ``parse_json`` defaults to
-    False there; given explicitly it is honoured.) ``kwargs`` is updated in place.
+    the most expensive step of a load for nothing, so a loader's ``parse_json``
+    is off for those outputs.) ``kwargs`` is updated in place.
     """
     signature = inspect.signature(func)
     bound = signature.bind_partial(*args, **kwargs)
     to = check_output(bound.arguments.get("to", "pandas"))
     parse_json = signature.parameters.get("parse_json")
-    if (
-        to != "pandas"
-        and parse_json is not None
-        and parse_json.default is True
-        and "parse_json" not in bound.arguments
-    ):
+    if to != "pandas" and parse_json is not None and parse_json.default is True:
+        # (The facade passes every keyword, defaults included: a True given here is
+        # not told apart from the default.)
         kwargs["parse_json"] = False
     return check_fast(bound.arguments.get("fast")), to
 

@@ -281,7 +281,9 @@ async def iter_frames(
             statement = (
                 sa.select(*(fetched_column(sql, shape, c, kinds.get(c)) for c in wanted))
                 .order_by(sql.c[key])
-                .limit(chunksize)
+                # Written into the statement (a number novelkit chose), so that a
+                # page can go through connectorx, which takes no parameters.
+                .limit(sa.bindparam("page_rows", chunksize, literal_execute=True))
             )
             if where is not None:
                 statement = statement.where(where(sql))

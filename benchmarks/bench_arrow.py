@@ -44,6 +44,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
+import bench_loaders  # run as a script: its own folder is on sys.path
 import pandas as pd
 import sqlalchemy as sa
 from sqlalchemy.dialects import mysql, sqlite
@@ -196,47 +197,6 @@ def polars_reader(url: str, statements: list[tuple[str, str | None]]) -> Measure
     return run
 
 
-def raw_driver(url: str, statements: list[str]) -> Measure:
-    parsed = sa.engine.make_url(url)
-
-    async def run_sqlite() -> pd.DataFrame:
-        import aiosqlite
-
-        frames = []
-        async with aiosqlite.connect(parsed.database) as conn:
-            for sql in statements:
-                cursor = await conn.execute(sql)
-                rows = await cursor.fetchall()
-                frames.append(pd.DataFrame(rows, columns=[d[0] for d in cursor.description]))
-        return frames[0]
-
-    async def run_mysql() -> pd.DataFrame:
-        import asyncmy
-
-        conn = await asyncmy.connect(
-            host=parsed.host,
-            port=parsed.port or 3306,
-            user=parsed.username,
-            password=parsed.password,
-            database=parsed.database,
-            charset="utf8mb4",
-        )
-        frames = []
-        try:
-            for sql in statements:
-                async with conn.cursor() as cursor:
-                    await cursor.execute(sql)
-                    rows = await cursor.fetchall()
-                    columns = [d[0] for d in cursor.description]
-                frames.append(pd.DataFrame(rows, columns=columns))
-        finally:
-            conn.close()
-            await conn.ensure_closed()
-        return frames[0]
-
-    return run_sqlite if parsed.get_backend_name() == "sqlite" else run_mysql
-
-
 def pandas_read_sql(url: str, statements: list[str]) -> Measure:
     parsed = sa.engine.make_url(url)
     sync_url = parsed.set(
@@ -276,7 +236,8 @@ async def bench_case(url: str, case: str, repeat: int) -> dict[str, Any]:
         "novelkit_driver": novelkit_call(url, loader, keywords, fast=False),
         "connectorx": connectorx(url, keyed),
         "polars_read_database_uri": polars_reader(url, keyed),
-        "raw_driver": raw_driver(url, sql),
+        # bench_loaders' reference: the statements fetched into DataFrames, first returned.
+        "raw_driver": bench_loaders.raw_driver(url, tuple(sql)),
         "pandas_read_sql": pandas_read_sql(url, sql),
     }
     if backend == "sqlite":

@@ -128,6 +128,11 @@ class ReadWriteConnection(sqlite3.Connection):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.execute(f"PRAGMA busy_timeout = {int(self.busy_timeout_ms)}")
+        # GROUP BY, DISTINCT and ORDER BY without an index build temporary b-trees;
+        # in memory rather than in temporary files they run about a third faster
+        # (a grouped join over 226,151 chapters: 0.37 s against 0.25 s). What they
+        # hold is about what the result holds, which the frame holds anyway.
+        self.execute("PRAGMA temp_store = MEMORY")
 
 
 class ReadOnlyConnection(ReadWriteConnection):

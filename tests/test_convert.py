@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import gc
 import threading
 import warnings
@@ -11,7 +12,8 @@ import pandas as pd
 import pytest
 
 from novelkit.errors import StoredValueWarning
-from novelkit.loaders._convert import convert_column, parse_json_values, to_int
+from novelkit.loaders import _convert
+from novelkit.loaders._convert import convert_column, parse_json_values, to_int, to_utc
 from novelkit.loaders._gc import collector_paused
 
 
@@ -177,3 +179,79 @@ def test_json_columns_stay_object_with_none_for_null(stored: list[object]) -> No
         )
     assert read.dtype == object
     assert [v is None for v in read] == [v is None for v in stored]
+
+
+_STAMPS = [
+    "2024-01-01 10:00:00",
+    None,
+    "2024-03-10 02:30:00.5",
+    "2024-06-01",
+    "2024-11-03 01:30:00.123456",
+]
+_ODD_STAMPS = ["2024-02-30 00:00:00", "2024-01-01 10:00:00+08:00", "soon"]
+
+
+@pytest.mark.parametrize(
+    "zone",
+    [
+        None,
+        "UTC",
+        dt.timezone(dt.timedelta(hours=8)),
+        dt.timezone(-dt.timedelta(hours=5, minutes=30)),
+        "America/New_York",
+    ],
+)
+@pytest.mark.parametrize(
+    "stored",
+    [
+        _STAMPS,
+        [dt.datetime(2024, 1, 1, 10), None, dt.datetime(2024, 11, 3, 1, 30, 0, 500)],
+        _STAMPS + _ODD_STAMPS,
+        [None, None],
+        [],
+    ],
+    ids=["text", "datetimes", "text-with-odd-values", "all-null", "empty"],
+)
+def test_timestamps_fast_path_equals_the_general_one(
+    stored: list[object], zone: object, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    values = pd.Series(np.array(stored, dtype=object))
+    fast = to_utc(values, zone)  # type: ignore[arg-type]
+    with monkeypatch.context() as patch:
+        patch.setattr(_convert, "_utc_by_arrow", lambda *_args: None)
+        general = to_utc(values, zone)  # type: ignore[arg-type]
+    pd.testing.assert_series_equal(fast, general)
+    assert str(fast.dtype) == "datetime64[us, UTC]"
+    assert fast.dt.tz == general.dt.tz
+
+
+def test_timestamps_in_pandas_text_dtype() -> None:
+    values = pd.Series([s for s in _STAMPS], dtype="string")
+    expected = to_utc(pd.Series(np.array(_STAMPS, dtype=object)), None)
+    pd.testing.assert_series_equal(to_utc(values, None), expected)
+
+
+def test_categories_keep_the_vocabulary_first_then_what_was_seen() -> None:
+    stored = pd.Series(
+        np.array(["zzz-custom", None, "successful", "aaa-custom", "successful"], dtype=object)
+    )
+    column = convert_column(
+        "chapters",
+        "status",
+        stored,
+        "category",
+        parse_json=True,
+        server_timezone=None,
+        seen=["mmm"],
+    )
+    vocabulary = list(column.cat.categories[:-3])
+    assert list(column.cat.categories[-3:]) == ["aaa-custom", "mmm", "zzz-custom"]
+    assert "successful" in vocabulary
+    assert column.isna().tolist() == [False, True, False, False, False]
+    assert column.astype(object).where(column.notna(), None).tolist() == [
+        "zzz-custom",
+        None,
+        "successful",
+        "aaa-custom",
+        "successful",
+    ]

@@ -96,6 +96,22 @@ async def test_sqlite_busy_timeout_on_every_connection(
         await engine.dispose()
 
 
+@pytest.mark.parametrize("read_only", [True, False])
+async def test_sqlite_temporary_btrees_in_memory(fixture_sqlite: Path, read_only: bool) -> None:
+    # GROUP BY / ORDER BY sorters without temporary files (2 = MEMORY), and no file
+    # appears next to the database for them.
+    before = sorted(p.name for p in fixture_sqlite.parent.iterdir())
+    engine = create_engine(fixture_sqlite, read_only=read_only)
+    try:
+        assert await scalar(engine, "PRAGMA temp_store") == 2
+        grouped = "SELECT project_id, COUNT(*) FROM chapters GROUP BY project_id ORDER BY 2"
+        async with engine.connect() as conn:
+            assert (await conn.execute(text(grouped))).all()
+    finally:
+        await engine.dispose()
+    assert sorted(p.name for p in fixture_sqlite.parent.iterdir()) == before
+
+
 async def test_sqlite_overrides(fixture_sqlite: Path) -> None:
     engine = create_engine(fixture_sqlite, pool_pre_ping=True, poolclass=StaticPool)
     try:

@@ -83,7 +83,12 @@ def to_utc(values: pd.Series, server_timezone: str | dt.tzinfo | None) -> pd.Ser
     if fast is not None:
         return fast
     if values.dtype == object or pd.api.types.is_string_dtype(values.dtype):
-        parsed = pd.to_datetime(values, format="ISO8601", errors="coerce")
+        try:
+            parsed = pd.to_datetime(values, format="ISO8601", errors="coerce")
+        except ValueError:
+            # Text with an offset beside text without one (a fork's or a hand's
+            # write): the offsets are honoured and the rest read as UTC, as stored.
+            parsed = pd.to_datetime(values, format="ISO8601", errors="coerce", utc=True)
     else:
         parsed = pd.to_datetime(values, errors="coerce")
     # One resolution whatever the values: pandas infers seconds from text without

@@ -181,8 +181,18 @@ def _as_stored(value: str | bytes) -> str | bytes:
     return value
 
 
+_INT64_MAX = np.iinfo(np.int64).max
+
+
+def _is_unsigned_64(dtype: Any) -> bool:
+    if isinstance(dtype, pd.ArrowDtype):
+        return bool(pa.types.is_uint64(dtype.pyarrow_dtype))
+    return str(dtype) in ("uint64", "UInt64")
+
+
 def to_int(values: pd.Series) -> pd.Series:
-    """Whole numbers as pandas' nullable ``Int64``.
+    """Whole numbers as pandas' nullable ``Int64`` (``UInt64`` where an unsigned value
+    is beyond ``Int64``).
 
     When every non-null value is a Python int, numpy converts them in one C pass
     (about 8 times faster than ``astype("Int64")`` on object values); anything
@@ -192,16 +202,25 @@ def to_int(values: pd.Series) -> pd.Series:
     if isinstance(values.dtype, pd.Int64Dtype):
         return values  # the Arrow path's integers: converted already
     if values.dtype != object:
-        return values.astype("Int64")
+        if _is_unsigned_64(values.dtype) and values.max() > _INT64_MAX:
+            return values.astype("UInt64")
+        with np.errstate(invalid="ignore"):  # see below: pandas raises what matters
+            return values.astype("Int64")
     raw = values.to_numpy(dtype=object)
     missing = pd.isna(raw)
     present = raw[~missing] if missing.any() else raw
     if pd.api.types.infer_dtype(present, skipna=False) != "integer":
-        return values.astype("Int64")
+        # pandas checks every value and raises (for convert_column to keep the column
+        # as stored) on any that is not whole or too large; numpy's own warning about
+        # that cast would only repeat it.
+        with np.errstate(invalid="ignore"):
+            return values.astype("Int64")
     try:
         numbers = present.astype(np.int64)
     except OverflowError:
-        return values.astype("Int64")
+        # A BIGINT UNSIGNED past 2**63-1 (a fork's hash or counter): pandas' unsigned
+        # dtype holds it; anything else too large raises for convert_column to keep.
+        return values.astype("UInt64")
     data = np.zeros(len(raw), dtype=np.int64)
     data[~missing] = numbers
     array = pd.arrays.IntegerArray(data, missing)
@@ -303,11 +322,15 @@ def convert_column(
             # SQLite keeps any value in any column (text in an INTEGER column of a
             # fork's table): the column is given as stored, and the user told.
             warnings.warn(
-                f"{table}.{column}: some stored values are not numbers; the column is "
-                "given as stored (Python objects), not converted.",
+                f"{table}.{column}: some stored values are not whole numbers of 64 bits; "
+                "the column is given as stored, not converted.",
                 StoredValueWarning,
                 stacklevel=3,
             )
+            if values.dtype == object and pd.api.types.infer_dtype(values) == "floating":
+                # REALs in an integer column (2.5, or 2.0**64 for an unsigned too large
+                # for SQLite): as numbers, as the Arrow path reads them too.
+                return values.astype("float64")
             return values
     if kind == "str":
         return to_string(values)

@@ -19,6 +19,7 @@ from __future__ import annotations
 import asyncio
 import concurrent.futures
 import contextlib
+import datetime as dt
 import gc
 import itertools
 import logging
@@ -527,18 +528,6 @@ async def test_sqlite_columns_whose_type_shows_only_after_the_first_batch(
 
 
 @pytest.mark.mysql
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "MySQL TIME columns differ by path: connectorx gives them as time-of-day "
-        "(datetime.time), the async driver as durations (datetime.timedelta), and nothing "
-        "in novelkit/arrow/_columns.py (loaders) or novelkit/sql/_arrow.py python_columns "
-        "(load_sql) converts one to the other: load_table gives '10:00:00' on the Arrow "
-        "path and '0 days 10:00:00' on the driver path; load_sql gives time(10, 0) against "
-        "timedelta(hours=10). (A TIME past 24 h makes connectorx panic, and the call falls "
-        "back to the driver.)"
-    ),
-)
 async def test_mysql_time_columns_are_the_same_on_both_paths(mysql_db: MySQLDatabase) -> None:
     load_mysql_dump(mysql_db)
     src = mysql_source(mysql_db)
@@ -555,6 +544,16 @@ async def test_mysql_time_columns_are_the_same_on_both_paths(mysql_db: MySQLData
     assert fast_sql.attrs["novelkit_path"].startswith("arrow")
     assert_same_frame(fast_sql, driver_sql)
     assert_same_frame(fast, driver)
+    # A TIME is a duration on both paths (MySQL's reach past a day, and below zero).
+    assert str(driver["fork_duration"].dtype) == "timedelta64[us]"
+    assert set(driver["fork_duration"]) == {pd.Timedelta(hours=10)}
+    assert set(driver_sql["fork_duration"]) == {dt.timedelta(hours=10)}
+    src.execute("UPDATE chapters SET fork_duration = IF(id % 2, '-01:30:00', '30:00:00')")
+    async with _session(src.url) as session:
+        fast = await novelkit.load_table(session, "chapters", fast=True)
+        driver = await novelkit.load_table(session, "chapters", fast=False)
+    assert_same_frame(fast, driver)
+    assert set(driver["fork_duration"]) == {pd.Timedelta(hours=-1.5), pd.Timedelta(hours=30)}
 
 
 @pytest.mark.mysql

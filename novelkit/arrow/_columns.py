@@ -80,7 +80,16 @@ def _objects(column: pa.ChunkedArray) -> pd.Series:
         return pd.Series(pd.arrays.ArrowStringArray(strings))
     if pa.types.is_date(kind):
         return pd.Series(column.to_pylist(), dtype=object)
+    if pa.types.is_time(kind):
+        return pd.Series(time_as_duration(column).to_pandas(), dtype=object)
     return pd.Series(column.to_numpy(zero_copy_only=False), dtype=object)
+
+
+def time_as_duration(column: pa.ChunkedArray | pa.Array) -> pa.ChunkedArray | pa.Array:
+    """connectorx's time of day as the duration since midnight the MySQL driver gives
+    for a TIME (``timedelta``): the same values whichever path read them."""
+    unit = column.type.unit
+    return column.cast(pa.int64()).cast(pa.duration(unit))
 
 
 def fetched_from_arrow(

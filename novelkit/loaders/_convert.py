@@ -19,7 +19,7 @@ import orjson
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
-from sqlalchemy import JSON, Boolean, Date, DateTime, Float, Integer, Numeric
+from sqlalchemy import JSON, Boolean, Date, DateTime, Float, Integer, Interval, Numeric, Time
 from sqlalchemy.types import TypeEngine
 
 from ..errors import StoredValueWarning
@@ -37,7 +37,7 @@ __all__ = [
     "to_utc",
 ]
 
-Kind = Literal["int", "float", "bool", "str", "datetime", "date", "json", "category"]
+Kind = Literal["int", "float", "bool", "str", "datetime", "date", "duration", "json", "category"]
 
 
 def kind_of_type(sa_type: TypeEngine[Any]) -> Kind:
@@ -50,6 +50,8 @@ def kind_of_type(sa_type: TypeEngine[Any]) -> Kind:
         return "datetime"
     if isinstance(sa_type, Date):
         return "date"
+    if isinstance(sa_type, Time | Interval):
+        return "duration"
     if isinstance(sa_type, Integer):
         return "int"
     if isinstance(sa_type, Float | Numeric):
@@ -336,6 +338,12 @@ def convert_column(
         return to_string(values)
     if kind == "datetime":
         return _warn_unread(table, column, values, to_utc(values, server_timezone))
+    if kind == "duration":
+        # MySQL TIME is a signed duration (up to 838:59:59) that the driver gives as
+        # timedelta; SQLite keeps the text. pandas has no time-of-day dtype: both as
+        # timedelta64 (a time of day is its time since midnight).
+        durations = pd.to_timedelta(values, errors="coerce").astype("timedelta64[us]")
+        return _warn_unread(table, column, values, durations)
     if kind == "date":
         dates = pd.to_datetime(values, format="ISO8601", errors="coerce").astype("datetime64[s]")
         return _warn_unread(table, column, values, dates)

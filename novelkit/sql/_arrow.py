@@ -24,6 +24,7 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.sql.elements import ClauseElement
 
 from ..arrow._choice import ArrowPath
+from ..arrow._columns import time_as_duration
 from ..arrow._errors import ArrowUnsupportedError
 from ..loaders._query import LoadContext
 from ._prepare import Prepared
@@ -149,6 +150,8 @@ def _python(column: pa.ChunkedArray | pa.Array) -> np.ndarray:
         return np.asarray(column.to_numpy(zero_copy_only=False), dtype=object)
     if pa.types.is_large_binary(kind):
         return np.asarray(column.to_numpy(zero_copy_only=False), dtype=object)
+    if pa.types.is_time(kind):
+        column = time_as_duration(column)  # timedelta, as the driver gives a TIME
     values = column.to_pylist()
     return np.fromiter(values, dtype=object, count=len(values))
 

@@ -95,6 +95,8 @@ def kind_of_type(sa_type: TypeEngine[Any] | None) -> Kind | None:
         return "datetime"
     if isinstance(sa_type, sa.Date):
         return "date"
+    if isinstance(sa_type, sa.Time | sa.Interval):
+        return "duration"
     if isinstance(sa_type, sa.Integer):
         return "int"
     if isinstance(sa_type, sa.Float | sa.Numeric):
@@ -110,6 +112,7 @@ _MYSQL_KINDS: dict[int, Kind] = {
     **dict.fromkeys((0, 4, 5, 246), "float"),  # DECIMAL FLOAT DOUBLE NEWDECIMAL
     **dict.fromkeys((7, 12), "datetime"),  # TIMESTAMP DATETIME
     **dict.fromkeys((10, 14), "date"),  # DATE NEWDATE
+    11: "duration",  # TIME
     245: "json",
     **dict.fromkeys((15, 247, 248, 253, 254), "str"),  # VARCHAR ENUM SET VAR_STRING STRING
     # BLOB types (249-252) hold text and bytes alike: decided by the values.

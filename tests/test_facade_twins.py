@@ -7,6 +7,10 @@ the same functions.
 
 from __future__ import annotations
 
+import fnmatch
+import tomllib
+from pathlib import Path
+
 import pytest
 
 import novelkit
@@ -29,3 +33,10 @@ async def test_a_wrong_keyword_fails_in_the_awaitable_twin_too() -> None:
     pattern = r"LoaderMethods\.achapters\(\) .*'dedup'"
     with novelkit.connect() as db, pytest.raises(TypeError, match=pattern):
         await db.achapters(dedup=True)
+
+
+def test_the_stub_is_shipped_with_the_package() -> None:
+    pyproject = Path(__file__).parents[1] / "pyproject.toml"
+    setuptools = tomllib.loads(pyproject.read_text(encoding="utf-8"))["tool"]["setuptools"]
+    patterns = setuptools["package-data"]["novelkit"]
+    assert any(fnmatch.fnmatch("facade/_methods.pyi", pattern) for pattern in patterns)

@@ -70,6 +70,19 @@ def url_argument(func: F) -> F:
     return click.argument("url", required=False, metavar="[URL]")(func)
 
 
+def choice_option(
+    *names: str, choices: list[str], default: str, help_text: str
+) -> Callable[[F], F]:
+    """An option that takes one of ``choices``, its default shown in ``--help``."""
+    return click.option(
+        *names,
+        type=click.Choice(choices),
+        default=default,
+        show_default=True,
+        help=help_text,
+    )
+
+
 def progress_option(func: F) -> F:
     """``--progress/--no-progress``; by default a bar is shown on a terminal only."""
     return click.option(
@@ -87,12 +100,11 @@ def main() -> None:
 
 @main.command()
 @url_argument
-@click.option(
+@choice_option(
     "--scale",
-    type=click.Choice(["tiny", "default", "large"]),
+    choices=["tiny", "default", "large"],
     default="default",
-    show_default=True,
-    help="tiny: seconds; default: the README's database; large: benchmarks (minutes).",
+    help_text="tiny: seconds; default: the README's database; large: benchmarks (minutes).",
 )
 @click.option(
     "--seed",
@@ -101,12 +113,11 @@ def main() -> None:
     show_default=True,
     help="The same seed always gives the same data.",
 )
-@click.option(
+@choice_option(
     "--generation",
-    type=click.Choice(["classic", "fusion"]),
+    choices=["classic", "fusion"],
     default="fusion",
-    show_default=True,
-    help="Arboris schema generation: classic (17 tables) or fusion (36 tables).",
+    help_text="Arboris schema generation: classic (17 tables) or fusion (36 tables).",
 )
 @click.option("--force", is_flag=True, help="Overwrite a database that is not a novelkit demo.")
 @progress_option
@@ -162,13 +173,19 @@ def env_file_option(func: F) -> F:
 
 def format_option(*choices: str, default: str) -> Callable[[F], F]:
     """``--format`` with the given choices."""
+    return choice_option(
+        "--format", "fmt", choices=list(choices), default=default, help_text="Output format."
+    )
+
+
+def out_option(name: str, *, folder: bool, help_text: str) -> Callable[[F], F]:
+    """The required ``--out`` of an export, passed as ``name``: a folder, or a file."""
     return click.option(
-        "--format",
-        "fmt",
-        type=click.Choice(list(choices)),
-        default=default,
-        show_default=True,
-        help="Output format.",
+        "--out",
+        name,
+        type=click.Path(file_okay=not folder, dir_okay=folder, path_type=Path),
+        required=True,
+        help=help_text,
     )
 
 
@@ -285,12 +302,11 @@ def outlines(novel_id: str, url: str | None, env_file: Path | None, fmt: FrameFo
     help="Only this novel (its project id); repeat for several. Default: every novel.",
 )
 @click.option("--regex", is_flag=True, help="PATTERN is a Python regular expression.")
-@click.option(
+@choice_option(
     "--versions",
-    type=click.Choice(["selected", "latest", "all"]),
+    choices=["selected", "latest", "all"],
     default="selected",
-    show_default=True,
-    help="selected: the text the app shows; latest: each chapter's newest version; all.",
+    help_text="selected: the text the app shows; latest: each chapter's newest version; all.",
 )
 @click.option("--case-sensitive", is_flag=True, help="Tell case (and full/half width) apart.")
 @click.option(
@@ -353,13 +369,7 @@ def search(
 @url_argument
 @env_file_option
 @format_option("parquet", "csv", default="parquet")
-@click.option(
-    "--out",
-    "out_dir",
-    type=click.Path(file_okay=False, path_type=Path),
-    required=True,
-    help="Folder for one file per table (created if missing).",
-)
+@out_option("out_dir", folder=True, help_text="Folder for one file per table (created if missing).")
 @click.option(
     "--tables",
     default=None,
@@ -399,13 +409,7 @@ def export(
 @url_argument
 @env_file_option
 @format_option("txt", "markdown", default="txt")
-@click.option(
-    "--out",
-    "out_file",
-    type=click.Path(dir_okay=False, path_type=Path),
-    required=True,
-    help="The text file to write ('-' for standard output).",
-)
+@out_option("out_file", folder=False, help_text="The text file to write ('-' for standard output).")
 @reports_errors
 def export_text(
     novel_id: str, url: str | None, env_file: Path | None, fmt: TextFormat, out_file: Path

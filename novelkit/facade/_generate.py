@@ -1,13 +1,13 @@
-"""Write ``_methods.py``: a sync method and an awaitable twin per public async function.
+"""Write ``_methods.pyi``: the typed declarations of NovelDB's data methods.
 
 Every coroutine function in ``novelkit.__all__`` whose first parameter is
 ``target`` (a session or connection) becomes a facade method: ``load_x`` becomes
 ``db.x()``, any other name stays (``db.search_text()``), and each gets an
-``a``-prefixed awaitable twin. They are spelled out, not attached with
-``setattr`` at import, so that type checkers (``mypy --strict`` on a user's
-script) and editors see every method with its real signature. Run
-``python -m novelkit.facade._generate`` after changing a signature;
-``tests/test_facade_methods.py`` fails until you do.
+``a``-prefixed awaitable twin. At run time :mod:`._twins` builds them; this stub
+spells them out, one ``@overload`` per ``to=`` value, so that type checkers
+(``mypy --strict`` on a user's script) and editors see every method with its
+real signature and return type. Run ``python -m novelkit.facade._generate``
+after changing a signature; ``tests/test_facade_methods.py`` fails until you do.
 """
 
 from __future__ import annotations
@@ -17,69 +17,45 @@ import inspect
 import re
 import subprocess
 import sys
-import textwrap
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from ._twins import OUTPUT_TYPES, method_name
+
 __all__ = ["HANDWRITTEN", "TARGET", "facade_functions", "render"]
 
-TARGET = Path(__file__).with_name("_methods.py")
+TARGET = Path(__file__).with_name("_methods.pyi")
 
-_HEADER = '''"""The data methods of :class:`~novelkit.NovelDB`. GENERATED: do not edit.
+_HEADER = '''"""Typed declarations of :class:`~novelkit.NovelDB`'s data methods. GENERATED.
 
 Written by ``python -m novelkit.facade._generate`` from the signatures of
 novelkit's async functions; ``tests/test_facade_methods.py`` checks that it is
-up to date. Each method's full docstring is its function's, appended at import
-(see :func:`_document`).
+up to date. At run time the methods come from ``_twins.py``.
 """
 
-from __future__ import annotations
-
-import inspect
 from collections.abc import Callable, Coroutine
-from typing import TYPE_CHECKING, Any, Literal, TypeVar, overload
+from typing import Any, Literal, TypeVar, overload
+
+import pandas as pd
+import polars as pl
+import pyarrow as pa
 
 {imports}
 
-if TYPE_CHECKING:
-    import pandas as pd
-    import polars as pl
-    import pyarrow as pa
-
 __all__ = ["LoaderMethods"]
 
-T = TypeVar("T")
-
+_T = TypeVar("_T")
 
 class LoaderMethods:
     """novelkit's async functions as methods (``db.chapters()``, ``await db.achapters()``)."""
 
-    def _call(self, func: Callable[..., Coroutine[Any, Any, T]], /, *a: Any, **kw: Any) -> T:
-        raise NotImplementedError
-
+    def _call(
+        self, func: Callable[..., Coroutine[Any, Any, _T]], /, *a: Any, **kw: Any
+    ) -> _T: ...
     async def _acall(
-        self, func: Callable[..., Coroutine[Any, Any, T]], /, *a: Any, **kw: Any
-    ) -> T:
-        raise NotImplementedError
-'''
-
-_FOOTER = '''
-
-#: Method name -> the function it calls, for the docstrings and the tests.
-FUNCTIONS: dict[str, Callable[..., Any]] = {{
-{entries}
-}}
-
-
-def _document() -> None:
-    """Give each method its function's whole docstring after its own first line."""
-    for name, func in FUNCTIONS.items():
-        for method in (getattr(LoaderMethods, name), getattr(LoaderMethods, "a" + name)):
-            method.__doc__ = f"{{method.__doc__}}\\n\\n{{inspect.cleandoc(func.__doc__ or '')}}"
-
-
-_document()
+        self, func: Callable[..., Coroutine[Any, Any, _T]], /, *a: Any, **kw: Any
+    ) -> _T: ...
 '''
 
 #: Standard-library names used in annotations, and their modules.
@@ -91,6 +67,8 @@ _STANDARD = {
     "Literal": "typing",
 }
 _IDENTIFIER = re.compile(r"(?<![.\w])[A-Za-z_]\w*")  # not attributes (pd.DataFrame)
+#: Names the stub's header already has.
+_IN_HEADER = frozenset({"None", "pd", "pl", "pa", "Any", "Literal", "Callable", "Coroutine"})
 
 
 #: Functions whose facade counterpart is written by hand in ``_noveldb.py``
@@ -112,7 +90,7 @@ def facade_functions() -> dict[str, Callable[..., Any]]:
         params = list(inspect.signature(func).parameters)
         if params[:1] != ["target"]:
             continue
-        found[public.removeprefix("load_")] = func
+        found[method_name(func)] = func
     return found
 
 
@@ -136,24 +114,13 @@ def _signature(params: list[inspect.Parameter]) -> list[str]:
     return lines
 
 
-def _arguments(params: list[inspect.Parameter]) -> list[str]:
-    return [
-        f"{p.name}," if p.kind is inspect.Parameter.POSITIONAL_OR_KEYWORD else f"{p.name}={p.name},"
-        for p in params
-    ]
-
-
-def _alias(func: Callable[..., Any]) -> str:
-    return f"_{func.__name__}"
-
-
-#: ``to=`` value -> what a facade method returns for it (overloads, see :func:`_overloads`).
-OUTPUT_TYPES = {"pandas": "pd.DataFrame", "polars": "pl.DataFrame", "arrow": "pa.Table"}
-
-
-def _overloads(name: str, params: list[inspect.Parameter], *, awaitable: bool) -> str:
-    """One ``@overload`` per ``to=`` value, so each output has its own type."""
+def _declarations(name: str, func: Callable[..., Any], *, awaitable: bool) -> str:
+    """The method declared: one ``@overload`` per ``to=`` value, so each output has its type."""
+    params = _parameters(func)
     head = f"    async def a{name}(" if awaitable else f"    def {name}("
+    if not any(p.name == "to" for p in params):
+        returns = inspect.signature(func).return_annotation
+        return f"{head}\n{_indented(_signature(params))}\n    ) -> {returns}: ...\n"
     out = []
     for output, returns in OUTPUT_TYPES.items():
         lines = []
@@ -162,95 +129,88 @@ def _overloads(name: str, params: list[inspect.Parameter], *, awaitable: bool) -
                 default = ' = "pandas"' if output == "pandas" else ""
                 line = f'to: Literal["{output}"]{default},'
             lines.append(line)
-        signature = "\n".join(f"        {line}" for line in lines)
-        out.append(f"    @overload\n{head}\n{signature}\n    ) -> {returns}: ...\n")
-    return "\n".join(out) + "\n"
+        out.append(f"    @overload\n{head}\n{_indented(lines)}\n    ) -> {returns}: ...\n")
+    return "".join(out)
 
 
-def _method(name: str, func: Callable[..., Any], *, awaitable: bool) -> str:
-    params = _parameters(func)
-    returns = inspect.signature(func).return_annotation
-    overloads = ""
-    if any(p.name == "to" for p in params):
-        overloads = _overloads(name, params, awaitable=awaitable)
-    if awaitable:
-        head = f"    async def a{name}("
-        doc = f"Awaitable twin of :meth:`{name}`: runs on the facade's loop."
-        call = "return await self._acall("
-    else:
-        head = f"    def {name}("
-        doc = f":func:`novelkit.{func.__name__}` on this database, with the same keywords."
-        call = "return self._call("
-    docstring = textwrap.fill(
-        doc, width=96, initial_indent='        """', subsequent_indent="        "
-    )
-    signature = "\n".join(f"        {line}" for line in _signature(params))
-    call_lines = [f"{_alias(func)},", *_arguments(params)]
-    arguments = "\n".join(f"            {line}" for line in call_lines)
-    return overloads + (
-        f"{head}\n{signature}\n    ) -> {returns}:\n"
-        f'{docstring}"""\n'
-        f"        {call}\n{arguments}\n        )\n"
-    )
+def _indented(lines: list[str]) -> str:
+    return "\n".join(f"        {line}" for line in lines)
 
 
 def _relative(module: str) -> str:
     return ".." + module.removeprefix("novelkit.")
 
 
+def _exporter(name: str, home: str) -> str:
+    """The module to import ``name`` from: one that lists it in ``__all__``.
+
+    ``mypy --strict`` accepts no other (no implicit re-exports): ``home``, the
+    function's own module, if it does, else the deepest novelkit module that
+    does, where the name is defined.
+    """
+    wanted = sys.modules[home].__dict__[name]
+    exporters = [
+        module_name
+        for module_name, module in sorted(sys.modules.items())
+        if module_name.startswith("novelkit")
+        and name in getattr(module, "__all__", ())
+        and getattr(module, name, None) is wanted
+    ]
+    if not exporters:
+        raise NameError(f"no novelkit module exports {name!r} (used in {home})")
+    return home if home in exporters else max(exporters, key=lambda m: m.count("."))
+
+
 def _imports(functions: dict[str, Callable[..., Any]]) -> str:
-    """The import lines the generated module needs: functions and annotation names.
+    """The import lines the stub needs for the names its annotations use.
 
     A name used in an annotation is imported from the function's own module
     (where it is in scope), unless it is a well-known one (``pd``, ``Sequence``...).
     """
-    groups: dict[str, dict[str, set[str]]] = {"std": {}, "third": {}, "local": {}}
-    plain: set[str] = set()
-    imported: set[str] = set()
-
-    def add(group: str, module: str, name: str) -> None:
-        groups[group].setdefault(module, set()).add(name)
-
+    groups: dict[str, dict[str, set[str]]] = {"std": {}, "local": {}}
+    seen: set[str] = set()
     for func in functions.values():
-        add("local", _relative(func.__module__), f"{func.__name__} as {_alias(func)}")
-        signature = inspect.signature(func)
-        texts = [str(p.annotation) for p in _parameters(func)] + [str(signature.return_annotation)]
         namespace = sys.modules[func.__module__].__dict__
-        for name in sorted(set(_IDENTIFIER.findall(" ".join(texts))) - imported):
-            if hasattr(builtins, name) or name in {"None", "T", "Coroutine", "Callable"}:
+        for name in sorted(set(_IDENTIFIER.findall(_annotations(func))) - seen):
+            seen.add(name)
+            if hasattr(builtins, name) or name in _IN_HEADER:
                 continue
-            imported.add(name)
-            if name == "pd":
-                continue  # imported for type checkers in the header
-            elif name in _STANDARD:
-                add("std", _STANDARD[name], name)
+            if name in _STANDARD:
+                module, group = _STANDARD[name], "std"
             elif name in namespace:
-                add("local", _relative(func.__module__), name)
+                module, group = _relative(_exporter(name, func.__module__)), "local"
             else:
                 raise NameError(f"{func.__name__}: cannot tell where {name!r} comes from")
-    blocks = []
-    for group in ("std", "third", "local"):
-        lines = [
+            groups[group].setdefault(module, set()).add(name)
+    return "\n\n".join(
+        "\n".join(
             f"from {module} import {', '.join(sorted(names))}"
-            for module, names in sorted(groups[group].items())
-        ]
-        if group == "third":
-            lines = sorted(plain) + lines
-        if lines:
-            blocks.append("\n".join(lines))
-    return "\n\n".join(blocks)
+            for module, names in sorted(modules.items())
+        )
+        for modules in groups.values()
+        if modules
+    )
+
+
+def _annotations(func: Callable[..., Any]) -> str:
+    """The annotations the stub writes for ``func`` (overloads replace ``to=``'s and the return)."""
+    params = _parameters(func)
+    texts = [str(p.annotation) for p in params if p.name != "to"]
+    if not any(p.name == "to" for p in params):
+        texts.append(str(inspect.signature(func).return_annotation))
+    return " ".join(texts)
 
 
 def render() -> str:
-    """The text ``_methods.py`` must have."""
+    """The text ``_methods.pyi`` must have."""
     functions = facade_functions()
-    methods = []
-    for name, func in functions.items():
-        methods.append(_method(name, func, awaitable=False))
-        methods.append(_method(name, func, awaitable=True))
-    entries = "\n".join(f'    "{name}": {_alias(func)},' for name, func in functions.items())
+    declarations = [
+        _declarations(name, func, awaitable=awaitable)
+        for name, func in functions.items()
+        for awaitable in (False, True)
+    ]
     header = _HEADER.format(imports=_imports(functions))
-    return _ruff(header + "\n" + "\n".join(methods) + _FOOTER.format(entries=entries))
+    return _ruff(header + "\n" + "\n".join(declarations))
 
 
 def _ruff(text: str) -> str:
@@ -273,7 +233,7 @@ def _ruff(text: str) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Write (or with ``--check``, compare) ``_methods.py``."""
+    """Write (or with ``--check``, compare) ``_methods.pyi``."""
     args = sys.argv[1:] if argv is None else argv
     text = render()
     if "--check" in args:

@@ -40,6 +40,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from novelkit._docstrings import shared_sections
 from novelkit.errors import ConfigurationError
 
 __all__ = ["SLICE_BYTES", "chars_nonspace", "cjk_chars_plus_words", "text_counts"]
@@ -114,9 +115,8 @@ def _text_counts(values: Any, *, slice_bytes: int) -> pd.DataFrame:
     )
 
 
-def chars_nonspace(values: Any) -> pd.Series:
-    """Non-whitespace code points per value (``Int64``, missing stays missing).
-
+#: The docstring sections :func:`chars_nonspace` and :func:`cjk_chars_plus_words` share.
+_ONE_COUNT_DOC = """
     Parameters
     ----------
     values
@@ -130,28 +130,25 @@ def chars_nonspace(values: Any) -> pd.Series:
     Examples
     --------
     >>> import pandas as pd
+    """
+
+
+@shared_sections(one_count=_ONE_COUNT_DOC)
+def chars_nonspace(values: Any) -> pd.Series:
+    """Non-whitespace code points per value (``Int64``, missing stays missing).
+
+    {{one_count}}
     >>> chars_nonspace(pd.Series(["\\u3000\\u3000他说：走吧。\\r\\n", None])).tolist()
     [6, <NA>]
     """
     return _one_column(values, "chars_nonspace")
 
 
+@shared_sections(one_count=_ONE_COUNT_DOC)
 def cjk_chars_plus_words(values: Any) -> pd.Series:
     """CJK ideographs ``[\\u4e00-\\u9fa5]`` plus Latin words per value (``Int64``).
 
-    Parameters
-    ----------
-    values
-        A text column, as for :func:`text_counts`.
-
-    Returns
-    -------
-    pandas.Series
-        ``Int64``, with the input Series' index and name.
-
-    Examples
-    --------
-    >>> import pandas as pd
+    {{one_count}}
     >>> cjk_chars_plus_words(pd.Series(["state-of-the-art 的 AI", ""])).tolist()
     [3, 0]
     """

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 
 from sqlglot.tokens import TokenType
 
+from novelkit._docstrings import shared_sections
 from novelkit.errors import ConfigurationError, ReadOnlyError
 from novelkit.sql._lex import QUOTED, Dialect, Lexeme, ReadingProblem, check_dialect, lex
 
@@ -188,18 +189,32 @@ _SCHEMA_PRAGMAS = frozenset(
 _MAIN_WORDS = frozenset("SELECT VALUES TABLE INSERT UPDATE DELETE REPLACE MERGE UPSERT".split())  # noqa: SIM905
 
 
+#: The docstring sections :func:`classify` and :func:`check_read_only` share.
+_SHARED_DOC = {
+    "statement_parameters": """
+        Parameters
+        ----------
+        sql
+            One SQL statement; a trailing ``;`` and comments are fine.
+        dialect
+            ``"sqlite"`` or ``"mysql"`` (MySQL and MariaDB).
+        """,
+    "configuration_error": """
+        ConfigurationError
+            When ``sql`` is empty, holds only comments, has an unclosed quote or
+            comment, or ``dialect`` is unknown.
+        """,
+}
+
+
+@shared_sections(**_SHARED_DOC)
 def classify(sql: str, dialect: Dialect) -> Classification:
     """Tell what kind of statement ``sql`` is and whether it may run read-only.
 
     Never raises :class:`~novelkit.errors.ReadOnlyError`: a refused statement
     comes back with ``read_only=False`` and the message in ``reason``.
 
-    Parameters
-    ----------
-    sql
-        One SQL statement; a trailing ``;`` and comments are fine.
-    dialect
-        ``"sqlite"`` or ``"mysql"`` (MySQL and MariaDB).
+    {{statement_parameters}}
 
     Returns
     -------
@@ -207,9 +222,7 @@ def classify(sql: str, dialect: Dialect) -> Classification:
 
     Raises
     ------
-    ConfigurationError
-        When ``sql`` is empty, holds only comments, has an unclosed quote or
-        comment, or ``dialect`` is unknown.
+    {{configuration_error}}
 
     Examples
     --------
@@ -239,6 +252,7 @@ def classify(sql: str, dialect: Dialect) -> Classification:
     return verdict
 
 
+@shared_sections(**_SHARED_DOC)
 def check_read_only(sql: str, dialect: Dialect) -> None:
     """Refuse ``sql`` unless it is one statement that only reads.
 
@@ -250,20 +264,13 @@ def check_read_only(sql: str, dialect: Dialect) -> None:
     functions that change other sessions or the server (``GET_LOCK``,
     ``NEXTVAL``, ``load_extension``...).
 
-    Parameters
-    ----------
-    sql
-        One SQL statement; a trailing ``;`` and comments are fine.
-    dialect
-        ``"sqlite"`` or ``"mysql"`` (MySQL and MariaDB).
+    {{statement_parameters}}
 
     Raises
     ------
     ReadOnlyError
         When the statement may not run read-only; the message says why.
-    ConfigurationError
-        When ``sql`` is empty, holds only comments, has an unclosed quote or
-        comment, or ``dialect`` is unknown.
+    {{configuration_error}}
 
     Examples
     --------

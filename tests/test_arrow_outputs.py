@@ -215,13 +215,20 @@ CALLS: dict[str, Callable[[Any, str], Call]] = {
 JSON_LOADERS = {"outlines", "versions_content_metadata", "characters", "foreshadowings"}
 
 
+#: Filtered by a novel: on MariaDB the ids are bound values, which fast=True refuses
+#: (tests/test_arrow_path.py); these read through the driver when left to choose.
+NOVEL_FILTERED = {"chapters_dedupe_one_novel", "cooccurrence"}
+
+
 @pytest.mark.parametrize("name", sorted(CALLS))
 async def test_each_function_gives_arrow_and_polars_outputs(fx: Source, name: str) -> None:
+    filtered_on_mysql = fx.backend == "mysql" and name in NOVEL_FILTERED
+    fast = None if filtered_on_mysql else True
     async with _session(fx) as session:
         call = CALLS[name](session, _novel(fx))
-        frame = await call(fast=True)
-        table = await call(fast=True, to="arrow")
-        polars_frame = await call(fast=True, to="polars")
+        frame = await call(fast=fast)
+        table = await call(fast=fast, to="arrow")
+        polars_frame = await call(fast=fast, to="polars")
         driver_table = await call(fast=False, to="arrow")
         pandas_default = await call()
     assert isinstance(frame, pd.DataFrame)
@@ -230,7 +237,8 @@ async def test_each_function_gives_arrow_and_polars_outputs(fx: Source, name: st
     assert_arrow_matches(frame, table)
     assert_polars_matches(frame, polars_frame)
     # The same table whichever path read the rows (the path is in the metadata).
-    assert table.schema.metadata[b"novelkit_path"].startswith(b"arrow")
+    if not filtered_on_mysql:
+        assert table.schema.metadata[b"novelkit_path"].startswith(b"arrow")
     assert driver_table.schema.metadata[b"novelkit_path"] == b"driver"
     assert_same_table(table, driver_table)
     if name in JSON_LOADERS:

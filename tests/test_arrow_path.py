@@ -304,54 +304,56 @@ def _assert_paths(fast: pd.DataFrame, driver: pd.DataFrame) -> None:
     assert driver.attrs.get("novelkit_path") == "driver", driver.attrs
 
 
-#: Calls whose statements bind values on MariaDB (a novel id; iter_frames' LIMIT), which
-#: the Arrow path hands to the driver even with fast=True (see the two xfail tests below):
-#: their frames are compared, not their paths.
-MYSQL_BOUND_VALUES = {"novels_one", "iter_frames_chapters", "iter_frames_versions_content"}
+#: Calls filtered by a novel on MariaDB: the ids are bound values, which connectorx
+#: cannot take, so fast=True refuses them (ConfigurationError, saying why) and the
+#: default choice reads them through the driver: that frame is compared.
+MYSQL_NOVEL_FILTERED = {
+    "novels_one",
+    "chapters_one_novel",
+    "cooccurrence",
+    "cooccurrence_paragraph",
+}
 
 
 @pytest.mark.parametrize("name", sorted(CALLS))
 async def test_each_function_gives_the_same_frame_on_both_paths(
     parity_db: ParityDB, name: str
 ) -> None:
+    if parity_db.backend == "mysql" and name in MYSQL_NOVEL_FILTERED:
+        async with _session(parity_db.source.url) as session:
+            with pytest.raises(ConfigurationError, match=r"fast=True.*novel ids"):
+                await CALLS[name](session, True, parity_db)
+            chosen = await CALLS[name](session, None, parity_db)  # type: ignore[arg-type]
+            driver = await CALLS[name](session, False, parity_db)
+        assert_same_frame(chosen, driver)
+        assert len(driver) > 0
+        return
     fast, driver = await _both(CALLS[name], parity_db)
     assert_same_frame(fast, driver)
     assert len(driver) > 0 or name in ("evaluations",), f"{name}: nothing to compare"
-    if parity_db.backend == "mysql" and name in MYSQL_BOUND_VALUES:
-        assert driver.attrs.get("novelkit_path", "driver") == "driver"
-        return
     _assert_paths(fast, driver)
 
 
 @pytest.mark.mysql
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "novelkit/arrow/_choice.py ArrowPath.read raises ArrowUnsupportedError('the "
-        "statement binds values') for a MySQL statement with a bound (non literal_execute) "
-        "value, and ArrowPath.fetch then reads it through the driver silently, even with "
-        "fast=True: load_novels(novel_id=..., fast=True) on MariaDB gives "
-        "attrs['novelkit_path'] == 'driver' instead of the Arrow path or the "
-        "ConfigurationError saying why that fast=True promises (load_sql with parameters "
-        "does raise it)."
-    ),
-)
 async def test_fast_true_on_mariadb_with_a_novel_filter_is_arrow_or_says_why(
     mysql_fixture_db: MySQLDatabase,
 ) -> None:
     src = mysql_source(mysql_fixture_db)
     novel = _biggest_novel(src)
     async with _session(src.url) as session:
-        try:
-            frame = await novelkit.load_novels(session, novel, fast=True)
-        except ConfigurationError as exc:
-            refusal = str(exc)
-        else:
-            refusal = ""
-    if refusal:
-        assert "fast=True" in refusal
-    else:
-        assert frame.attrs["novelkit_path"].startswith("arrow"), frame.attrs
+        for load in (novelkit.load_novels, novelkit.load_outlines, novelkit.load_versions):
+            # The ids are bound (never written into SQL), which connectorx cannot take.
+            with pytest.raises(ConfigurationError, match=r"fast=True.*novel_id filter"):
+                await load(session, novel, fast=True)
+            # Left to choose, the filtered read goes through the driver, and says so.
+            chosen = await load(session, novel)
+            driver = await load(session, novel, fast=False)
+            assert "driver" in chosen.attrs["novelkit_path"], chosen.attrs
+            assert_same_frame(chosen, driver)
+            assert len(driver) > 0
+        # The session is still usable, and unfiltered fast=True reads still take the path.
+        whole = await novelkit.load_outlines(session, fast=True)
+    assert whole.attrs["novelkit_path"].startswith("arrow"), whole.attrs
 
 
 async def test_every_table_loads_the_same_on_both_paths(parity_db: ParityDB) -> None:

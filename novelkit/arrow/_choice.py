@@ -49,6 +49,7 @@ if TYPE_CHECKING:
     from ..loaders._fetch import Fetched
 
 __all__ = [
+    "NOVEL_FILTER",
     "ArrowPath",
     "CallRecord",
     "arrow_path_for",
@@ -151,12 +152,15 @@ class ArrowPath:
             self.echo(str(compiled))
             table = await self.reader.read(str(compiled), params)
         else:
-            if _carries_values(statement):
+            bound = _bound_values(statement)
+            if bound:
                 # connectorx takes no parameters, and values are never written into
                 # SQL: a statement with bound values (a novel_id filter) goes through
                 # the driver. (literal_execute ones, integers novelkit read from the
                 # database, are written in by the driver path too.)
-                raise ArrowUnsupportedError("the statement binds values")
+                raise ArrowUnsupportedError(
+                    _FILTERED_BY_NOVEL if NOVEL_FILTER in bound else "the statement binds values"
+                )
             if _selects_bare_null(statement):
                 # connectorx has no Arrow type for a NULL column and panics (noisily).
                 raise ArrowUnsupportedError("a column that is always NULL")
@@ -200,6 +204,15 @@ class ArrowPath:
         try:
             table = await self.read(statement, partition_on=partition_on)
         except ArrowUnsupportedError as exc:
+            if self.forced and exc.args == (_FILTERED_BY_NOVEL,):
+                # The user's own choice (a filter) that fast=True cannot serve: said,
+                # as for users' SQL with parameters. (novelkit's own constants, such
+                # as a metric's key, are bound too: those reads quietly take the driver.)
+                raise ConfigurationError(
+                    f"fast=True, but the Arrow path cannot serve this: {_FILTERED_BY_NOVEL} "
+                    "(connectorx takes no parameters, and novelkit never writes values "
+                    "into SQL). Leave fast unset to read it through the driver."
+                ) from None
             log.debug("driver path for one statement: the Arrow reader cannot read it (%s)", exc)
             return None
         return fetched_from_arrow(table, text=text, lengths=lengths)
@@ -232,6 +245,11 @@ class ArrowPath:
             record.paths.append(f"arrow ({self.reader.name})")
 
 
+#: The bound name of the loaders' novel filter (``loaders._query.exact_in``).
+NOVEL_FILTER = "novel_ids"
+_FILTERED_BY_NOVEL = "the statement binds the novel ids of a novel_id filter"
+
+
 def _single_table(statement: sa.Executable) -> str | None:
     """The one table a plain SELECT reads (no join, no subquery), else None."""
     if not isinstance(statement, sa.Select):
@@ -242,9 +260,10 @@ def _single_table(statement: sa.Executable) -> str | None:
     return str(froms[0].name)
 
 
-def _carries_values(statement: sa.Executable) -> bool:
+def _bound_values(statement: sa.Executable) -> set[str]:
+    """The names of the values the statement binds (literal_execute ones are written in)."""
     compiled = cast(SQLCompiler, cast(sa.ClauseElement, statement).compile(dialect=_MYSQL))
-    return any(not bind.literal_execute for bind in compiled.binds.values())
+    return {name for name, bind in compiled.binds.items() if not bind.literal_execute}
 
 
 def _selects_bare_null(statement: sa.Executable) -> bool:

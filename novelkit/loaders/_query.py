@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession
 from sqlalchemy.sql.elements import quoted_name
 
 from .._redact import mask_url
-from ..arrow._choice import ArrowPath, arrow_path_for
+from ..arrow._choice import NOVEL_FILTER, ArrowPath, arrow_path_for
 from ..errors import ConfigurationError, UnknownObjectError, WrongTypeError
 from ..schema.inspect import not_arboris_error
 from ..schema.reflect import TableShape, reflect_table, table_names
@@ -146,11 +146,11 @@ def exact_in(backend: str, column: sa.ColumnElement[Any], values: Sequence[str])
     MariaDB's default collation is case-, trailing-space- and emoji-insensitive,
     so the plain IN (which can use an index) is narrowed by a binary comparison.
     """
-    plain = column.in_(sa.bindparam("novel_ids", list(values), expanding=True))
+    plain = column.in_(sa.bindparam(NOVEL_FILTER, list(values), expanding=True))
     if backend != "mysql":
         return plain
     binary = sa.cast(column, sa.LargeBinary).in_(
-        sa.bindparam("novel_ids_bin", [v.encode("utf-8") for v in values], expanding=True)
+        sa.bindparam(f"{NOVEL_FILTER}_bin", [v.encode("utf-8") for v in values], expanding=True)
     )
     return sa.and_(plain, binary)
 

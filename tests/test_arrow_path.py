@@ -1380,17 +1380,6 @@ async def test_a_cancelled_arrow_read_leaves_no_unretrieved_exception(
 
 
 @pytest.mark.mysql
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "novelkit/arrow/_mysql.py ConnectorxMysqlReader._connectorx: a column type "
-        "connectorx has no Arrow type for (GEOMETRY here; a TIME past 24 h too) makes it "
-        "panic; the panic is caught and the statement read by the driver, but Rust's "
-        "panic message ('thread ... panicked at ... not implemented: MYSQL_TYPE_GEOMETRY', "
-        "with a backtrace when RUST_BACKTRACE is set) is written to the process's stderr, "
-        "into the user's notebook, on every such call."
-    ),
-)
 async def test_falling_back_from_connectorx_writes_nothing_to_stderr(
     mysql_fixture_db: MySQLDatabase, capfd: pytest.CaptureFixture[str]
 ) -> None:

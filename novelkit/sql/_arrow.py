@@ -73,6 +73,8 @@ _READS_ROWS = re.compile(r"\s*(\(\s*)*(SELECT|WITH)\b", re.IGNORECASE)
 _MYSQL = mysql.dialect(paramstyle="named")
 _MYSQL_NULL_TYPE = 6  # the protocol's FIELD_TYPE.NULL: a column that is always NULL
 _MYSQL_STRING = 254
+#: Field types connectorx has no Arrow type for: GEOMETRY (and its subtypes).
+_CONNECTORX_LACKS = frozenset({255})
 
 
 def arrow_sql_text(prepared: Prepared) -> str | None:
@@ -132,6 +134,9 @@ async def probe_columns(
         result.close()
     if any(_maybe_null_type(column) for column in description or ()):
         return None  # a bare NULL column: connectorx has no type for it (it panics)
+    if any(column[1] in _CONNECTORX_LACKS for column in description or ()):
+        # connectorx would panic, and Rust prints the panic into the notebook.
+        return None
     return names, description
 
 

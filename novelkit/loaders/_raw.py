@@ -299,13 +299,16 @@ async def load_simple(
     table: str,
     novel_id: NovelIds,
     *,
-    extra_columns: bool,
-    parse_json: bool,
-    flatten_json: bool,
-    server_timezone: str | None,
+    extra_columns: bool = True,
+    parse_json: bool = True,
+    flatten_json: bool = False,
+    server_timezone: str | None = None,
     hint: str = "",
 ) -> pd.DataFrame:
-    """A table keyed by ``project_id``, loaded whole or for some novels (most raw loaders)."""
+    """A table keyed by ``project_id``, loaded whole or for some novels (most raw loaders).
+
+    The defaults are the loaders' own: JSON parsed, not spread, stored zone UTC.
+    """
     ctx = await open_context(target, server_timezone)
     shape = await require_table(ctx, table, hint=hint)
     ids = await resolve_novel_ids(ctx, novel_id)

@@ -43,7 +43,6 @@ async def load_characters(
         extra_columns=extra_columns,
         parse_json=parse_json,
         flatten_json=flatten_json,
-        server_timezone=None,
     )
 
 
@@ -62,9 +61,6 @@ async def load_relationships(
         "blueprint_relationships",
         novel_id,
         extra_columns=extra_columns,
-        parse_json=True,
-        flatten_json=False,
-        server_timezone=None,
     )
 
 
@@ -84,8 +80,6 @@ async def load_conversations(
         "novel_conversations",
         novel_id,
         extra_columns=extra_columns,
-        parse_json=True,
-        flatten_json=False,
         server_timezone=server_timezone,
     )
 
@@ -113,7 +107,6 @@ async def load_foreshadowings(
         novel_id,
         extra_columns=extra_columns,
         parse_json=parse_json,
-        flatten_json=False,
         server_timezone=server_timezone,
         hint="Foreshadowings came with the fusion schema (2026-01); this is an older database.",
     )

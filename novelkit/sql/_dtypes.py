@@ -31,6 +31,7 @@ from sqlalchemy.types import TypeEngine
 from ..loaders._convert import (
     Kind,
     convert_column,
+    kind_of_type as column_kind,
     known_kinds,
     parse_json_values,
     to_int,
@@ -84,26 +85,18 @@ def unique_names(names: Sequence[str]) -> list[str]:
 
 
 def kind_of_type(sa_type: TypeEngine[Any] | None) -> Kind | None:
-    """The conversion kind for a SQLAlchemy type; None when it says nothing useful."""
+    """The conversion kind for a SQLAlchemy type; None when it says nothing useful.
+
+    The loaders' mapping (:func:`~novelkit.loaders._convert.kind_of_type`), except
+    that a type it does not know is not taken for text here: a user's expression of
+    an unknown type keeps the dtype its values call for.
+    """
     if sa_type is None or isinstance(sa_type, sa.types.NullType):
         return None
-    if isinstance(sa_type, sa.JSON):
-        return "json"
-    if isinstance(sa_type, sa.Boolean):
-        return "bool"
-    if isinstance(sa_type, sa.DateTime):
-        return "datetime"
-    if isinstance(sa_type, sa.Date):
-        return "date"
-    if isinstance(sa_type, sa.Time | sa.Interval):
-        return "duration"
-    if isinstance(sa_type, sa.Integer):
-        return "int"
-    if isinstance(sa_type, sa.Float | sa.Numeric):
-        return "float"
-    if isinstance(sa_type, sa.String):
-        return "str"
-    return None
+    kind = column_kind(sa_type)
+    if kind == "str" and not isinstance(sa_type, sa.String):
+        return None
+    return kind
 
 
 # MySQL's field type codes (the protocol's, the same in every driver).

@@ -183,14 +183,14 @@ async def load_raw(
         selected += [c for c in shape.column_names if c not in kinds and c not in options.exclude]
     columns: list[Any] = [fetched_column(table, shape, c, kinds.get(c)) for c in selected]
     has_project = novel_column is not None and shape.has(novel_column)
-    project_ids: set[Any] | None = None
+    project_ids: pd.Series | None = None
     if options.orphans and has_project and shape.name != "novel_projects":
         projects_shape = await reflect_table(ctx.conn, "novel_projects")
         if projects_shape is not None:
             # Compared in pandas, byte for byte: a LEFT JOIN per row costs more
             # than reading the (few) project ids once.
             projects = sql_table("novel_projects", ["id"])
-            project_ids = set((await fetch_frame(ctx, sa.select(projects.c.id)))["id"])
+            project_ids = (await fetch_frame(ctx, sa.select(projects.c.id)))["id"]
             if novel_column is not None and novel_column not in selected:
                 columns.append(table.c[novel_column])
             kinds["is_orphan"] = "bool"
@@ -235,14 +235,17 @@ async def load_raw(
     return frame
 
 
-def _not_in(values: pd.Series, allowed: set[Any]) -> np.ndarray:
+def _not_in(values: pd.Series, allowed: pd.Series) -> np.ndarray:
     """Whether each value is missing from ``allowed`` (Arrow's hash lookup: pandas' isin
-    on object values costs ~20 ms per call against 2,000 project ids, this ~1 ms)."""
+    on object values costs ~20 ms per call against 2,000 project ids, this ~1 ms; the
+    ids stay in the Arrow array they were fetched into, not copied into a set)."""
     try:
-        present = pc.is_in(pa.array(values, from_pandas=True), value_set=pa.array(list(allowed)))
+        present = pc.is_in(
+            pa.array(values, from_pandas=True), value_set=pa.array(allowed, from_pandas=True)
+        )
     except pa.ArrowException:
         # Mixed or mismatched types (a fork's odd ids, no projects at all): pandas.
-        return ~values.isin(allowed).to_numpy(dtype=bool)
+        return ~values.isin(set(allowed)).to_numpy(dtype=bool)
     return ~present.to_numpy(zero_copy_only=False).astype(bool)
 
 

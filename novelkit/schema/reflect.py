@@ -10,14 +10,15 @@ underneath a running notebook (``db.inspect(refresh=True)`` calls it).
 
 from __future__ import annotations
 
+import re
 import threading
 import weakref
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import inspect
+from sqlalchemy import inspect, text
 from sqlalchemy.engine import Connection, Engine
-from sqlalchemy.exc import NoSuchTableError
+from sqlalchemy.exc import NoSuchTableError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession
 from sqlalchemy.types import TypeEngine
 
@@ -65,6 +66,7 @@ class _EngineSchema:
     tables: dict[str, TableShape | None] = field(default_factory=dict)
     complete: bool = False  # every table of ``names`` is in ``tables``
     derived: dict[str, Any] = field(default_factory=dict)
+    tried_at_once: bool = False  # SQLite: the one-statement reflection was attempted
 
 
 _cache: weakref.WeakKeyDictionary[Engine, _EngineSchema] = weakref.WeakKeyDictionary()
@@ -96,6 +98,8 @@ async def table_names(target: AsyncSession | AsyncConnection) -> frozenset[str]:
     """Names of the tables in the database (cached per engine)."""
     conn = await _connection(target)
     entry = _entry(conn.sync_engine)
+    if entry.names is None and conn.dialect.name == "sqlite":
+        await _reflect_sqlite_at_once(conn, entry)
     if entry.names is None:
         entry.names = frozenset(await conn.run_sync(lambda c: inspect(c).get_table_names()))
     return entry.names
@@ -128,7 +132,12 @@ def _reflect(sync_conn: Connection, name: str) -> TableShape | None:
 def _reflect_every(sync_conn: Connection) -> dict[str, TableShape]:
     insp = inspect(sync_conn)
     names = insp.get_table_names()
-    columns = {key[1]: cols for key, cols in insp.get_multi_columns(filter_names=names).items()}
+    try:
+        columns = {key[1]: cols for key, cols in insp.get_multi_columns(filter_names=names).items()}
+    except OperationalError:
+        # A table SQLite cannot describe (a fork's virtual table of a module this
+        # build lacks) fails the whole reading: read the others one by one.
+        return _reflect_readable(sync_conn, names)
     keys = {
         key[1]: tuple(pk.get("constrained_columns") or ())
         for key, pk in insp.get_multi_pk_constraint(filter_names=names).items()
@@ -136,10 +145,88 @@ def _reflect_every(sync_conn: Connection) -> dict[str, TableShape]:
     return {n: _shape(n, columns.get(n, []), keys.get(n, ())) for n in names}
 
 
+#: Every column of every table of a SQLite database in one statement: the per-table
+#: reflection runs two statements a table (four thread hops each through aiosqlite),
+#: which was most of a small loader's time on a new engine.
+_SQLITE_SCHEMA = text(
+    'SELECT m.name, p.name, p.type, p."notnull", p.pk, p.hidden '
+    "FROM sqlite_master AS m JOIN pragma_table_xinfo(m.name) AS p "
+    "WHERE m.type = 'table' AND m.name NOT LIKE 'sqlite~_%' ESCAPE '~' "
+    "ORDER BY m.name, p.cid"
+)
+#: SQLite reports a generated column's type with these words in it.
+_GENERATED = re.compile(r"\b(GENERATED|ALWAYS)\b", re.IGNORECASE)
+
+
+def _sqlite_schema(sync_conn: Connection) -> dict[str, TableShape] | None:
+    """Every table's shape from :data:`_SQLITE_SCHEMA`, typed as SQLAlchemy reflects them.
+
+    None when SQLite cannot answer it at once (older than 3.26, or a table whose
+    definition it cannot read, such as a virtual table of a module this build
+    lacks): the caller then reflects table by table, as before.
+    """
+    dialect = sync_conn.dialect
+    if dialect.server_version_info is None or dialect.server_version_info < (3, 26):
+        return None
+    try:
+        rows = sync_conn.execute(_SQLITE_SCHEMA).all()
+    except OperationalError:
+        return None
+    # Every table has at least one column, so every table is in ``rows``.
+    names = {row[0] for row in rows}
+    columns: dict[str, list[ColumnShape]] = {n: [] for n in names}
+    keys: dict[str, list[tuple[int, str]]] = {n: [] for n in names}
+    types: dict[str, TypeEngine] = {}  # type: ignore[type-arg]
+    for table, name, declared, not_null, key, hidden in rows:
+        if hidden == 1:  # a virtual table's hidden column: not part of its rows
+            continue
+        declared = (_GENERATED.sub("", declared or "") if hidden else declared or "").upper()
+        if declared not in types:
+            # The affinity rules SQLAlchemy's own SQLite reflection applies (its
+            # get_columns calls this for each column it reads).
+            types[declared] = dialect._resolve_type_affinity(declared.strip())  # type: ignore[attr-defined]
+        columns[table].append(ColumnShape(name=name, type=types[declared], nullable=not not_null))
+        if key:
+            keys[table].append((key, name))
+    return {
+        n: TableShape(
+            name=n,
+            columns=tuple(columns[n]),
+            primary_key=tuple(name for _, name in sorted(keys[n])),
+        )
+        for n in names
+    }
+
+
+async def _reflect_sqlite_at_once(conn: AsyncConnection, entry: _EngineSchema) -> None:
+    if entry.tried_at_once:
+        return
+    entry.tried_at_once = True
+    shapes = await conn.run_sync(_sqlite_schema)
+    if shapes is not None:
+        entry.names = frozenset(shapes)
+        entry.tables = dict(shapes)
+        entry.complete = True
+
+
+def _reflect_readable(sync_conn: Connection, names: list[str]) -> dict[str, TableShape]:
+    shapes = {}
+    for name in names:
+        try:
+            shape = _reflect(sync_conn, name)
+        except OperationalError:
+            continue  # left out, as if absent: nothing of it can be read
+        if shape is not None:
+            shapes[name] = shape
+    return shapes
+
+
 async def reflect_table(target: AsyncSession | AsyncConnection, name: str) -> TableShape | None:
     """The columns of table ``name``, or None when the database has no such table."""
     conn = await _connection(target)
     entry = _entry(conn.sync_engine)
+    if not entry.complete and conn.dialect.name == "sqlite":
+        await _reflect_sqlite_at_once(conn, entry)
     if name not in entry.tables:
         entry.tables[name] = None if entry.complete else await conn.run_sync(_reflect, name)
     return entry.tables[name]
@@ -149,6 +236,8 @@ async def reflect_all(target: AsyncSession | AsyncConnection) -> dict[str, Table
     """Every table of the database with its columns and primary key (cached per engine)."""
     conn = await _connection(target)
     entry = _entry(conn.sync_engine)
+    if not entry.complete and conn.dialect.name == "sqlite":
+        await _reflect_sqlite_at_once(conn, entry)
     if not entry.complete:
         shapes = await conn.run_sync(_reflect_every)
         entry.names = frozenset(shapes)

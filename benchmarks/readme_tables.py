@@ -65,14 +65,21 @@ def _row(call: str, database: str, methods: dict[str, Any]) -> str:
     ]
     for other in ("pandas_read_sql", "naive_orm"):
         cells.append(f"×{methods[other]['ratio_to_raw_driver']:.2f}" if other in methods else "")
+    kept = methods.get("novelkit_engine_kept")
+    cells.append(
+        f"{_seconds(kept)} (×{kept['ratio_to_raw_driver_kept']:.2f})"
+        if kept and "ratio_to_raw_driver_kept" in kept
+        else ""
+    )
     return "| " + " | ".join(cells) + " |"
 
 
 def loaders_table(report: dict[str, Any]) -> str:
     """The markdown table of every loader on every backend measured, fork rows included."""
     lines = [
-        "| call | database | rows | novelkit | raw driver | `pandas.read_sql` | naive ORM |",
-        "|---|---|---|---|---|---|---|",
+        "| call | database | rows | novelkit | raw driver | `pandas.read_sql` | naive ORM "
+        "| novelkit, engine kept (÷ raw driver, connection kept) |",
+        "|---|---|---|---|---|---|---|---|",
     ]
     for backend, label in BACKENDS:
         results = report["results"].get(backend)
@@ -84,8 +91,8 @@ def loaders_table(report: dict[str, Any]) -> str:
             if case == "outlines" and "novelkit_parse_json_off" in results.get(case, {}):
                 off = dict(results[case])
                 off["novelkit"] = results[case]["novelkit_parse_json_off"]
-                off.pop("pandas_read_sql", None)
-                off.pop("naive_orm", None)
+                for other in ("pandas_read_sql", "naive_orm", "novelkit_engine_kept"):
+                    off.pop(other, None)
                 lines.append(_row("… with `parse_json=False`", label, off))
             if case in ("outlines", "novels") and case in results.get("fork", {}):
                 lines.append(_row(call, f"{label} fork", results["fork"][case]))

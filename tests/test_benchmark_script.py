@@ -21,14 +21,17 @@ from nktest_support import MySQLDatabase
 import novelkit
 
 BENCH = Path(__file__).resolve().parents[1] / "benchmarks" / "bench_loaders.py"
+KEPT_PAIR = {"novelkit_engine_kept", "raw_driver_connection_kept"}
 OUTLINE_METHODS = {
     "novelkit",
     "novelkit_parse_json_off",
     "raw_driver",
     "pandas_read_sql",
     "naive_orm",
-}
-NOVEL_METHODS = {"novelkit", "raw_driver", "pandas_read_sql", "naive_orm"}
+} | KEPT_PAIR
+NOVEL_METHODS = {"novelkit", "raw_driver", "pandas_read_sql", "naive_orm"} | KEPT_PAIR
+#: Every other loader: novelkit and the raw driver, each per call and kept.
+LOADER_METHODS = {"novelkit", "raw_driver"} | KEPT_PAIR
 FORK_TABLES = {
     "users",
     "novel_projects",
@@ -69,9 +72,24 @@ def check_speed_cases(results: dict[str, Any], outline_columns: int) -> None:
         assert len(method["runs_s"]) == 1
 
 
+def check_kept_pairs(results: dict[str, Any]) -> None:
+    """Each loader's kept pair loads what the per-call pair loads, and is compared."""
+    cases = [c for c in results if isinstance(results[c], dict) and "raw_driver" in results[c]]
+    assert len(cases) == 15, cases
+    for case in cases:
+        methods = results[case]
+        if case not in ("outlines", "novels"):
+            assert set(methods) == LOADER_METHODS, case
+        kept, raw_kept = methods["novelkit_engine_kept"], methods["raw_driver_connection_kept"]
+        assert kept["rows"] == methods["novelkit"]["rows"], case
+        assert raw_kept["rows"] == methods["raw_driver"]["rows"], case
+        assert kept["ratio_to_raw_driver_kept"] == kept["median_s"] / raw_kept["median_s"]
+
+
 def check_report(report: dict[str, Any], backend: str) -> None:
     results = report["results"][backend]
     check_speed_cases(results, outline_columns=6)
+    check_kept_pairs(results)
     check_speed_cases(results["fork"], outline_columns=8)
     memory = results["iter_frames_memory"]
     assert memory["rows"] > 0

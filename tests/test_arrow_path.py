@@ -1535,8 +1535,9 @@ async def test_an_error_on_the_arrow_path_never_shows_the_password(
 async def test_a_connectorx_login_failure_never_shows_the_password(
     private_tls_server: PrivateServer,
 ) -> None:
-    """The password changes while the engine's pooled connection lives: only connectorx's
-    fresh connections are refused (the error of connectorx's own pool, after its retries)."""
+    """The password changes while the engine's pooled connection lives: only fresh
+    connections are refused (the login novelkit makes before handing the read to
+    connectorx), and no form of the password shows in the error."""
     server = private_tls_server
     user = f"nk_pw_{uuid.uuid4().hex[:6]}"
     url = server.server.add_account(user, PRIVATE_PASSWORD, PRIVATE_DB)
@@ -1560,20 +1561,11 @@ async def test_a_connectorx_login_failure_never_shows_the_password(
 
 @pytest.mark.mysql
 @pytest.mark.slow
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "novelkit/arrow/_mysql.py ConnectorxMysqlReader._connectorx: when connectorx "
-        "cannot log in (password changed, account locked, max_connections), its r2d2 pool "
-        "retries for about 30 s, whatever the engine's connect_timeout, writing "
-        "'ERROR r2d2 ... Access denied' lines to stderr meanwhile, and the call then fails "
-        "with a QueryError ('timed out waiting for connection') instead of the "
-        "AuthenticationError the driver path raises within connect_timeout."
-    ),
-)
 async def test_a_connectorx_login_failure_is_an_authentication_error_within_connect_timeout(
     private_tls_server: PrivateServer,
 ) -> None:
+    """connectorx's own pool would retry a refused login for about 30 s: novelkit logs in
+    once through the driver first, so the call fails as the driver path does."""
     server = private_tls_server
     user = f"nk_pw_{uuid.uuid4().hex[:6]}"
     url = server.server.add_account(user, PRIVATE_PASSWORD, PRIVATE_DB)

@@ -135,10 +135,14 @@ async def kill_query(connect: Connector, thread_id: int, timeout: float) -> None
         async with asyncio.timeout(timeout), side.cursor() as cursor:
             await cursor.execute(f"KILL QUERY {int(thread_id)}")
     finally:
-        try:
-            await side.ensure_closed()  # COM_QUIT, then close the socket
-        except (OSError, asyncmy.errors.Error):
-            side.close()
+        await _close_side(side)
+
+
+async def _close_side(side: Any) -> None:
+    try:
+        await side.ensure_closed()  # COM_QUIT, then close the socket
+    except (OSError, asyncmy.errors.Error):
+        side.close()
 
 
 _side_connectors: weakref.WeakKeyDictionary[Any, tuple[Connector, float]] = (
@@ -167,6 +171,20 @@ async def kill_queries(engine: AsyncEngine, thread_ids: list[int]) -> None:
         except asyncmy.errors.Error as exc:
             if not (exc.args and exc.args[0] == _UNKNOWN_THREAD):
                 raise
+
+
+async def check_login(engine: AsyncEngine) -> None:
+    """Log in once outside ``engine``'s pool, as a new connection would now, and close.
+
+    Bounded by the engine's connect timeout; a refused login raises the driver's
+    error. (For readers that open their own connections and would otherwise retry
+    a refused login for much longer: connectorx's pool.)
+    """
+    known = _side_connectors.get(engine.sync_engine)
+    if known is None:
+        return
+    connect, _timeout = known
+    await _close_side(await connect())
 
 
 def make_stopper(connect: Connector, timeout: float) -> Callable[[Any], Awaitable[None]]:

@@ -83,6 +83,13 @@ def choice_option(
     )
 
 
+def count_option(name: str, *, default: int, help_text: str) -> Callable[[F], F]:
+    """An option that takes a whole number >= 0, its default shown in ``--help``."""
+    return click.option(
+        name, type=click.IntRange(min=0), default=default, show_default=True, help=help_text
+    )
+
+
 def progress_option(func: F) -> F:
     """``--progress/--no-progress``; by default a bar is shown on a terminal only."""
     return click.option(
@@ -106,13 +113,7 @@ def main() -> None:
     default="default",
     help_text="tiny: seconds; default: the README's database; large: benchmarks (minutes).",
 )
-@click.option(
-    "--seed",
-    type=click.IntRange(min=0),
-    default=0,
-    show_default=True,
-    help="The same seed always gives the same data.",
-)
+@count_option("--seed", default=0, help_text="The same seed always gives the same data.")
 @choice_option(
     "--generation",
     choices=["classic", "fusion"],
@@ -309,13 +310,7 @@ def outlines(novel_id: str, url: str | None, env_file: Path | None, fmt: FrameFo
     help_text="selected: the text the app shows; latest: each chapter's newest version; all.",
 )
 @click.option("--case-sensitive", is_flag=True, help="Tell case (and full/half width) apart.")
-@click.option(
-    "--context",
-    type=click.IntRange(min=0),
-    default=20,
-    show_default=True,
-    help="Characters of context each side.",
-)
+@count_option("--context", default=20, help_text="Characters of context each side.")
 @format_option("table", "csv", "json", default="table")
 @progress_option
 @reports_errors

@@ -92,42 +92,37 @@ async def _chapter_events(ctx: LoadContext, ids: list[str] | None) -> list[pd.Da
     ]
 
 
-async def _version_events(ctx: LoadContext, ids: list[str] | None) -> list[pd.DataFrame]:
-    shape = await reflect_table(ctx.conn, "chapter_versions")
+async def _row_events(
+    ctx: LoadContext, ids: list[str] | None, table: str, event: str, detail: str
+) -> list[pd.DataFrame]:
+    """One ``event`` per row of ``table`` (none when the database lacks it), at ``created_at``.
+
+    ``chars`` is the length of the row's ``content``; a row keyed by ``chapter_id``
+    (a version) takes its novel and chapter number from its chapter.
+    """
+    shape = await reflect_table(ctx.conn, table)
     if shape is None:
         return []
-    versions = sql_table(shape)
-    chapters = sql_table(await require_table(ctx, "chapters"))
+    rows = sql_table(shape)
     statement = sa.select(
-        versions.c.id.label("ref_id"),
-        chapters.c.project_id,
-        chapters.c.chapter_number,
-        versions.c.version_label.label("detail"),
-        sa.func.char_length(versions.c.content).label("chars"),
-        versions.c.created_at.label("timestamp"),
-    ).select_from(versions.join(chapters, chapters.c.id == versions.c.chapter_id))
-    if ids is not None:
-        statement = statement.where(exact_in(ctx.backend, chapters.c.project_id, ids))
-    stored = (await fetch_columns(ctx, statement)).columns
-    return [_events(ctx, stored, "version_created", "timestamp")]
-
-
-async def _conversation_events(ctx: LoadContext, ids: list[str] | None) -> list[pd.DataFrame]:
-    shape = await reflect_table(ctx.conn, "novel_conversations")
-    if shape is None:
-        return []
-    turns = sql_table(shape)
-    statement = sa.select(
-        turns.c.id.label("ref_id"),
-        turns.c.project_id,
-        turns.c.role.label("detail"),
-        sa.func.char_length(turns.c.content).label("chars"),
-        turns.c.created_at.label("timestamp"),
+        rows.c.id.label("ref_id"),
+        rows.c[detail].label("detail"),
+        sa.func.char_length(rows.c.content).label("chars"),
+        rows.c.created_at.label("timestamp"),
     )
+    if shape.has("chapter_id"):
+        chapters = sql_table(await require_table(ctx, "chapters"))
+        project_id = chapters.c.project_id
+        statement = statement.add_columns(project_id, chapters.c.chapter_number).select_from(
+            rows.join(chapters, chapters.c.id == rows.c.chapter_id)
+        )
+    else:
+        project_id = rows.c.project_id
+        statement = statement.add_columns(project_id)
     if ids is not None:
-        statement = statement.where(exact_in(ctx.backend, turns.c.project_id, ids))
+        statement = statement.where(exact_in(ctx.backend, project_id, ids))
     stored = (await fetch_columns(ctx, statement)).columns
-    return [_events(ctx, stored, "conversation_turn", "timestamp")]
+    return [_events(ctx, stored, event, "timestamp")]
 
 
 @frame_output
@@ -155,8 +150,8 @@ async def load_activity(
     ids = await resolve_novel_ids(ctx, novel_id)
     parts = [
         *await _chapter_events(ctx, ids),
-        *await _version_events(ctx, ids),
-        *await _conversation_events(ctx, ids),
+        *await _row_events(ctx, ids, "chapter_versions", "version_created", "version_label"),
+        *await _row_events(ctx, ids, "novel_conversations", "conversation_turn", "role"),
     ]
     combined = pd.concat(parts, ignore_index=True)
     frame = combined.take(_in_time_order(combined)).reset_index(drop=True)

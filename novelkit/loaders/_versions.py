@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pandas as pd
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
@@ -29,27 +31,18 @@ async def _via_chapters(
     target: Target,
     table: str,
     novel_id: NovelIds,
-    *,
-    exclude: tuple[str, ...],
-    text_column: str | None,
-    extra_columns: bool,
-    parse_json: bool,
-    flatten_json: bool,
+    options: RawOptions,
     server_timezone: str | None,
 ) -> pd.DataFrame:
-    """Rows of a table keyed by ``chapter_id``, with the chapter's project and number."""
+    """Rows of a table keyed by ``chapter_id``, with the chapter's project and number.
+
+    ``is_orphan`` comes from the chapter link here, not from ``load_raw``.
+    """
     ctx = await open_context(target, server_timezone)
     shape = await require_table(ctx, table)
     ids = await resolve_novel_ids(ctx, novel_id)
     chapters = sql_table(await require_table(ctx, "chapters"))
-    options = RawOptions(
-        extra_columns=extra_columns,
-        parse_json=parse_json,
-        flatten_json=flatten_json,
-        exclude=exclude,
-        orphans=False,
-        count_text=text_column,
-    )
+    options = replace(options, orphans=False)
     where = None
     if ids is not None:
         in_novels = sa.select(chapters.c.id).where(
@@ -85,7 +78,7 @@ async def _via_chapters(
         selected = pd.Series(joined["selected_version_id"].to_numpy()).astype("Int64")
         same = selected.to_numpy() == frame["id"].astype("Int64").to_numpy()
         frame["is_selected"] = pd.array(pd.Series(same).fillna(False).to_numpy(), dtype="boolean")
-    if text_column is not None and text_column in frame.columns:
+    if options.count_text is not None and options.count_text in frame.columns:
         # Counted by load_raw as the text arrived: move them after the link columns.
         frame = frame[[c for c in frame.columns if c not in _LENGTHS] + list(_LENGTHS)]
     return extras_last(frame, shape)
@@ -121,17 +114,14 @@ async def load_versions(
     exclude = tuple(
         name for name, wanted in (("content", content), ("metadata", metadata)) if not wanted
     )
-    return await _via_chapters(
-        target,
-        "chapter_versions",
-        novel_id,
-        exclude=exclude,
-        text_column="content" if content else None,
+    options = RawOptions(
         extra_columns=extra_columns,
         parse_json=parse_json,
         flatten_json=flatten_json,
-        server_timezone=server_timezone,
+        exclude=exclude,
+        count_text="content" if content else None,
     )
+    return await _via_chapters(target, "chapter_versions", novel_id, options, server_timezone)
 
 
 @frame_output
@@ -151,14 +141,5 @@ async def load_evaluations(
     evaluations (7.0, 8.1, ...) and left NULL by the classic app; ``is_orphan``
     marks an evaluation whose chapter is gone.
     """
-    return await _via_chapters(
-        target,
-        "chapter_evaluations",
-        novel_id,
-        exclude=(),
-        text_column=None,
-        extra_columns=extra_columns,
-        parse_json=True,
-        flatten_json=False,
-        server_timezone=server_timezone,
-    )
+    options = RawOptions(extra_columns=extra_columns)
+    return await _via_chapters(target, "chapter_evaluations", novel_id, options, server_timezone)

@@ -7,7 +7,6 @@ from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from .._progress import progress_bar
 from ..arrow._choice import arrow_path_for
@@ -19,6 +18,7 @@ from ._fetch import fetch_columns, fetch_frame
 from ._query import (
     LoadContext,
     NovelIds,
+    Target,
     close_matches,
     engine_of,
     exact_in,
@@ -37,8 +37,6 @@ from ._raw import (
 )
 
 __all__ = ["iter_frames", "load_table"]
-
-Target = AsyncSession | AsyncConnection
 
 
 async def _checked_table(ctx: LoadContext, name: str) -> TableShape:

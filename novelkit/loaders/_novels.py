@@ -6,7 +6,6 @@ from typing import Any
 
 import pandas as pd
 import sqlalchemy as sa
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from ..arrow._output import Frame, Output, frame_output
 from ..schema.reflect import TableShape, reflect_table
@@ -16,6 +15,7 @@ from ._fetch import fetch_frame
 from ._query import (
     LoadContext,
     NovelIds,
+    Target,
     exact_in,
     open_context,
     require_table,
@@ -26,7 +26,6 @@ from ._raw import RawOptions, extras_last, load_raw
 
 __all__ = ["NOVEL_COLUMNS", "load_admin_stats", "load_novels", "load_usage", "load_users"]
 
-Target = AsyncSession | AsyncConnection
 
 NOVEL_COLUMNS = (
     "project_id",

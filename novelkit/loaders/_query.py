@@ -24,6 +24,7 @@ from ._fetch import fetch_frame
 __all__ = [
     "LoadContext",
     "NovelIds",
+    "Target",
     "close_matches",
     "engine_of",
     "open_context",
@@ -34,6 +35,8 @@ __all__ = [
 ]
 
 NovelIds = str | Sequence[str] | None
+#: What every loader reads through: a session or a connection (never closed by it).
+Target = AsyncSession | AsyncConnection
 
 REDACTED = "[redacted]"
 _SECRET_KEY = re.compile(r"api_key|apikey|password|secret", re.IGNORECASE)

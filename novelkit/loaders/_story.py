@@ -5,7 +5,6 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import sqlalchemy as sa
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from ..arrow._output import Frame, Output, frame_output
 from ..schema.reflect import reflect_table
@@ -14,6 +13,7 @@ from ._fetch import fetch_columns, fetch_frame
 from ._query import (
     LoadContext,
     NovelIds,
+    Target,
     exact_in,
     open_context,
     require_table,
@@ -23,8 +23,6 @@ from ._query import (
 from ._raw import RawOptions, extras_last, load_raw, load_simple
 
 __all__ = ["load_chapters", "load_outlines"]
-
-Target = AsyncSession | AsyncConnection
 
 
 @frame_output

@@ -6,12 +6,12 @@ from dataclasses import replace
 
 import pandas as pd
 import sqlalchemy as sa
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from ..arrow._output import Frame, Output, frame_output
 from ._fetch import fetch_frame
 from ._query import (
     NovelIds,
+    Target,
     exact_in,
     open_context,
     require_table,
@@ -22,7 +22,6 @@ from ._raw import RawOptions, extras_last, load_raw
 
 __all__ = ["load_evaluations", "load_versions"]
 
-Target = AsyncSession | AsyncConnection
 
 _LENGTHS = ("chars", "chars_nonspace", "cjk_chars_plus_words")
 

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from ..arrow._output import Frame, Output, frame_output
 from ..schema.vocabularies import FORESHADOWING_UNIFIED
-from ._query import NovelIds
+from ._query import NovelIds, Target
 from ._raw import load_simple
 
 __all__ = [
@@ -17,8 +16,6 @@ __all__ = [
     "load_foreshadowings",
     "load_relationships",
 ]
-
-Target = AsyncSession | AsyncConnection
 
 
 @frame_output

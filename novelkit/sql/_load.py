@@ -27,7 +27,7 @@ from ..db._facts import engine_facts
 from ..db._settings import sqlite_path
 from ..db._sqlite import hold_deadline
 from ..errors import ConfigurationError, QueryTimeoutError
-from ..loaders._query import LoadContext, open_context
+from ..loaders._query import LoadContext, Target, open_context
 from ._arrow import arrow_route, python_columns
 from ._dtypes import ColumnPlan, convert, plan_columns, settled, text_plans, unique_names
 from ._errors import query_error
@@ -35,7 +35,6 @@ from ._prepare import Prepared, Query, dialect_of, prepare
 
 __all__ = ["LIVE_FILE_TIMEOUT", "iter_sql", "load_sql"]
 
-Target = AsyncSession | AsyncConnection
 
 #: Seconds after which a query on a live SQLite file in rollback-journal mode is
 #: stopped, unless the engine has a ``statement_timeout`` or reads a snapshot:

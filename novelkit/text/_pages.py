@@ -50,6 +50,7 @@ from ..loaders._fetch import fetch_columns
 from ..loaders._query import (
     LoadContext,
     NovelIds,
+    Target,
     engine_of,
     exact_in,
     open_context,
@@ -73,7 +74,6 @@ __all__ = [
     "plan_texts",
 ]
 
-Target = AsyncSession | AsyncConnection
 Versions = Literal["selected", "all", "latest"]
 VERSIONS: tuple[str, ...] = ("selected", "all", "latest")
 

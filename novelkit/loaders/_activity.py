@@ -7,7 +7,6 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import sqlalchemy as sa
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from ..arrow._output import Frame, Output, frame_output
 from ..schema.reflect import reflect_table
@@ -16,6 +15,7 @@ from ._fetch import fetch_columns
 from ._query import (
     LoadContext,
     NovelIds,
+    Target,
     exact_in,
     open_context,
     require_table,
@@ -127,7 +127,7 @@ async def _row_events(
 
 @frame_output
 async def load_activity(
-    target: AsyncSession | AsyncConnection,
+    target: Target,
     novel_id: NovelIds = None,
     *,
     server_timezone: str | None = None,

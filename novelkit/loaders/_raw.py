@@ -12,7 +12,6 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 import sqlalchemy as sa
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from ..errors import UnknownObjectError
 from ..schema.reflect import TableShape, reflect_table
@@ -21,6 +20,7 @@ from ._fetch import fetch_columns, fetch_frame, frame_of
 from ._query import (
     LoadContext,
     NovelIds,
+    Target,
     exact_in,
     open_context,
     redact_secrets,
@@ -298,7 +298,7 @@ def extras_last(
 
 
 async def load_simple(
-    target: AsyncSession | AsyncConnection,
+    target: Target,
     table: str,
     novel_id: NovelIds,
     *,

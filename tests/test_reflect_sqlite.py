@@ -120,3 +120,24 @@ def test_unreadable_table_falls_back_to_table_by_table(tmp_path: Path) -> None:
         info = db.inspect()  # the unreadable table is left out, not an error
         assert "notes_rtree" not in info.extra
         assert "chapter_outlines" in info.columns
+
+
+async def test_loaders_read_the_schema_in_one_statement(fixture_sqlite: Path) -> None:
+    """Through novelkit's read-only engine (its authorizer allows the table-valued
+    pragma): one schema statement, no table-by-table PRAGMA, whatever the loader."""
+    engine = novelkit.create_engine(fixture_sqlite)
+    statements: list[str] = []
+
+    @sa.event.listens_for(engine.sync_engine, "before_cursor_execute")
+    def _seen(_conn: object, _cursor: object, statement: str, *_rest: object) -> None:
+        statements.append(statement)
+
+    try:
+        async with novelkit.open_session(engine) as session:
+            await novelkit.load_admin_stats(session)
+            await novelkit.load_chapters(session)
+            await novelkit.load_users(session)
+    finally:
+        await engine.dispose()
+    assert sum("pragma_table_xinfo" in s for s in statements) == 1
+    assert not [s for s in statements if s.lstrip().upper().startswith("PRAGMA MAIN.TABLE")]

@@ -207,7 +207,8 @@ class KeptEngine:
 
 
 class KeptConnection:
-    """The raw driver's statements through one connection kept across calls."""
+    """The raw driver's statements through one connection: opened on the first call, kept
+    until :meth:`close` (a whole call each, when made and closed around one call)."""
 
     def __init__(self, url: str, sql: tuple[str, ...]) -> None:
         self.parsed = sa.engine.make_url(url)
@@ -265,39 +266,17 @@ def raw_driver(url: str, sql: str | tuple[str, ...]) -> Measure:
 
     Returns the first statement's frame (the others are what a loader joins in).
     """
-    parsed = sa.engine.make_url(url)
     statements = (sql,) if isinstance(sql, str) else sql
 
-    async def run_sqlite() -> pd.DataFrame:
-        import aiosqlite
-
-        frames = []
-        async with aiosqlite.connect(parsed.database) as conn:
-            for statement in statements:
-                cursor = await conn.execute(statement)
-                rows = await cursor.fetchall()
-                columns = [d[0] for d in cursor.description]
-                frames.append(pd.DataFrame(rows, columns=columns))
-        return frames[0]
-
-    async def run_mysql() -> pd.DataFrame:
-        import asyncmy
-
-        conn = await asyncmy.connect(**_mysql_arguments(parsed))
-        frames = []
+    async def run() -> pd.DataFrame:
+        # A connection of its own for this one call: opened, used, closed.
+        connection = KeptConnection(url, statements)
         try:
-            for statement in statements:
-                async with conn.cursor() as cursor:
-                    await cursor.execute(statement)
-                    rows = await cursor.fetchall()
-                    columns = [d[0] for d in cursor.description]
-                frames.append(pd.DataFrame(rows, columns=columns))
+            return await connection()
         finally:
-            conn.close()
-            await conn.ensure_closed()
-        return frames[0]
+            await connection.close()
 
-    return run_sqlite if parsed.get_backend_name() == "sqlite" else run_mysql
+    return run
 
 
 def pandas_read_sql(url: str, sql: str) -> Measure:

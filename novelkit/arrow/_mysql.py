@@ -85,6 +85,7 @@ class ConnectorxMysqlReader:
         self.read_only = read_only
         self.statement_timeout = statement_timeout
         self.mariadb = bool(getattr(engine.dialect, "is_mariadb", False))
+        self.login_checked = False  # one check per reader: a reader serves one call
 
     def _connection_string(self) -> str:
         # The password goes to connectorx only, never to a message or a log line.
@@ -149,8 +150,11 @@ class ConnectorxMysqlReader:
         stderr, then fails with "timed out waiting for connection". One login
         through the driver first, within connect_timeout, turns a changed password
         or a locked account into the driver path's AuthenticationError; it costs
-        one connection (a few ms), against connectorx's own 20-30 ms setup.
+        one connection (a few ms), against connectorx's own 20-30 ms setup. Once
+        per reader: a call that sends several statements logs in once.
         """
+        if self.login_checked:
+            return
         try:
             await check_login(self.engine)
         except (OSError, asyncmy.errors.Error) as exc:
@@ -158,6 +162,7 @@ class ConnectorxMysqlReader:
             if translated is None:
                 raise
             raise translated from None
+        self.login_checked = True
 
     def _read(self, sql: str, partition_on: str | None, partitions: int | None) -> pa.Table:
         options: dict[str, Any] = {"return_type": "arrow"}

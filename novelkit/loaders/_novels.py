@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
 import pandas as pd
 import sqlalchemy as sa
 
@@ -11,7 +12,7 @@ from ..arrow._output import Frame, Output, frame_output
 from ..schema.reflect import TableShape, reflect_table
 from ..schema.vocabularies import STATUS_VOCABULARIES
 from ._convert import to_int, to_utc
-from ._fetch import fetch_frame
+from ._fetch import fetch_columns, fetch_frame
 from ._query import (
     LoadContext,
     NovelIds,
@@ -274,44 +275,54 @@ async def load_usage(target: Target, *, fast: bool | None = None, to: Output = "
     only for users without their own API key). No tokens or costs exist upstream.
     """
     ctx = await open_context(target)
-    rows = [
-        {
-            "kind": "api_request_count",
-            "user_id": pd.NA,
-            "username": pd.NA,
-            "request_date": pd.NaT,
-            "requests": await _usage_counter(ctx),
-        }
-    ]
-    frame = pd.DataFrame(rows)
+    counter = await _usage_counter(ctx)
+    daily: dict[str, pd.Series] = {}
     daily_shape = await _optional(ctx, "user_daily_requests")
     if daily_shape is not None:
-        daily = sql_table(daily_shape)
+        table = sql_table(daily_shape)
         statement = sa.select(
-            daily.c.user_id, daily.c.request_date, daily.c.request_count.label("requests")
+            table.c.user_id, table.c.request_date, table.c.request_count.label("requests")
         )
         users_shape = await _optional(ctx, "users")
         if users_shape is not None:
             users = sql_table(users_shape).alias("nk_u")
             statement = statement.add_columns(users.c.username).select_from(
-                daily.outerjoin(users, users.c.id == daily.c.user_id)
+                table.outerjoin(users, users.c.id == table.c.user_id)
             )
-        statement = statement.order_by(daily.c.request_date, daily.c.user_id)
-        per_day = await fetch_frame(ctx, statement)
-        per_day.insert(0, "kind", "daily_requests")
-        frame = pd.concat([frame, per_day], ignore_index=True)
-    out = pd.DataFrame(
+        statement = statement.order_by(table.c.request_date, table.c.user_id)
+        daily = (await fetch_columns(ctx, statement, text=["username"])).columns
+    days = len(daily["user_id"]) if daily else 0
+    # The counter's row first, then the days; each column converted once and
+    # built with one leading missing value (a concat of frames, then converting
+    # the mixed object columns, cost more than the read).
+    kinds = ["api_request_count"] + (["daily_requests"] if days else [])
+    empty = pd.Series([], dtype=object)
+    return pd.DataFrame(
         {
-            "kind": frame["kind"].astype("category"),
-            "user_id": pd.to_numeric(frame["user_id"]).astype("Int64"),
-            "username": frame.get("username", pd.Series(pd.NA, index=frame.index)).astype("string"),
-            "request_date": pd.to_datetime(frame["request_date"], format="ISO8601").astype(
-                "datetime64[s]"
+            "kind": pd.Categorical.from_codes(
+                np.r_[0, np.ones(days, dtype=np.int8)], categories=kinds
             ),
-            "requests": pd.to_numeric(frame["requests"]).astype("Int64"),
+            "user_id": _after_missing(to_int(daily.get("user_id", empty))),
+            "username": _after_missing(
+                daily.get("username", pd.Series(pd.NA, index=range(days))).astype("string")
+            ),
+            "request_date": _after_missing(
+                pd.to_datetime(daily.get("request_date", empty), format="ISO8601").astype(
+                    "datetime64[s]"
+                )
+            ),
+            "requests": pd.concat(
+                [pd.Series([counter], dtype="Int64"), to_int(daily.get("requests", empty))],
+                ignore_index=True,
+            ).array,
         }
     )
-    return out
+
+
+def _after_missing(values: pd.Series) -> Any:
+    """``values`` after one missing value (the counter's row has no user or day)."""
+    head = pd.Series([None], dtype=values.dtype)
+    return pd.concat([head, values], ignore_index=True).array
 
 
 @frame_output

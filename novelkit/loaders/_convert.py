@@ -334,6 +334,8 @@ def convert_column(
     ``seen``: values of a status column known to occur beyond this batch
     (iter_frames gives every chunk the same categories).
     """
+    if kind == "bool" and isinstance(values.dtype, pd.BooleanDtype):
+        return values  # built as booleans already (is_orphan)
     if kind in ("int", "float", "bool"):
         try:
             if kind == "float":

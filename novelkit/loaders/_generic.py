@@ -34,6 +34,7 @@ from ._raw import (
     fork_kinds,
     load_raw,
     primary_key,
+    text_columns,
 )
 
 __all__ = ["iter_frames", "load_table"]
@@ -302,7 +303,7 @@ async def iter_frames(
                     await fetch_columns(
                         page_ctx,
                         statement,
-                        text=[c for c in wanted if kinds.get(c) in ("str", "category")],
+                        text=text_columns(wanted, kinds, options),
                     )
                 ).columns
             fetched = len(stored[key])

@@ -403,8 +403,16 @@ def parse_json_values(raw: np.ndarray, *, where: str = "a JSON column") -> np.nd
     present = np.flatnonzero(~pd.isna(raw))
     # fromiter with dtype=object keeps each list or dict whole; assigning a Python
     # list would let numpy read nested lists as another dimension.
+    stored = raw[present]
     with collector_paused():
-        values = np.fromiter(map(_parse_json, raw[present]), dtype=object, count=len(present))
+        try:
+            # orjson straight over the column: the usual case, every value JSON text
+            # (a third faster than going through _parse_json value by value).
+            values = np.fromiter(map(orjson.loads, stored), dtype=object, count=len(stored))
+        except orjson.JSONDecodeError:
+            # Some value is not JSON text (NaN as json.dumps writes it, a fork's odd
+            # value or type): each value on its own, the others still parsed.
+            values = np.fromiter(map(_parse_json, stored), dtype=object, count=len(stored))
     broken = [i for i, v in enumerate(values) if type(v) is _NotJson]
     for i in broken:
         values[i] = _as_stored(values[i].text)

@@ -631,8 +631,15 @@ SQL_QUERIES = {
         "UNION ALL SELECT id FROM chapters"
     ),
     "no_rows": "SELECT id, title, created_at FROM novel_projects WHERE 1 = 0",
-    "literals": "SELECT 'a:b' AS colon, '%' AS pct, 1.5 AS one_and_half, 2 AS n, TRUE AS yes",
-    "binary": "SELECT CAST('x' AS BINARY) AS raw, x'00FF' AS blob_value",
+    # Over a table: a FROM-less select reads through the driver (its probe would run it).
+    "literals": (
+        "SELECT 'a:b' AS colon, '%' AS pct, 1.5 AS one_and_half, 2 AS n, TRUE AS yes "
+        "FROM novel_projects ORDER BY id LIMIT 1"
+    ),
+    "binary": (
+        "SELECT CAST('x' AS BINARY) AS raw, x'00FF' AS blob_value "
+        "FROM novel_projects ORDER BY id LIMIT 1"
+    ),
     "secrets_selected": "SELECT * FROM llm_configs",
 }
 
@@ -805,18 +812,10 @@ def _kill_statements(db: MySQLDatabase, marker: str) -> None:
 
 @pytest.mark.mysql
 @pytest.mark.slow
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "novelkit/sql/_arrow.py probe_columns: the result's columns are probed with "
-        "'SELECT * FROM (query) AS novelkit_columns LIMIT 0', said to be planned only, but "
-        "MariaDB executes a derived table it cannot merge (SLEEP(), and other "
-        "non-deterministic selects): such a query runs twice, first untagged through the "
-        "driver (where a cancellation sends no tagged KILL QUERY), then through "
-        "connectorx; load_sql('SELECT SLEEP(2) AS s', fast=True) takes 4 s."
-    ),
-)
-async def test_the_column_probe_does_not_run_the_query(mysql_fixture_db: MySQLDatabase) -> None:
+async def test_a_query_the_probe_would_run_runs_once(mysql_fixture_db: MySQLDatabase) -> None:
+    # MariaDB runs a FROM-less select even as a derived table under LIMIT 0, so the
+    # column probe would run it once more, untagged: such a query reads through the
+    # driver, once, even with fast=True, and the frame says which path it took.
     marker = f"probe_{uuid.uuid4().hex[:12]}"
     seen: set[str] = set()
     async with _session(mysql_fixture_db.ro_url) as session:
@@ -828,8 +827,50 @@ async def test_the_column_probe_does_not_run_the_query(mysql_fixture_db: MySQLDa
             seen.update(info for _thread, info in running)
             await asyncio.sleep(0.1)
         frame = await task
-    assert frame.attrs["novelkit_path"].startswith("arrow")
+    assert frame.attrs["novelkit_path"] == "driver"
+    assert list(frame.columns) == [marker]
+    assert frame[marker].tolist() == [0]
+    assert seen, "the query was never seen running"
     assert not [s for s in seen if "novelkit_columns" in s], seen
+
+
+#: Queries and whether the probe would run them; each is checked on the live server.
+PROBE_RUNS = {
+    "SELECT SLEEP({s}) AS s": True,
+    "SELECT SLEEP({s}) AS s FROM DUAL": True,
+    "SELECT (SELECT SLEEP({s}) FROM novel_projects LIMIT 1) AS n": True,
+    "SELECT * FROM (SELECT SLEEP({s}) AS s) AS d": True,
+    "WITH c AS (SELECT SLEEP({s}) AS s) SELECT * FROM c": True,
+    "WITH c AS (SELECT SLEEP({s}) AS a), d AS (SELECT * FROM c) SELECT * FROM d": True,
+    "WITH c AS (SELECT SLEEP({s}) AS a) SELECT * FROM c JOIN novel_projects": True,
+    "SELECT id, SLEEP({s}) AS s FROM novel_projects": False,
+    "WITH c AS (SELECT id, SLEEP({s}) AS s FROM novel_projects) SELECT * FROM c": False,
+    "SELECT id FROM novel_projects UNION SELECT SLEEP({s})": False,
+    "SELECT id, (SELECT SLEEP({s})) AS x FROM novel_projects": False,
+    "SELECT * FROM (SELECT id, SLEEP({s}) AS s FROM novel_projects) AS d": False,
+}
+
+
+def test_which_queries_the_probe_would_run_offline() -> None:
+    from novelkit.sql._arrow import runs_when_probed
+
+    for query, runs in PROBE_RUNS.items():
+        assert runs_when_probed(query.format(s=1)) is runs, query
+    assert runs_when_probed("SELEC broken ((") is False  # unparsable: the probe decides
+    assert runs_when_probed("WITH RECURSIVE c AS (SELECT * FROM c) SELECT * FROM c") is False
+
+
+@pytest.mark.slow
+def test_which_queries_the_probe_would_run_on_the_server(mysql_fixture_db: MySQLDatabase) -> None:
+    # The rule above is MariaDB's behaviour, not a guess: each query, wrapped as the
+    # probe wraps it, either sleeps its second (it ran) or returns at once (planned only).
+    with mysql_fixture_db.connect() as conn, conn.cursor() as cur:
+        for query, runs in PROBE_RUNS.items():
+            started = time.monotonic()
+            cur.execute(f"SELECT * FROM ({query.format(s=1)}) AS novelkit_columns LIMIT 0")
+            cur.fetchall()
+            ran = time.monotonic() - started >= 0.9
+            assert ran is runs, query
 
 
 # -- 3. which path, and why not ------------------------------------------------------------
@@ -1145,6 +1186,10 @@ SLOW_JOIN = (
 )
 
 
+#: A quick query that takes the Arrow path with fast=True (a FROM-less one would not).
+ONE_ROW_OF_A_TABLE = "SELECT id FROM novel_projects ORDER BY id LIMIT 1"
+
+
 @pytest.mark.mysql
 async def test_mariadb_statement_timeout_on_the_arrow_path(
     mysql_fixture_db: MySQLDatabase,
@@ -1160,7 +1205,7 @@ async def test_mariadb_statement_timeout_on_the_arrow_path(
                 )
             elapsed = time.monotonic() - started
             # The session is usable at once, on the same path.
-            after = await novelkit.load_sql(session, "SELECT 1 AS one", fast=True)
+            after = await novelkit.load_sql(session, ONE_ROW_OF_A_TABLE, fast=True)
         assert elapsed < 0.5 + MARGIN
         assert after.attrs["novelkit_path"].startswith("arrow")
         assert _running_statements(mysql_fixture_db, marker) == []
@@ -1244,7 +1289,7 @@ async def test_cancelling_an_arrow_read_stops_it_on_the_server(
         assert took < PROMPT
         assert await _gone(db, marker, within=PROMPT), _running_statements(db, marker)
         async with engine.connect() as conn:
-            again = await novelkit.load_sql(conn, "SELECT 1 AS one", fast=True)
+            again = await novelkit.load_sql(conn, ONE_ROW_OF_A_TABLE, fast=True)
         assert again.attrs["novelkit_path"].startswith("arrow")
     finally:
         await _settle(db, marker)

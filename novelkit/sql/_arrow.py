@@ -11,6 +11,7 @@ the rows then come from connectorx and become the same Python values.
 
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -30,6 +31,8 @@ from ..loaders._query import LoadContext
 from ._prepare import Prepared
 
 __all__ = ["ArrowRoute", "arrow_route", "python_columns"]
+
+log = logging.getLogger("novelkit.arrow")
 
 
 @dataclass
@@ -62,6 +65,12 @@ async def arrow_route(ctx: LoadContext, prepared: Prepared) -> ArrowRoute | None
     if stand_in is None and not ctx.arrow.forced:
         return None
     if stand_in is not None and not await ctx.arrow.worth_it(ctx.conn, stand_in):
+        return None
+    if runs_when_probed(sql):
+        # Probing its columns would run it (``SELECT SLEEP(2)`` would take 4 s, the
+        # first 2 untagged, out of reach of a KILL QUERY): it runs once, through the
+        # driver, whatever fast= says (the frame's attrs name the path).
+        log.debug("driver path: probing this query's columns would run it (a FROM-less select)")
         return None
     probed = await probe_columns(ctx, sql)
     if probed is None:
@@ -112,6 +121,53 @@ def plain_table_read(sql: str) -> sa.Select[Any] | None:
     if len(tables) != 1 or not tables[0].name:
         return None
     return sa.select(sa.literal_column("1")).select_from(sa.table(tables[0].name))
+
+
+def runs_when_probed(sql: str) -> bool:
+    """Whether the probe would run ``sql``: it selects from no table (no FROM, or
+    ``FROM DUAL``), or one of its sources (a CTE, a derived table) does.
+
+    MariaDB materialises such a source even under ``LIMIT 0`` (checked with
+    ``SLEEP``: a FROM-less select, a CTE chain ending in one, one joined to a
+    table), while a query over real tables is only planned, unions included.
+    False when sqlglot cannot parse ``sql``: the probe then runs, as before.
+    """
+    import sqlglot
+    from sqlglot.errors import SqlglotError
+
+    try:
+        tree = sqlglot.parse_one(sql, read="mysql")
+    except SqlglotError:
+        return False
+    return _materialised(tree, {})
+
+
+def _materialised(node: Any, ctes: dict[str, Any]) -> bool:
+    from sqlglot import exp
+
+    if isinstance(node, exp.Subquery):
+        return _materialised(node.this, ctes)
+    if not isinstance(node, exp.Select):
+        return False  # a union, VALUES...: planned only
+    with_ = node.args.get("with_") or node.args.get("with")
+    if with_ is not None:
+        ctes = ctes | {cte.alias_or_name.lower(): cte.this for cte in with_.expressions}
+    from_ = node.args.get("from_") or node.args.get("from")
+    if from_ is None:
+        return True
+    for source in [from_.this, *(join.this for join in node.args.get("joins") or ())]:
+        if isinstance(source, exp.Table):
+            name = source.name.lower()
+            if source.db:
+                continue
+            if name == "dual":
+                return True
+            inner = {k: v for k, v in ctes.items() if k != name}  # no self-reference loop
+            if name in ctes and _materialised(ctes[name], inner):
+                return True
+        elif _materialised(source, ctes):
+            return True
+    return False
 
 
 async def probe_columns(

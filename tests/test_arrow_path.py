@@ -36,6 +36,7 @@ from typing import Any
 from urllib.parse import quote, quote_plus
 
 import pandas as pd
+import pyarrow as pa
 import pytest
 import sqlalchemy as sa
 from _loaders_support import Source, mysql_source, sqlite_source
@@ -1675,3 +1676,24 @@ async def test_api_keys_stay_redacted_on_the_arrow_path(
     keys = frames[1]["llm_provider_api_key"].dropna().tolist()
     assert keys
     assert set(keys) == {"[redacted]"}
+
+
+def test_partitions_are_put_in_key_order_without_a_copy() -> None:
+    from novelkit.arrow._mysql import _in_key_order
+
+    late = pa.record_batch({"id": [5, 6, 7], "text": ["e", "f", "g"]})
+    early = pa.record_batch({"id": [1, 2, 4], "text": ["a", "b", "d"]})
+    table = pa.Table.from_batches([late, early])
+    ordered = _in_key_order(table, "id")
+    assert ordered.equals(table.sort_by("id"))
+    # The same buffers, reordered: no second copy of the texts at the peak.
+    assert ordered.column("text").chunk(0).buffers()[2].address == (
+        early.column(1).buffers()[2].address
+    )
+    # Runs that overlap, or a run out of order, are sorted (a copy).
+    overlapping = pa.Table.from_batches(
+        [late, early, pa.record_batch({"id": [3, 9], "text": ["c", "i"]})]
+    )
+    assert _in_key_order(overlapping, "id").equals(overlapping.sort_by("id"))
+    unsorted = pa.Table.from_batches([late, pa.record_batch({"id": [8, 3], "text": ["h", "c"]})])
+    assert _in_key_order(unsorted, "id").equals(unsorted.sort_by("id"))

@@ -22,6 +22,7 @@ import contextlib
 import datetime as dt
 import gc
 import itertools
+import json
 import logging
 import shutil
 import sqlite3
@@ -1697,3 +1698,40 @@ def test_partitions_are_put_in_key_order_without_a_copy() -> None:
     assert _in_key_order(overlapping, "id").equals(overlapping.sort_by("id"))
     unsorted = pa.Table.from_batches([late, pa.record_batch({"id": [8, 3], "text": ["h", "c"]})])
     assert _in_key_order(unsorted, "id").equals(unsorted.sort_by("id"))
+
+
+async def test_json_parsed_a_slice_at_a_time_on_the_arrow_path(
+    fixture_sqlite: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # On the Arrow path a JSON column stays in Arrow and is parsed a slice at a time
+    # (its bytes never all exist beside the parsed values): values that are not JSON,
+    # in several slices, are kept as stored and counted in one warning, as on the
+    # driver path.
+    from novelkit.loaders import _convert
+
+    with sqlite3.connect(fixture_sqlite) as conn:
+        project = conn.execute("SELECT id FROM novel_projects ORDER BY id LIMIT 1").fetchone()[0]
+        rows = [
+            (project, 10_000 + i, f"t{i}", None if i % 11 else "not json" if i % 2 else "NaN")
+            for i in range(500)
+        ]
+        conn.executemany(
+            "INSERT INTO chapter_outlines (project_id, chapter_number, title, metadata) "
+            "VALUES (?, ?, ?, ?)",
+            [(p, n, t, m if m is not None else json.dumps({"n": n})) for p, n, t, m in rows],
+        )
+    broken = sum(1 for *_rest, m in rows if m == "not json")
+    monkeypatch.setattr(_convert, "JSON_SLICE", 64)
+    async with _session(fixture_sqlite) as session:
+        with pytest.warns(StoredValueWarning) as fast_warnings:
+            fast = await novelkit.load_outlines(session, fast=True)
+        with pytest.warns(StoredValueWarning) as driver_warnings:
+            driver = await novelkit.load_outlines(session, fast=False)
+    assert fast.attrs["novelkit_path"] == "arrow (adbc-sqlite)"
+    assert_same_frame(fast, driver)
+    said = [str(w.message) for w in fast_warnings if "JSON" in str(w.message)]
+    assert said == [str(w.message) for w in driver_warnings if "JSON" in str(w.message)]
+    assert len(said) == 1
+    assert f": {broken} stored value(s) are not valid JSON" in said[0]
+    assert (fast["metadata"] == "not json").sum() == broken
+    assert fast["metadata"].map(lambda v: isinstance(v, float) and v != v).sum() == 23

@@ -188,6 +188,7 @@ class ArrowPath:
         *,
         text: Collection[str] = (),
         lengths: Collection[str] = (),
+        json: Collection[str] = (),
         partition_on: str | None = None,
     ) -> Fetched | None:
         """:func:`~novelkit.loaders._fetch.fetch_columns` on the Arrow path.
@@ -215,7 +216,7 @@ class ArrowPath:
                 ) from None
             log.debug("driver path for one statement: the Arrow reader cannot read it (%s)", exc)
             return None
-        return fetched_from_arrow(table, text=text, lengths=lengths)
+        return fetched_from_arrow(table, text=text, lengths=lengths, json=json)
 
     async def read_sql(self, sql: str) -> pa.Table:
         """Run a user's checked SQL text without parameters (MySQL only)."""

@@ -85,6 +85,15 @@ def _objects(column: pa.ChunkedArray) -> pd.Series:
     return pd.Series(column.to_numpy(zero_copy_only=False), dtype=object)
 
 
+def _is_text_or_bytes(kind: pa.DataType) -> bool:
+    return bool(
+        pa.types.is_string(kind)
+        or pa.types.is_large_string(kind)
+        or pa.types.is_binary(kind)
+        or pa.types.is_large_binary(kind)
+    )
+
+
 def time_as_duration(column: pa.ChunkedArray | pa.Array) -> pa.ChunkedArray | pa.Array:
     """connectorx's time of day as the duration since midnight the MySQL driver gives
     for a TIME (``timedelta``): the same values whichever path read them."""
@@ -93,13 +102,24 @@ def time_as_duration(column: pa.ChunkedArray | pa.Array) -> pa.ChunkedArray | pa
 
 
 def fetched_from_arrow(
-    table: pa.Table, *, text: Collection[str] = (), lengths: Collection[str] = ()
+    table: pa.Table,
+    *,
+    text: Collection[str] = (),
+    lengths: Collection[str] = (),
+    json: Collection[str] = (),
 ) -> Fetched:
-    """``table``'s columns by name, as :func:`~novelkit.loaders._fetch.fetch_columns` gives them."""
+    """``table``'s columns by name, as :func:`~novelkit.loaders._fetch.fetch_columns` gives them.
+
+    ``json`` columns of text or bytes stay in Arrow (an ``ArrowDtype`` Series): the
+    converter parses them a slice at a time, so their values never all exist twice,
+    as Python bytes and as parsed objects.
+    """
     columns: dict[str, pd.Series] = {}
     counted: dict[str, pd.DataFrame] = {}
     for name, column in zip(table.column_names, table.columns, strict=True):
-        if name in text or name in lengths:
+        if name in json and _is_text_or_bytes(column.type):
+            columns[name] = pd.Series(pd.arrays.ArrowExtensionArray(column), name=name)
+        elif name in text or name in lengths:
             strings = text_chunked(column, name)
             columns[name] = pd.Series(pd.arrays.ArrowStringArray(strings), name=name)
             if name in lengths:

@@ -373,7 +373,7 @@ def convert_column(
         return _category(to_string(values), STATUS_VOCABULARIES[(table, column)], seen)
     if not parse_json:
         return to_string(values)
-    parsed = parse_json_values(values.to_numpy(dtype=object), where=f"{table}.{column}")
+    parsed = parse_json_column(values, where=f"{table}.{column}")
     # object, always: pandas 3 would infer str for a column of JSON strings (and make
     # SQL NULL a NaN), so chunks and filtered frames would differ in dtype.
     return pd.Series(parsed, index=values.index, dtype=object)
@@ -392,6 +392,11 @@ def _warn_unread(table: str, column: str, stored: pd.Series, read: pd.Series) ->
     return read
 
 
+#: Values parsed per step when a JSON column comes in Arrow (the Arrow path): their
+#: Python bytes exist for one slice at a time, not beside every parsed value.
+JSON_SLICE = 16_384
+
+
 def parse_json_values(raw: np.ndarray, *, where: str = "a JSON column") -> np.ndarray:
     """JSON text to Python objects; SQL NULL (None, NaN, NA) to None.
 
@@ -399,6 +404,30 @@ def parse_json_values(raw: np.ndarray, *, where: str = "a JSON column") -> np.nd
     column mostly empty. Text that is not JSON (SQLite does not check) is kept as
     stored, with a :class:`~novelkit.StoredValueWarning` naming ``where``.
     """
+    parsed, broken = _parse_json_array(raw)
+    _warn_not_json(where, broken)
+    return parsed
+
+
+def parse_json_column(values: pd.Series, *, where: str) -> np.ndarray:
+    """:func:`parse_json_values` of a column, a slice at a time when it is in Arrow."""
+    if not isinstance(values.dtype, pd.ArrowDtype):
+        return parse_json_values(values.to_numpy(dtype=object), where=where)
+    stored = pa.array(values.array)
+    parsed = np.full(len(stored), None, dtype=object)
+    broken = 0
+    for start in range(0, len(stored), JSON_SLICE):
+        part, count = _parse_json_array(
+            stored.slice(start, JSON_SLICE).to_numpy(zero_copy_only=False)
+        )
+        parsed[start : start + len(part)] = part
+        broken += count
+    _warn_not_json(where, broken)
+    return parsed
+
+
+def _parse_json_array(raw: np.ndarray) -> tuple[np.ndarray, int]:
+    """``raw`` parsed (see :func:`parse_json_values`), and how many values were not JSON."""
     parsed = np.full(len(raw), None, dtype=object)
     present = np.flatnonzero(~pd.isna(raw))
     # fromiter with dtype=object keeps each list or dict whole; assigning a Python
@@ -417,12 +446,15 @@ def parse_json_values(raw: np.ndarray, *, where: str = "a JSON column") -> np.nd
     for i in broken:
         values[i] = _as_stored(values[i].text)
     parsed[present] = values
+    return parsed, len(broken)
+
+
+def _warn_not_json(where: str, broken: int) -> None:
     if broken:
         # The values are not shown: a JSON column of a fork's config table may hold keys.
         warnings.warn(
-            f"{where}: {len(broken)} stored value(s) are not valid JSON and were kept as "
+            f"{where}: {broken} stored value(s) are not valid JSON and were kept as "
             "text; pass parse_json=False to get every value as stored text.",
             StoredValueWarning,
-            stacklevel=2,
+            stacklevel=4,
         )
-    return parsed

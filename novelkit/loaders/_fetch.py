@@ -156,6 +156,7 @@ async def fetch_columns(
     *,
     text: Collection[str] = (),
     lengths: Collection[str] = (),
+    json: Collection[str] = (),
     chunk_rows: int = CHUNK_ROWS,
     partition_on: str | None = None,
 ) -> Fetched:
@@ -165,10 +166,18 @@ async def fetch_columns(
     as they arrive (see :class:`Fetched`). When the call takes the Arrow path
     (``ctx.arrow``), the statement runs there and gives the same columns;
     ``partition_on`` names an integer key it may split a large read on (MySQL).
+    ``json`` names JSON columns about to be parsed: the Arrow path keeps them in
+    Arrow for :func:`~novelkit.loaders._convert.convert_column` to parse a slice at
+    a time (the driver gives their values as objects anyway).
     """
     if ctx.arrow is not None:
         fetched = await ctx.arrow.fetch(
-            ctx.conn, statement, text=text, lengths=lengths, partition_on=partition_on
+            ctx.conn,
+            statement,
+            text=text,
+            lengths=lengths,
+            json=json,
+            partition_on=partition_on,
         )
         if fetched is not None:
             return fetched

@@ -215,6 +215,7 @@ async def load_raw(
         statement,
         text=text,
         lengths=lengths,
+        json=[c for c in selected if kinds.get(c) == "json"] if options.parse_json else (),
         partition_on=key if key is not None and kinds.get(key) == "int" else None,
     )
     stored = fetched.columns

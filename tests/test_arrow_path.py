@@ -956,6 +956,10 @@ def test_connect_fast_false_makes_the_driver_the_default(fixture_sqlite: Path) -
 async def test_create_engine_fast_sets_the_default_and_checks_it(fixture_sqlite: Path) -> None:
     with pytest.raises(ConfigurationError, match="fast"):
         novelkit.create_engine(fixture_sqlite, fast="yes")  # type: ignore[arg-type]
+    # 1 and 0 equal True and False, but are refused here as the loaders refuse them.
+    for number in (1, 0):
+        with pytest.raises(ConfigurationError, match=f"fast={number} is not valid"):
+            novelkit.create_engine(fixture_sqlite, fast=number)  # type: ignore[arg-type]
     async with _session(fixture_sqlite, fast=False) as session:
         off = await novelkit.load_outlines(session)
         on = await novelkit.load_outlines(session, fast=True)

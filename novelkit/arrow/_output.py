@@ -25,6 +25,7 @@ import orjson
 import pandas as pd
 import pyarrow as pa
 
+from ..db._engine import check_fast
 from ..errors import ConfigurationError
 from ._choice import CallRecord, call_record
 
@@ -61,13 +62,6 @@ def check_output(to: object) -> Output:
                 "to='polars' needs polars: pip install polars (or 'novelkit[notebooks]')."
             ) from exc
     return to  # type: ignore[return-value]
-
-
-def check_fast(fast: object) -> bool | None:
-    """``fast`` if it is None, True or False, else :class:`ConfigurationError`."""
-    if fast not in (None, True, False) or (fast is not None and not isinstance(fast, bool)):
-        raise ConfigurationError(f"fast={fast!r} is not valid; use None, True or False.")
-    return fast  # type: ignore[return-value]
 
 
 def _json_text(values: pd.Series) -> pa.Array:

@@ -42,6 +42,14 @@ def check_echo(level: object) -> None:
         raise ConfigurationError(f"echo={level!r} is not valid; use True, False or 'debug'.")
 
 
+def check_fast(fast: object) -> bool | None:
+    """``fast`` if it is None, True or False, else :class:`ConfigurationError` (1 and 0
+    too: they compare equal to True and False, but are not what the option means)."""
+    if fast is not None and not isinstance(fast, bool):
+        raise ConfigurationError(f"fast={fast!r} is not valid; use None, True or False.")
+    return fast
+
+
 def check_statement_timeout(seconds: object) -> None:
     """Refuse a statement timeout that is not a positive number of seconds (None: no limit)."""
     if seconds is None:
@@ -141,8 +149,7 @@ def create_engine(
             f"sqlite_begin={sqlite_begin!r} is not valid; use 'deferred' or 'immediate'."
         )
     check_statement_timeout(statement_timeout)
-    if fast not in (None, True, False):
-        raise ConfigurationError(f"fast={fast!r} is not valid; use None, True or False.")
+    check_fast(fast)
     if is_sqlite(resolved) and any(v is not None for v in (ssl_ca, ssl_cert, ssl_key)):
         raise ConfigurationError(
             "ssl_ca, ssl_cert and ssl_key are for MySQL servers; a SQLite file needs no TLS."

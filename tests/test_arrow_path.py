@@ -854,12 +854,16 @@ PROBE_RUNS = {
 
 
 def test_which_queries_the_probe_would_run_offline() -> None:
-    from novelkit.sql._arrow import runs_when_probed
+    from novelkit.sql._arrow import parse_mysql, runs_when_probed
 
     for query, runs in PROBE_RUNS.items():
-        assert runs_when_probed(query.format(s=1)) is runs, query
-    assert runs_when_probed("SELEC broken ((") is False  # unparsable: the probe decides
-    assert runs_when_probed("WITH RECURSIVE c AS (SELECT * FROM c) SELECT * FROM c") is False
+        assert runs_when_probed(parse_mysql(query.format(s=1))) is runs, query
+    # Unparsable: the probe decides.
+    assert runs_when_probed(parse_mysql("SELEC broken ((")) is False
+    assert (
+        runs_when_probed(parse_mysql("WITH RECURSIVE c AS (SELECT * FROM c) SELECT * FROM c"))
+        is False
+    )
 
 
 @pytest.mark.slow

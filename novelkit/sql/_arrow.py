@@ -61,12 +61,13 @@ async def arrow_route(ctx: LoadContext, prepared: Prepared) -> ArrowRoute | None
     """
     if ctx.arrow is None or (sql := arrow_sql_text(prepared)) is None:
         return None
-    stand_in = plain_table_read(sql)
+    tree = parse_mysql(sql)
+    stand_in = plain_table_read(tree)
     if stand_in is None and not ctx.arrow.forced:
         return None
     if stand_in is not None and not await ctx.arrow.worth_it(ctx.conn, stand_in):
         return None
-    if runs_when_probed(sql):
+    if runs_when_probed(tree):
         # Probing its columns would run it (``SELECT SLEEP(2)`` would take 4 s, the
         # first 2 untagged, out of reach of a KILL QUERY): it runs once, through the
         # driver, whatever fast= says (the frame's attrs name the path).
@@ -96,21 +97,28 @@ def arrow_sql_text(prepared: Prepared) -> str | None:
     return sql if _READS_ROWS.match(sql) else None
 
 
-def plain_table_read(sql: str) -> sa.Select[Any] | None:
-    """A stand-in SELECT of the one table ``sql`` reads, when it is a plain read.
-
-    Plain: one table, no join, grouping, aggregate, DISTINCT or LIMIT; the
-    stand-in lets :meth:`~novelkit.arrow._choice.ArrowPath.worth_it` weigh the
-    table's size as it does for the loaders' statements. None otherwise.
-    """
+def parse_mysql(sql: str) -> Any:
+    """``sql`` parsed by sqlglot (MySQL dialect), or None when it cannot parse it; the
+    one parse that :func:`plain_table_read` and :func:`runs_when_probed` share."""
     import sqlglot  # not at import: ``import novelkit`` stays light (tests check it)
-    from sqlglot import exp
     from sqlglot.errors import SqlglotError
 
     try:
-        tree = sqlglot.parse_one(sql, read="mysql")
+        return sqlglot.parse_one(sql, read="mysql")
     except SqlglotError:
         return None
+
+
+def plain_table_read(tree: Any) -> sa.Select[Any] | None:
+    """A stand-in SELECT of the one table the parsed query reads, when it is a plain read.
+
+    Plain: one table, no join, grouping, aggregate, DISTINCT or LIMIT; the
+    stand-in lets :meth:`~novelkit.arrow._choice.ArrowPath.worth_it` weigh the
+    table's size as it does for the loaders' statements. None otherwise (and for
+    a query sqlglot could not parse, ``tree`` None).
+    """
+    from sqlglot import exp
+
     if not isinstance(tree, exp.Select):
         return None
     if any(tree.args.get(k) for k in ("joins", "group", "distinct", "limit", "having", "with")):
@@ -123,22 +131,15 @@ def plain_table_read(sql: str) -> sa.Select[Any] | None:
     return sa.select(sa.literal_column("1")).select_from(sa.table(tables[0].name))
 
 
-def runs_when_probed(sql: str) -> bool:
-    """Whether the probe would run ``sql``: it selects from no table (no FROM, or
-    ``FROM DUAL``), or one of its sources (a CTE, a derived table) does.
+def runs_when_probed(tree: Any) -> bool:
+    """Whether the probe would run the parsed query: it selects from no table (no FROM,
+    or ``FROM DUAL``), or one of its sources (a CTE, a derived table) does.
 
     MariaDB materialises such a source even under ``LIMIT 0`` (checked with
     ``SLEEP``: a FROM-less select, a CTE chain ending in one, one joined to a
     table), while a query over real tables is only planned, unions included.
-    False when sqlglot cannot parse ``sql``: the probe then runs, as before.
+    False for a query sqlglot could not parse (``tree`` None): the probe then runs.
     """
-    import sqlglot
-    from sqlglot.errors import SqlglotError
-
-    try:
-        tree = sqlglot.parse_one(sql, read="mysql")
-    except SqlglotError:
-        return False
     return _materialised(tree, {})
 
 

@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 from ..arrow._output import Frame, Output, frame_output
 from ..schema.reflect import reflect_table
-from ._convert import to_int, to_string, to_utc
+from ._convert import to_int, to_utc
 from ._fetch import fetch_columns
 from ._query import (
     LoadContext,
@@ -155,7 +155,4 @@ async def load_activity(
         *await _row_events(ctx, ids, "novel_conversations", "conversation_turn", "role"),
     ]
     combined = pd.concat(parts, ignore_index=True)
-    frame = combined.take(_in_time_order(combined)).reset_index(drop=True)
-    for name in _TEXT:
-        frame[name] = to_string(frame[name])  # a no-op for the fetched strings; a guard
-    return frame
+    return combined.take(_in_time_order(combined)).reset_index(drop=True)

@@ -302,26 +302,26 @@ async def load_usage(target: Target, *, fast: bool | None = None, to: Output = "
             "kind": pd.Categorical.from_codes(
                 np.r_[0, np.ones(days, dtype=np.int8)], categories=kinds
             ),
-            "user_id": _after_missing(to_int(daily.get("user_id", empty))),
-            "username": _after_missing(
-                daily.get("username", pd.Series(pd.NA, index=range(days))).astype("string")
+            "user_id": _after(None, to_int(daily.get("user_id", empty))),
+            "username": _after(
+                None,
+                daily.get("username", pd.Series(pd.NA, index=range(days))).astype("string"),
             ),
-            "request_date": _after_missing(
+            "request_date": _after(
+                None,
                 pd.to_datetime(daily.get("request_date", empty), format="ISO8601").astype(
                     "datetime64[s]"
-                )
+                ),
             ),
-            "requests": pd.concat(
-                [pd.Series([counter], dtype="Int64"), to_int(daily.get("requests", empty))],
-                ignore_index=True,
-            ).array,
+            "requests": _after(counter, to_int(daily.get("requests", empty))),
         }
     )
 
 
-def _after_missing(values: pd.Series) -> Any:
-    """``values`` after one missing value (the counter's row has no user or day)."""
-    head = pd.Series([None], dtype=values.dtype)
+def _after(first: Any, values: pd.Series) -> Any:
+    """``values`` after ``first``, of their dtype (the counter's row: its count, and no
+    user or day)."""
+    head = pd.Series([first], dtype=values.dtype)
     return pd.concat([head, values], ignore_index=True).array
 
 

@@ -20,6 +20,7 @@ from one of the engine's own connections.
 from __future__ import annotations
 
 import asyncio
+import itertools
 import logging
 import uuid
 from collections.abc import AsyncIterator, Sequence
@@ -61,12 +62,13 @@ def _in_key_order(table: pa.Table, key: str) -> pa.Table:
     ascending run and the runs do not overlap (no copy), else sorted (a copy)."""
     batches = [batch for batch in table.to_batches() if batch.num_rows]
     if all(_ascending(batch.column(key)) for batch in batches):
-        batches.sort(key=lambda batch: batch.column(key)[0].as_py())
-        bounds = [
-            (batch.column(key)[0].as_py(), batch.column(key)[-1].as_py()) for batch in batches
-        ]
-        if all(first > last for (first, _), (_, last) in zip(bounds[1:], bounds[:-1], strict=True)):
-            return pa.Table.from_batches(batches, schema=table.schema)
+        # Each run's first and last key, runs ordered by the first.
+        runs = sorted(
+            ((b.column(key)[0].as_py(), b.column(key)[-1].as_py(), b) for b in batches),
+            key=lambda run: run[0],
+        )
+        if all(later[0] > earlier[1] for earlier, later in itertools.pairwise(runs)):
+            return pa.Table.from_batches([run[2] for run in runs], schema=table.schema)
     return table.sort_by(key)
 
 

@@ -26,10 +26,13 @@ _CJK = r"[\u4e00-\u9fa5]"
 _LATIN_WORD = r"[A-Za-z]+(?:['’-][A-Za-z]+)*"
 
 
-def reference(values: list[str | None]) -> pd.DataFrame:
+def reference(values: list[str | None], *, chars: bool = False) -> pd.DataFrame:
+    """The counts by regular expressions; with ``chars``, ``len()`` first (text_lengths)."""
     strings = pd.Series(values, dtype=object).astype("string")
+    lengths = {"chars": strings.str.len().astype("Int64")} if chars else {}
     return pd.DataFrame(
         {
+            **lengths,
             "chars_nonspace": (strings.str.len() - strings.str.count(r"\s")).astype("Int64"),
             "cjk_chars_plus_words": (
                 strings.str.count(_CJK) + strings.str.count(_LATIN_WORD)
@@ -75,10 +78,13 @@ def test_the_whitespace_table_is_python_s_whitespace() -> None:
 @settings(max_examples=400, deadline=None)
 @given(values=columns, slice_bytes=st.integers(1, 64))
 def test_counts_equal_the_regex_definitions(values: list[str | None], slice_bytes: int) -> None:
-    expected = reference(values)
+    expected = reference(values, chars=True)
     array = pa.array(values, type=pa.large_string())
-    got = _counts._text_counts(array, slice_bytes=slice_bytes)
+    got = _counts._text_counts(array, slice_bytes=slice_bytes, chars=True)
     pd.testing.assert_frame_equal(got, expected)
+    pd.testing.assert_frame_equal(
+        _counts._text_counts(array, slice_bytes=slice_bytes), expected.drop(columns="chars")
+    )
 
 
 def random_texts(seed: int, count: int) -> list[str | None]:
@@ -104,8 +110,8 @@ def random_texts(seed: int, count: int) -> list[str | None]:
 @pytest.mark.parametrize("slice_bytes", [1, 5, 64, 1 << 19])
 def test_counts_equal_the_regex_definitions_on_many_random_texts(slice_bytes: int) -> None:
     values = random_texts(seed=slice_bytes, count=20_000)
-    got = _counts._text_counts(pa.array(values), slice_bytes=slice_bytes)
-    pd.testing.assert_frame_equal(got, reference(values))
+    got = _counts._text_counts(pa.array(values), slice_bytes=slice_bytes, chars=True)
+    pd.testing.assert_frame_equal(got, reference(values, chars=True))
 
 
 @settings(max_examples=150, deadline=None)
@@ -114,11 +120,11 @@ def test_counts_on_sliced_and_chunked_arrow_columns(
     values: list[str | None], start: int, chunk: int
 ) -> None:
     """32-bit offsets, an array that starts at an offset, several chunks."""
-    expected = reference(values[start:]).reset_index(drop=True)
+    expected = reference(values[start:], chars=True).reset_index(drop=True)
     sliced = pa.array(values, type=pa.string()).slice(start)
     pieces = [sliced.slice(i, chunk) for i in range(0, len(sliced), chunk)]
     for column in (sliced, pa.chunked_array(pieces, type=pa.string())):
-        got = _counts._text_counts(column, slice_bytes=16)
+        got = _counts._text_counts(column, slice_bytes=16, chars=True)
         pd.testing.assert_frame_equal(got, expected)
 
 
@@ -139,8 +145,10 @@ def test_counts_on_sliced_and_chunked_arrow_columns(
 )
 def test_hand_picked_edges(text: str) -> None:
     for slice_bytes in (1, 3, 1 << 19):
-        got = _counts._text_counts(pa.array([text, "ab", text]), slice_bytes=slice_bytes)
-        pd.testing.assert_frame_equal(got, reference([text, "ab", text]))
+        got = _counts._text_counts(
+            pa.array([text, "ab", text]), slice_bytes=slice_bytes, chars=True
+        )
+        pd.testing.assert_frame_equal(got, reference([text, "ab", text], chars=True))
 
 
 def test_a_word_does_not_continue_from_the_previous_value() -> None:

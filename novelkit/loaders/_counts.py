@@ -14,7 +14,9 @@ is cut, at value boundaries, into slices of about :data:`SLICE_BYTES` so that th
 few temporary arrays of each slice stay in the CPU cache and memory stays bounded.
 In each slice:
 
-- code points come from ``pyarrow.compute.utf8_length`` (whole column, in C);
+- code points: the bytes that do not continue a sequence (``80``–``BF`` do), summed per
+  value like the CJK mask below, while the slice is in cache (a separate
+  ``pyarrow.compute.utf8_length`` over the column took longer than this);
 - whitespace: bytes ``<= 0x20`` and the lead bytes ``C2``, ``E0``–``E3`` are the only
   places a whitespace code point can start; those few positions are decoded and looked
   up in a table of the 29 code points;
@@ -38,12 +40,17 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 import pyarrow as pa
-import pyarrow.compute as pc
 
 from novelkit._docstrings import shared_sections
 from novelkit.errors import ConfigurationError
 
-__all__ = ["SLICE_BYTES", "chars_nonspace", "cjk_chars_plus_words", "text_counts"]
+__all__ = [
+    "SLICE_BYTES",
+    "chars_nonspace",
+    "cjk_chars_plus_words",
+    "text_counts",
+    "text_lengths",
+]
 
 #: Bytes of text handled per step; small enough for the temporaries to stay in cache.
 SLICE_BYTES = 1 << 19
@@ -94,22 +101,40 @@ def text_counts(values: Any) -> pd.DataFrame:
     return _text_counts(values, slice_bytes=SLICE_BYTES)
 
 
-def _text_counts(values: Any, *, slice_bytes: int) -> pd.DataFrame:
-    """:func:`text_counts` with the slice size as a parameter (tests use tiny slices)."""
+def text_lengths(values: Any) -> pd.DataFrame:
+    """:func:`text_counts` with a first column ``chars``: code points per value (``Int64``).
+
+    The code points are counted in the same pass (UTF-8 bytes that do not continue a
+    sequence), which costs less than a separate ``pyarrow.compute.utf8_length``.
+
+    >>> import pandas as pd
+    >>> text_lengths(pd.Series(["第一章 风起", None]))
+       chars  chars_nonspace  cjk_chars_plus_words
+    0      6               5                     5
+    1   <NA>            <NA>                  <NA>
+    """
+    return _text_counts(values, slice_bytes=SLICE_BYTES, chars=True)
+
+
+def _text_counts(values: Any, *, slice_bytes: int, chars: bool = False) -> pd.DataFrame:
+    """:func:`text_counts` (or :func:`text_lengths` with ``chars``), the slice size a
+    parameter (tests use tiny slices)."""
     chunks, index = _arrow_chunks(values)
-    nonspace_parts: list[_Ints] = []
-    cjk_parts: list[_Ints] = []
+    parts: dict[str, list[_Ints]] = {"chars": [], "chars_nonspace": [], "cjk_chars_plus_words": []}
     missing_parts: list[npt.NDArray[np.bool_]] = []
     for chunk in chunks:
-        nonspace, cjk, missing = _chunk_counts(chunk, slice_bytes)
-        nonspace_parts.append(nonspace)
-        cjk_parts.append(cjk)
+        code_points, whitespace, cjk, missing = _chunk_counts(chunk, slice_bytes)
+        parts["chars"].append(code_points)
+        parts["chars_nonspace"].append(code_points - whitespace)
+        parts["cjk_chars_plus_words"].append(cjk)
         missing_parts.append(missing)
     missing = _concat(missing_parts, np.bool_)
+    if not chars:
+        del parts["chars"]
     return pd.DataFrame(
         {
-            "chars_nonspace": pd.arrays.IntegerArray(_concat(nonspace_parts, np.int64), missing),
-            "cjk_chars_plus_words": pd.arrays.IntegerArray(_concat(cjk_parts, np.int64), missing),
+            name: pd.arrays.IntegerArray(_concat(columns, np.int64), missing)
+            for name, columns in parts.items()
         },
         index=index,
     )
@@ -228,13 +253,19 @@ def _concat(parts: list[Any], dtype: type) -> Any:
 # -- the byte kernels ---------------------------------------------------------------------
 
 
-def _chunk_counts(chunk: pa.Array, slice_bytes: int) -> tuple[_Ints, _Ints, npt.NDArray[np.bool_]]:
-    """``(chars_nonspace, cjk_chars_plus_words, missing)`` for one Arrow string chunk."""
+def _chunk_counts(
+    chunk: pa.Array, slice_bytes: int
+) -> tuple[_Ints, _Ints, _Ints, npt.NDArray[np.bool_]]:
+    """``(code points, whitespace, cjk_chars_plus_words, missing)`` for one string chunk.
+
+    The chunk is valid UTF-8 (Arrow's string type promises it; novelkit validates what
+    it reads), so its code points are its bytes less the continuation bytes.
+    """
     size = len(chunk)
     missing = chunk.is_null().to_numpy(zero_copy_only=False)
     if size == 0:
-        return np.zeros(0, np.int64), np.zeros(0, np.int64), missing
-    code_points = pc.utf8_length(chunk).fill_null(0).to_numpy().astype(np.int64)
+        empty = np.zeros(0, np.int64)
+        return empty, empty, empty, missing
     offsets_type = np.int64 if pa.types.is_large_string(chunk.type) else np.int32
     buffers = chunk.buffers()
     raw_offsets = np.frombuffer(buffers[1], dtype=offsets_type)
@@ -246,6 +277,7 @@ def _chunk_counts(chunk: pa.Array, slice_bytes: int) -> tuple[_Ints, _Ints, npt.
     )
     whitespace = np.zeros(size, dtype=np.int64)
     cjk_words = np.zeros(size, dtype=np.int64)
+    continuation = np.zeros(size, dtype=np.int64)
     scratch = _Scratch(limit=int(offsets[-1] - offsets[0]), usual=2 * slice_bytes)
     for first, stop in _slices(offsets, slice_bytes):
         local = offsets[first : stop + 1] - offsets[first]
@@ -253,8 +285,11 @@ def _chunk_counts(chunk: pa.Array, slice_bytes: int) -> tuple[_Ints, _Ints, npt.
         if segment.size == 0:
             continue
         scratch.fit(segment.size)
-        whitespace[first:stop], cjk_words[first:stop] = _slice_counts(segment, local, scratch)
-    return code_points - whitespace, cjk_words, missing
+        counted = _slice_counts(segment, local, scratch)
+        whitespace[first:stop], cjk_words[first:stop], continuation[first:stop] = counted
+    code_points = np.diff(offsets) - continuation
+    # (A missing value's slot may hold bytes in principle; its counts are masked anyway.)
+    return code_points, whitespace, cjk_words, missing
 
 
 def _slices(offsets: _Ints, slice_bytes: int) -> Iterator[tuple[int, int]]:
@@ -301,8 +336,8 @@ _BYTE_CLASS[0xE9] = _E9
 _IS_LETTER = _BYTE_CLASS == _LETTER
 
 
-def _slice_counts(segment: _Bytes, local: _Ints, scratch: _Scratch) -> tuple[_Ints, _Ints]:
-    """Whitespace and (CJK + words) counts of the values of one slice of bytes.
+def _slice_counts(segment: _Bytes, local: _Ints, scratch: _Scratch) -> tuple[_Ints, _Ints, _Ints]:
+    """Whitespace, (CJK + words) and continuation-byte counts of one slice's values.
 
     Dense byte-wise passes (with ``out=``, in cache) mark the CJK leads and the few
     positions that need a closer look; one ``flatnonzero`` finds the latter, which
@@ -372,7 +407,11 @@ def _slice_counts(segment: _Bytes, local: _Ints, scratch: _Scratch) -> tuple[_In
     letters = positions[kind == _LETTER]
     if letters.size:
         cjk += _word_starts(segment, letters, local)
-    return whitespace, cjk
+
+    # Continuation bytes, 80..BF: a value's code points are its bytes less these.
+    np.subtract(segment, np.uint8(0x80), out=shifted)
+    np.less(shifted, 0x40, out=flag)
+    return whitespace, cjk, _segment_sums(flag, local)
 
 
 def _value_of(positions: _Ints, local: _Ints) -> _Ints:

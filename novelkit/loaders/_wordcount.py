@@ -16,9 +16,8 @@ from __future__ import annotations
 
 import pandas as pd
 import pyarrow as pa
-import pyarrow.compute as pc
 
-from ._counts import chars_nonspace, cjk_chars_plus_words, text_counts
+from ._counts import chars_nonspace, cjk_chars_plus_words, text_lengths
 
 __all__ = ["arrow_lengths", "chars_nonspace", "cjk_chars_plus_words"]
 
@@ -28,8 +27,4 @@ def arrow_lengths(array: pa.Array | pa.ChunkedArray) -> pd.DataFrame:
 
     ``Int64`` columns on a ``RangeIndex``; a missing value is ``<NA>`` in all three.
     """
-    counts = text_counts(array)
-    chars = pc.utf8_length(array).fill_null(0).to_numpy().astype("int64")
-    missing = array.is_null().to_numpy(zero_copy_only=False)
-    counts.insert(0, "chars", pd.arrays.IntegerArray(chars, missing))
-    return counts
+    return text_lengths(array)

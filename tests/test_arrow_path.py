@@ -866,6 +866,25 @@ def test_which_queries_the_probe_would_run_offline() -> None:
     )
 
 
+def test_only_a_plain_read_of_one_table_is_weighed_as_that_table() -> None:
+    from novelkit.sql._arrow import parse_mysql, plain_table_read
+
+    plain = plain_table_read(parse_mysql("SELECT id, title FROM novel_projects WHERE id > 'a'"))
+    assert plain is not None
+    assert [t.name for t in plain.get_final_froms()] == ["novel_projects"]
+    for query in (
+        "WITH c AS (SELECT 1 AS one) SELECT * FROM novel_projects",
+        "SELECT * FROM novel_projects p JOIN users u ON u.id = p.user_id",
+        "SELECT user_id, COUNT(*) FROM novel_projects GROUP BY user_id",
+        "SELECT DISTINCT user_id FROM novel_projects",
+        "SELECT id FROM novel_projects LIMIT 5",
+        "SELECT (SELECT 1 FROM users LIMIT 1) FROM novel_projects",
+        "SELECT 1",
+    ):
+        assert plain_table_read(parse_mysql(query)) is None, query
+    assert plain_table_read(None) is None
+
+
 @pytest.mark.slow
 def test_which_queries_the_probe_would_run_on_the_server(mysql_fixture_db: MySQLDatabase) -> None:
     # The rule above is MariaDB's behaviour, not a guess: each query, wrapped as the

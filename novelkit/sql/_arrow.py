@@ -121,7 +121,9 @@ def plain_table_read(tree: Any) -> sa.Select[Any] | None:
 
     if not isinstance(tree, exp.Select):
         return None
-    if any(tree.args.get(k) for k in ("joins", "group", "distinct", "limit", "having", "with")):
+    # (sqlglot 30 names a WITH clause "with_"; earlier versions "with".)
+    clauses = ("joins", "group", "distinct", "limit", "having", "with_", "with")
+    if any(tree.args.get(k) for k in clauses):
         return None
     if tree.find(exp.AggFunc) is not None or tree.find(exp.Subquery) is not None:
         return None

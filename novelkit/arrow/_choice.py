@@ -164,6 +164,12 @@ class ArrowPath:
             if _selects_bare_null(statement):
                 # connectorx has no Arrow type for a NULL column and panics (noisily).
                 raise ArrowUnsupportedError("a column that is always NULL")
+            if _selects_time(statement):
+                # connectorx reads a TIME as a time of day and panics on a value past
+                # 24 h or below zero (MySQL's TIME spans +-838 h), after Rust has printed
+                # the panic into the notebook: a fork's TIME column reads through the
+                # driver, which gives every value as a duration.
+                raise ArrowUnsupportedError("a TIME column")
             if partition_on is not None and isinstance(statement, sa.Select):
                 # A condition that is always true and survives connectorx's rewrite of
                 # the query into partitions, where comments are dropped: the tag.
@@ -274,6 +280,12 @@ def _selects_bare_null(statement: sa.Executable) -> bool:
         isinstance(getattr(column, "element", column), sa.Null)
         for column in statement.selected_columns
     )
+
+
+def _selects_time(statement: sa.Executable) -> bool:
+    if not isinstance(statement, sa.Select):
+        return False
+    return any(isinstance(column.type, sa.Time) for column in statement.selected_columns)
 
 
 _SQLITE = sqlite.dialect(paramstyle="qmark")

@@ -125,12 +125,23 @@ def engine_of(target: AsyncSession | AsyncConnection) -> AsyncEngine | None:
 
 
 def sql_table(shape: TableShape | str, columns: Sequence[str] = ()) -> sa.TableClause:
-    """A lightweight table clause with every identifier quoted (``current_date``, ``key``)."""
+    """A lightweight table clause with every identifier quoted (``current_date``, ``key``).
+
+    Its columns are untyped (rows are read as the driver gives them), but for a
+    reflected ``TIME``, which keeps its type: the Arrow path reads it through the
+    driver (connectorx cannot read every MySQL ``TIME``) and tells it by that type.
+    """
     if isinstance(shape, TableShape):
-        name, columns = shape.name, shape.column_names
-    else:
-        name = shape
-    return sa.table(quoted_name(name, True), *(sa.column(quoted_name(c, True)) for c in columns))
+        return sa.table(
+            quoted_name(shape.name, True),
+            *(
+                sa.column(
+                    quoted_name(c.name, True), c.type if isinstance(c.type, sa.Time) else None
+                )
+                for c in shape.columns
+            ),
+        )
+    return sa.table(quoted_name(shape, True), *(sa.column(quoted_name(c, True)) for c in columns))
 
 
 async def require_table(ctx: LoadContext, name: str, *, hint: str = "") -> TableShape:

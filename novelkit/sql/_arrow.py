@@ -83,8 +83,10 @@ _READS_ROWS = re.compile(r"\s*(\(\s*)*(SELECT|WITH)\b", re.IGNORECASE)
 _MYSQL = mysql.dialect(paramstyle="named")
 _MYSQL_NULL_TYPE = 6  # the protocol's FIELD_TYPE.NULL: a column that is always NULL
 _MYSQL_STRING = 254
-#: Field types connectorx has no Arrow type for: GEOMETRY (and its subtypes).
-_CONNECTORX_LACKS = frozenset({255})
+#: Field types connectorx cannot read: GEOMETRY (and its subtypes), which it has no
+#: Arrow type for, and TIME, which it reads as a time of day and panics on a value past
+#: 24 h or below zero (MySQL's TIME spans +-838 h; the values are not known before).
+_CONNECTORX_LACKS = frozenset({255, 11})
 
 
 def arrow_sql_text(prepared: Prepared) -> str | None:
@@ -194,7 +196,7 @@ async def probe_columns(
     if any(_maybe_null_type(column) for column in description or ()):
         return None  # a bare NULL column: connectorx has no type for it (it panics)
     if any(column[1] in _CONNECTORX_LACKS for column in description or ()):
-        # connectorx would panic, and Rust prints the panic into the notebook.
+        # connectorx would (or may) panic, and Rust prints the panic into the notebook.
         return None
     return names, description
 

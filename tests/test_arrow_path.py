@@ -502,6 +502,85 @@ def _inflate_chapters(path: Path, rows: int) -> None:
 PAST_FIRST_BATCH = 9_000
 
 
+async def test_adbc_reader_hands_each_batch_to_the_loop_while_it_reads(
+    fixture_sqlite: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each batch reaches ``on_batch`` on the event loop's thread, in order, as the worker
+    reads on; cancelled meanwhile, the worker stops and lets go of the file at once."""
+    import threading
+
+    from novelkit.arrow import _sqlite
+
+    monkeypatch.setattr(_sqlite, "BATCH_ROWS", 100)
+    _inflate_chapters(fixture_sqlite, 1000)
+    reader = _sqlite.AdbcSqliteReader(fixture_sqlite, busy_timeout=5, statement_timeout=None)
+    sql = "SELECT id, real_summary FROM chapters ORDER BY id"
+    seen: list[tuple[int, pa.RecordBatch]] = []
+    table = await reader.read(
+        sql, (), on_batch=lambda batch: seen.append((threading.get_ident(), batch))
+    )
+    assert {thread for thread, _ in seen} == {threading.get_ident()}
+    assert len(seen) == 10
+    assert pa.Table.from_batches([b for _, b in seen]).equals(table)
+    assert table.num_rows == 1000
+    assert table.equals(await reader.read(sql, ()))  # without on_batch: the same table
+
+    first = asyncio.Event()
+    count = 0
+
+    def slow(batch: pa.RecordBatch) -> None:
+        nonlocal count
+        count += 1
+        first.set()
+        time.sleep(0.05)
+
+    task = asyncio.create_task(reader.read(sql, (), on_batch=slow))
+    await first.wait()
+    task.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await task
+    assert count < 10
+    writer = sqlite3.connect(fixture_sqlite, timeout=0)
+    try:
+        writer.execute("UPDATE chapters SET word_count = word_count")  # no lock left
+        writer.commit()
+    finally:
+        writer.close()
+
+
+async def test_sqlite_text_that_is_not_utf8_in_a_later_batch(fixture_sqlite: Path) -> None:
+    """Text is checked as UTF-8 and counted batch by batch while ADBC reads the next
+    batch. Bytes that are not UTF-8 in a later batch redo that column whole: U+FFFD,
+    one warning, lengths of the replaced text, as on the driver path."""
+    _inflate_chapters(fixture_sqlite, PAST_FIRST_BATCH)
+    broken = "CAST(X'E7ACAC61FF62' AS TEXT)"  # 第, a, a byte that is not UTF-8, b
+    with sqlite3.connect(fixture_sqlite) as conn:
+        columns = [r[1] for r in conn.execute("PRAGMA table_info(chapter_versions)")]
+        copied = [c for c in columns if c not in ("id", "content")]
+        conn.execute(
+            f"INSERT INTO chapter_versions ({', '.join(copied)}, content) "
+            f"SELECT {', '.join(copied)}, {broken} FROM chapter_versions LIMIT 1"
+        )
+        last = "(SELECT MAX(id) FROM chapters)"
+        conn.execute(
+            "UPDATE chapters SET selected_version_id = (SELECT MAX(id) FROM chapter_versions),"
+            f" real_summary = {broken} WHERE id = {last}"
+        )
+    async with _session(fixture_sqlite) as session:
+        with pytest.warns(StoredValueWarning, match="not valid UTF-8") as fast_warnings:
+            fast = await novelkit.load_chapters(session)
+        with pytest.warns(StoredValueWarning, match="not valid UTF-8"):
+            driver = await novelkit.load_chapters(session, fast=False)
+    assert fast.attrs["novelkit_path"] == "arrow (adbc-sqlite)"
+    assert_same_frame(fast, driver)
+    utf8 = [str(w.message) for w in fast_warnings if "UTF-8" in str(w.message)]
+    assert len(utf8) == 2, utf8  # one per column: the summary and the selected text
+    last_row = fast.iloc[-1]
+    assert last_row["real_summary"] == "第a\ufffdb"
+    assert (last_row["selected_chars"], last_row["cjk_chars_plus_words"]) == (4, 3)
+    assert len(fast) == PAST_FIRST_BATCH
+
+
 @pytest.mark.parametrize(
     "later",
     [

@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import importlib.util
 import logging
-from collections.abc import AsyncIterator, Collection
+from collections.abc import AsyncIterator, Callable, Collection
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -140,8 +140,13 @@ class ArrowPath:
         statement: sa.Executable,
         *,
         partition_on: str | None = None,
+        on_batch: Callable[[pa.RecordBatch], None] | None = None,
     ) -> pa.Table:
-        """Run a SQLAlchemy statement novelkit built; its result as an Arrow table."""
+        """Run a SQLAlchemy statement novelkit built; its result as an Arrow table.
+
+        ``on_batch`` (SQLite) is given each batch on the event loop's thread as it
+        arrives, while the worker reads the next one.
+        """
         tag = new_tag()
         if isinstance(self.reader, AdbcSqliteReader):
             compiled = cast(sa.ClauseElement, statement).compile(
@@ -150,7 +155,7 @@ class ArrowPath:
             order = cast(SQLCompiler, compiled).positiontup or ()
             params = [compiled.params[name] for name in order]
             self.echo(str(compiled))
-            table = await self.reader.read(str(compiled), params)
+            table = await self.reader.read(str(compiled), params, on_batch=on_batch)
         else:
             bound = _bound_values(statement)
             if bound:
@@ -203,13 +208,14 @@ class ArrowPath:
         values whose SQLite storage types vary): the caller reads it with the
         async driver, which gives the same columns.
         """
-        from ._columns import fetched_from_arrow  # imports the loaders, which import this
+        from ._columns import ArrowColumns  # imports the loaders, which import this
 
         if not await self.worth_it(conn, statement):
             log.debug("driver path for one statement: a small table, a join or an aggregate")
             return None
+        columns = ArrowColumns(text=text, lengths=lengths, json=json)
         try:
-            table = await self.read(statement, partition_on=partition_on)
+            table = await self.read(statement, partition_on=partition_on, on_batch=columns.add)
         except ArrowUnsupportedError as exc:
             if self.forced and exc.args == (_FILTERED_BY_NOVEL,):
                 # The user's own choice (a filter) that fast=True cannot serve: said,
@@ -222,7 +228,7 @@ class ArrowPath:
                 ) from None
             log.debug("driver path for one statement: the Arrow reader cannot read it (%s)", exc)
             return None
-        return fetched_from_arrow(table, text=text, lengths=lengths, json=json)
+        return columns.fetched(table)
 
     async def read_sql(self, sql: str) -> pa.Table:
         """Run a user's checked SQL text without parameters (MySQL only)."""

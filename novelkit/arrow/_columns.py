@@ -19,7 +19,7 @@ import pyarrow as pa
 from ..loaders._fetch import Fetched, text_array
 from ..loaders._wordcount import arrow_lengths
 
-__all__ = ["fetched_from_arrow", "text_chunked"]
+__all__ = ["ArrowColumns", "fetched_from_arrow", "text_chunked"]
 
 _NULLABLE = {
     pa.int8(): pd.Int64Dtype(),
@@ -33,25 +33,26 @@ _NULLABLE = {
 }
 
 
+def _utf8(chunk: pa.Array) -> pa.Array:
+    """One chunk of text (string, or the UTF-8 bytes text is selected as) as
+    ``large_string``; bytes are checked as UTF-8 (``ArrowInvalid`` when they are not)."""
+    if pa.types.is_binary(chunk.type) or pa.types.is_large_binary(chunk.type):
+        strings = chunk.cast(pa.large_binary()).view(pa.large_string())
+        strings.validate(full=True)
+        return strings
+    if pa.types.is_null(chunk.type):
+        return pa.nulls(len(chunk), pa.large_string())
+    return chunk.cast(pa.large_string())
+
+
 def text_chunked(column: pa.ChunkedArray, where: str) -> pa.ChunkedArray:
     """A column of text (string, or the UTF-8 bytes text is selected as) as ``large_string``."""
-    if pa.types.is_binary(column.type) or pa.types.is_large_binary(column.type):
-        binary = column.cast(pa.large_binary())
-        strings = pa.chunked_array(
-            [chunk.view(pa.large_string()) for chunk in binary.chunks], type=pa.large_string()
-        )
-        try:
-            strings.validate(full=True)
-        except pa.ArrowInvalid:
-            # Bytes that are not UTF-8: shown as U+FFFD with a warning, as on the
-            # driver path (the same function does it).
-            return pa.chunked_array(
-                [text_array(column.to_numpy(zero_copy_only=False), where=where)]
-            )
-        return strings
-    if pa.types.is_null(column.type):
-        return pa.chunked_array([pa.nulls(len(column), pa.large_string())])
-    return column.cast(pa.large_string())
+    try:
+        return pa.chunked_array([_utf8(chunk) for chunk in column.chunks], type=pa.large_string())
+    except pa.ArrowInvalid:
+        # Bytes that are not UTF-8: shown as U+FFFD with a warning, as on the
+        # driver path (the same function does it).
+        return pa.chunked_array([text_array(column.to_numpy(zero_copy_only=False), where=where)])
 
 
 def _objects(column: pa.ChunkedArray) -> pd.Series:
@@ -101,6 +102,91 @@ def time_as_duration(column: pa.ChunkedArray | pa.Array) -> pa.ChunkedArray | pa
     return column.cast(pa.int64()).cast(pa.duration(unit))
 
 
+class ArrowColumns:
+    """An Arrow result, gathered batch by batch into the columns the loaders convert
+    (:func:`~novelkit.loaders._fetch.fetch_columns`' ``Fetched``).
+
+    Text columns are checked as UTF-8 and their lengths counted as each batch is
+    added. On SQLite the batches are added while the worker thread reads the next
+    ones, so this work (pyarrow and numpy, mostly outside the GIL) runs beside the
+    read instead of after it. ``json`` columns of text or bytes stay in Arrow (an
+    ``ArrowDtype`` Series): the converter parses them a slice at a time, so their
+    values never all exist twice, as Python bytes and as parsed objects.
+    """
+
+    def __init__(
+        self,
+        *,
+        text: Collection[str] = (),
+        lengths: Collection[str] = (),
+        json: Collection[str] = (),
+    ) -> None:
+        self.text = set(text) | set(lengths)
+        self.lengths = set(lengths)
+        self.json = set(json)
+        self.schema: pa.Schema | None = None
+        self.chunks: dict[str, list[pa.Array]] = {}
+        self.strings: dict[str, list[pa.Array]] = {}
+        self.counted: dict[str, list[pd.DataFrame]] = {}
+        #: Text columns with bytes that are not UTF-8: redone whole at the end, with
+        #: one warning for the column (as :func:`text_chunked` gives it).
+        self.broken: set[str] = set()
+
+    def _is_json(self, name: str, kind: pa.DataType) -> bool:
+        return name in self.json and _is_text_or_bytes(kind)
+
+    def add(self, data: pa.RecordBatch | pa.Table) -> None:
+        """Take the next rows (a batch as it arrives, or the whole result at once)."""
+        if self.schema is None:
+            self.schema = data.schema
+        for name, column in zip(data.schema.names, data.columns, strict=True):
+            chunks = column.chunks if isinstance(column, pa.ChunkedArray) else [column]
+            self.chunks.setdefault(name, []).extend(chunks)
+            if name not in self.text or name in self.broken or self._is_json(name, column.type):
+                continue
+            try:
+                strings = [_utf8(chunk) for chunk in chunks]
+            except pa.ArrowInvalid:
+                self.broken.add(name)
+                continue
+            self.strings.setdefault(name, []).extend(strings)
+            if name in self.lengths:
+                self.counted.setdefault(name, []).extend(arrow_lengths(s) for s in strings)
+
+    def fetched(self, table: pa.Table) -> Fetched:
+        """The columns, ``table`` being the whole result (added first if no batch was)."""
+        if self.schema is None:
+            self.add(table)
+        columns: dict[str, pd.Series] = {}
+        counted: dict[str, pd.DataFrame] = {}
+        for field in table.schema:
+            name = field.name
+            column = pa.chunked_array(self.chunks.get(name, []), type=field.type)
+            if self._is_json(name, field.type):
+                columns[name] = pd.Series(pd.arrays.ArrowExtensionArray(column), name=name)
+            elif name in self.text:
+                if name in self.broken:
+                    strings = text_chunked(column, name)
+                    if name in self.lengths:
+                        counted[name] = arrow_lengths(strings)
+                else:
+                    strings = pa.chunked_array(self.strings.get(name, []), type=pa.large_string())
+                    if name in self.lengths:
+                        counted[name] = _concat_counts(self.counted.get(name, []))
+                columns[name] = pd.Series(pd.arrays.ArrowStringArray(strings), name=name)
+            else:
+                series = _objects(column)
+                series.name = name
+                columns[name] = series
+        return Fetched(columns, counted)
+
+
+def _concat_counts(parts: list[pd.DataFrame]) -> pd.DataFrame:
+    if not parts:
+        return arrow_lengths(pa.array([], type=pa.large_string()))
+    return parts[0] if len(parts) == 1 else pd.concat(parts, ignore_index=True)
+
+
 def fetched_from_arrow(
     table: pa.Table,
     *,
@@ -108,24 +194,6 @@ def fetched_from_arrow(
     lengths: Collection[str] = (),
     json: Collection[str] = (),
 ) -> Fetched:
-    """``table``'s columns by name, as :func:`~novelkit.loaders._fetch.fetch_columns` gives them.
-
-    ``json`` columns of text or bytes stay in Arrow (an ``ArrowDtype`` Series): the
-    converter parses them a slice at a time, so their values never all exist twice,
-    as Python bytes and as parsed objects.
-    """
-    columns: dict[str, pd.Series] = {}
-    counted: dict[str, pd.DataFrame] = {}
-    for name, column in zip(table.column_names, table.columns, strict=True):
-        if name in json and _is_text_or_bytes(column.type):
-            columns[name] = pd.Series(pd.arrays.ArrowExtensionArray(column), name=name)
-        elif name in text or name in lengths:
-            strings = text_chunked(column, name)
-            columns[name] = pd.Series(pd.arrays.ArrowStringArray(strings), name=name)
-            if name in lengths:
-                counted[name] = arrow_lengths(strings)
-        else:
-            series = _objects(column)
-            series.name = name
-            columns[name] = series
-    return Fetched(columns, counted)
+    """``table``'s columns by name, as :func:`~novelkit.loaders._fetch.fetch_columns` gives them
+    (see :class:`ArrowColumns`)."""
+    return ArrowColumns(text=text, lengths=lengths, json=json).fetched(table)

@@ -30,7 +30,7 @@ from __future__ import annotations
 import asyncio
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -63,25 +63,77 @@ class AdbcSqliteReader:
     def _uri(self) -> str:
         return f"file:{quote(str(self.path.resolve()))}?mode=ro"
 
-    async def read(self, sql: str, params: Sequence[Any], *, tag: str = "") -> pa.Table:
-        """The statement's result as one Arrow table; stops between batches when cancelled."""
+    async def read(
+        self,
+        sql: str,
+        params: Sequence[Any],
+        *,
+        tag: str = "",
+        on_batch: Callable[[pa.RecordBatch], None] | None = None,
+    ) -> pa.Table:
+        """The statement's result as one Arrow table; stops between batches when cancelled.
+
+        ``on_batch`` is called with each batch on this (the event loop's) thread as it
+        arrives, while the worker reads the next one: its work runs beside the read.
+        """
         stop = threading.Event()
         deadline = (
             None if self.statement_timeout is None else time.monotonic() + self.statement_timeout
         )
         loop = asyncio.get_running_loop()
-        work = loop.run_in_executor(None, self._read, sql, tuple(params), stop, deadline)
+        arrived: asyncio.Queue[pa.RecordBatch | None] = asyncio.Queue()
+
+        def deliver(batch: pa.RecordBatch | None) -> None:  # on the worker's thread
+            loop.call_soon_threadsafe(arrived.put_nowait, batch)
+
+        work = loop.run_in_executor(
+            None,
+            self._read_delivering,
+            sql,
+            tuple(params),
+            stop,
+            deadline,
+            deliver if on_batch is not None else None,
+        )
+        ended = False
         try:
-            return await asyncio.shield(work)
-        except asyncio.CancelledError:
-            stop.set()
-            # Let the worker close its connection (and so its read lock) before
-            # the cancellation goes on: it stops at its next batch.
-            await asyncio.wait({work}, timeout=10)
-            raise
+            if on_batch is not None:
+                while (batch := await arrived.get()) is not None:
+                    on_batch(batch)
+                    # A queued batch is taken without yielding: let a cancellation in.
+                    await asyncio.sleep(0)
+            table = await asyncio.shield(work)
+            ended = True
+            return table
+        finally:
+            if not ended:
+                # Cancelled (or on_batch failed): let the worker close its connection
+                # (and so its read lock) before going on; it stops at its next batch.
+                stop.set()
+                await asyncio.wait({work}, timeout=10)
+
+    def _read_delivering(
+        self,
+        sql: str,
+        params: tuple[Any, ...],
+        stop: threading.Event,
+        deadline: float | None,
+        deliver: Callable[[pa.RecordBatch | None], None] | None,
+    ) -> pa.Table:
+        """:meth:`_read`, then None delivered after the last batch, whatever happened."""
+        try:
+            return self._read(sql, params, stop, deadline, deliver)
+        finally:
+            if deliver is not None:
+                deliver(None)
 
     def _read(
-        self, sql: str, params: tuple[Any, ...], stop: threading.Event, deadline: float | None
+        self,
+        sql: str,
+        params: tuple[Any, ...],
+        stop: threading.Event,
+        deadline: float | None,
+        deliver: Callable[[pa.RecordBatch | None], None] | None = None,
     ) -> pa.Table:
         import adbc_driver_sqlite.dbapi as adbc  # the optional extra, loaded on first use
 
@@ -97,6 +149,8 @@ class AdbcSqliteReader:
                 batches = []
                 for batch in reader:
                     batches.append(batch)
+                    if deliver is not None:
+                        deliver(batch)
                     if stop.is_set():
                         raise _Stopped
                     if deadline is not None and time.monotonic() > deadline:

@@ -166,15 +166,8 @@ class ArrowPath:
                 raise ArrowUnsupportedError(
                     _FILTERED_BY_NOVEL if NOVEL_FILTER in bound else "the statement binds values"
                 )
-            if _selects_bare_null(statement):
-                # connectorx has no Arrow type for a NULL column and panics (noisily).
-                raise ArrowUnsupportedError("a column that is always NULL")
-            if _selects_time(statement):
-                # connectorx reads a TIME as a time of day and panics on a value past
-                # 24 h or below zero (MySQL's TIME spans +-838 h), after Rust has printed
-                # the panic into the notebook: a fork's TIME column reads through the
-                # driver, which gives every value as a duration.
-                raise ArrowUnsupportedError("a TIME column")
+            if (column := _column_connectorx_cannot_read(statement)) is not None:
+                raise ArrowUnsupportedError(column)
             if partition_on is not None and isinstance(statement, sa.Select):
                 # A condition that is always true and survives connectorx's rewrite of
                 # the query into partitions, where comments are dropped: the tag.
@@ -279,19 +272,22 @@ def _bound_values(statement: sa.Executable) -> set[str]:
     return {name for name, bind in compiled.binds.items() if not bind.literal_execute}
 
 
-def _selects_bare_null(statement: sa.Executable) -> bool:
-    if not isinstance(statement, sa.Select):
-        return False
-    return any(
-        isinstance(getattr(column, "element", column), sa.Null)
-        for column in statement.selected_columns
-    )
+def _column_connectorx_cannot_read(statement: sa.Executable) -> str | None:
+    """What the statement selects that connectorx cannot read, or None.
 
-
-def _selects_time(statement: sa.Executable) -> bool:
+    connectorx panics, and Rust prints the panic into the notebook, on a column that
+    is always NULL (it has no Arrow type for it) and on a TIME past 24 h or below zero
+    (it reads a time of day; MySQL's TIME spans +-838 h). Such a column reads through
+    the driver, which gives a TIME as a duration.
+    """
     if not isinstance(statement, sa.Select):
-        return False
-    return any(isinstance(column.type, sa.Time) for column in statement.selected_columns)
+        return None
+    for column in statement.selected_columns:
+        if isinstance(getattr(column, "element", column), sa.Null):
+            return "a column that is always NULL"
+        if isinstance(column.type, sa.Time):
+            return "a TIME column"
+    return None
 
 
 _SQLITE = sqlite.dialect(paramstyle="qmark")

@@ -16,10 +16,10 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
-from ..loaders._fetch import Fetched, text_array
-from ..loaders._wordcount import arrow_lengths
+from ..loaders._counts import text_lengths
+from ..loaders._fetch import Fetched, concat_lengths, text_array
 
-__all__ = ["ArrowColumns", "fetched_from_arrow", "text_chunked"]
+__all__ = ["ArrowColumns", "text_chunked"]
 
 _NULLABLE = {
     pa.int8(): pd.Int64Dtype(),
@@ -124,7 +124,7 @@ class ArrowColumns:
         self.text = set(text) | set(lengths)
         self.lengths = set(lengths)
         self.json = set(json)
-        self.schema: pa.Schema | None = None
+        self.added = False
         self.chunks: dict[str, list[pa.Array]] = {}
         self.strings: dict[str, list[pa.Array]] = {}
         self.counted: dict[str, list[pd.DataFrame]] = {}
@@ -137,8 +137,7 @@ class ArrowColumns:
 
     def add(self, data: pa.RecordBatch | pa.Table) -> None:
         """Take the next rows (a batch as it arrives, or the whole result at once)."""
-        if self.schema is None:
-            self.schema = data.schema
+        self.added = True
         for name, column in zip(data.schema.names, data.columns, strict=True):
             chunks = column.chunks if isinstance(column, pa.ChunkedArray) else [column]
             self.chunks.setdefault(name, []).extend(chunks)
@@ -151,11 +150,11 @@ class ArrowColumns:
                 continue
             self.strings.setdefault(name, []).extend(strings)
             if name in self.lengths:
-                self.counted.setdefault(name, []).extend(arrow_lengths(s) for s in strings)
+                self.counted.setdefault(name, []).extend(text_lengths(s) for s in strings)
 
     def fetched(self, table: pa.Table) -> Fetched:
         """The columns, ``table`` being the whole result (added first if no batch was)."""
-        if self.schema is None:
+        if not self.added:
             self.add(table)
         columns: dict[str, pd.Series] = {}
         counted: dict[str, pd.DataFrame] = {}
@@ -168,32 +167,14 @@ class ArrowColumns:
                 if name in self.broken:
                     strings = text_chunked(column, name)
                     if name in self.lengths:
-                        counted[name] = arrow_lengths(strings)
+                        counted[name] = text_lengths(strings)
                 else:
                     strings = pa.chunked_array(self.strings.get(name, []), type=pa.large_string())
                     if name in self.lengths:
-                        counted[name] = _concat_counts(self.counted.get(name, []))
+                        counted[name] = concat_lengths(self.counted.get(name, []))
                 columns[name] = pd.Series(pd.arrays.ArrowStringArray(strings), name=name)
             else:
                 series = _objects(column)
                 series.name = name
                 columns[name] = series
         return Fetched(columns, counted)
-
-
-def _concat_counts(parts: list[pd.DataFrame]) -> pd.DataFrame:
-    if not parts:
-        return arrow_lengths(pa.array([], type=pa.large_string()))
-    return parts[0] if len(parts) == 1 else pd.concat(parts, ignore_index=True)
-
-
-def fetched_from_arrow(
-    table: pa.Table,
-    *,
-    text: Collection[str] = (),
-    lengths: Collection[str] = (),
-    json: Collection[str] = (),
-) -> Fetched:
-    """``table``'s columns by name, as :func:`~novelkit.loaders._fetch.fetch_columns` gives them
-    (see :class:`ArrowColumns`)."""
-    return ArrowColumns(text=text, lengths=lengths, json=json).fetched(table)

@@ -83,18 +83,21 @@ class AdbcSqliteReader:
         loop = asyncio.get_running_loop()
         arrived: asyncio.Queue[pa.RecordBatch | None] = asyncio.Queue()
 
-        def deliver(batch: pa.RecordBatch | None) -> None:  # on the worker's thread
+        def deliver(batch: pa.RecordBatch) -> None:  # on the worker's thread
             loop.call_soon_threadsafe(arrived.put_nowait, batch)
 
         work = loop.run_in_executor(
             None,
-            self._read_delivering,
+            self._read,
             sql,
             tuple(params),
             stop,
             deadline,
             deliver if on_batch is not None else None,
         )
+        # None after the last batch, whatever happened: the worker's batches were put
+        # on the loop before its result, and this runs after the result.
+        work.add_done_callback(lambda _: arrived.put_nowait(None))
         ended = False
         try:
             if on_batch is not None:
@@ -112,28 +115,13 @@ class AdbcSqliteReader:
                 stop.set()
                 await asyncio.wait({work}, timeout=10)
 
-    def _read_delivering(
-        self,
-        sql: str,
-        params: tuple[Any, ...],
-        stop: threading.Event,
-        deadline: float | None,
-        deliver: Callable[[pa.RecordBatch | None], None] | None,
-    ) -> pa.Table:
-        """:meth:`_read`, then None delivered after the last batch, whatever happened."""
-        try:
-            return self._read(sql, params, stop, deadline, deliver)
-        finally:
-            if deliver is not None:
-                deliver(None)
-
     def _read(
         self,
         sql: str,
         params: tuple[Any, ...],
         stop: threading.Event,
         deadline: float | None,
-        deliver: Callable[[pa.RecordBatch | None], None] | None = None,
+        deliver: Callable[[pa.RecordBatch], None] | None = None,
     ) -> pa.Table:
         import adbc_driver_sqlite.dbapi as adbc  # the optional extra, loaded on first use
 

@@ -32,7 +32,7 @@ import sqlalchemy as sa
 
 from ..arrow._choice import note_driver_path
 from ..errors import StoredValueWarning
-from ._wordcount import arrow_lengths
+from ._counts import text_lengths
 
 if TYPE_CHECKING:
     from ._query import LoadContext
@@ -127,7 +127,7 @@ class _Columns:
             array = text_array(column, where=name)
             self.arrays[name].append(array)
             if name in self.lengths:
-                self.counted[name].append(arrow_lengths(array))
+                self.counted[name].append(text_lengths(array))
 
     def result(self) -> Fetched:
         columns: dict[str, pd.Series] = {}
@@ -140,14 +140,15 @@ class _Columns:
                 parts = self.objects.pop(name)
                 values = np.concatenate(parts) if parts else np.empty(0, dtype=object)
                 columns[name] = pd.Series(values, dtype=object, name=name)
-        lengths = {name: _concat_lengths(parts) for name, parts in self.counted.items()}
+        lengths = {name: concat_lengths(parts) for name, parts in self.counted.items()}
         return Fetched(columns, lengths)
 
 
-def _concat_lengths(parts: list[pd.DataFrame]) -> pd.DataFrame:
+def concat_lengths(parts: list[pd.DataFrame]) -> pd.DataFrame:
+    """The lengths of a text column's chunks, counted chunk by chunk, as one frame."""
     if not parts:
-        return arrow_lengths(pa.array([], type=pa.large_string()))
-    return pd.concat(parts, ignore_index=True)
+        return text_lengths(pa.array([], type=pa.large_string()))
+    return parts[0] if len(parts) == 1 else pd.concat(parts, ignore_index=True)
 
 
 async def fetch_columns(

@@ -1823,10 +1823,10 @@ def test_partitions_are_put_in_key_order_without_a_copy() -> None:
 async def test_json_parsed_a_slice_at_a_time_on_the_arrow_path(
     fixture_sqlite: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    # On the Arrow path a JSON column stays in Arrow and is parsed a slice at a time
-    # (its bytes never all exist beside the parsed values): values that are not JSON,
-    # in several slices, are kept as stored and counted in one warning, as on the
-    # driver path.
+    # On the Arrow path a JSON column is parsed batch by batch as ADBC reads on, a
+    # slice at a time (its bytes never all exist beside the parsed values): values
+    # that are not JSON, in several slices and batches, are kept as stored and counted
+    # in one warning, as on the driver path.
     from novelkit.loaders import _convert
 
     with sqlite3.connect(fixture_sqlite) as conn:
@@ -1855,3 +1855,30 @@ async def test_json_parsed_a_slice_at_a_time_on_the_arrow_path(
     assert f": {broken} stored value(s) are not valid JSON" in said[0]
     assert (fast["metadata"] == "not json").sum() == broken
     assert fast["metadata"].map(lambda v: isinstance(v, float) and v != v).sum() == 23
+
+
+def test_json_columns_are_parsed_as_their_batches_are_added() -> None:
+    """``ArrowColumns`` parses a JSON column batch by batch (beside the ADBC read),
+    keeps no stored text of it, and counts values that are not JSON for the loader's
+    one warning; an empty result still names the column as parsed."""
+    from novelkit.arrow._columns import ArrowColumns
+
+    def batch(values: list[str | None]) -> pa.RecordBatch:
+        stored = [None if v is None else v.encode() for v in values]
+        return pa.record_batch({"meta": pa.array(stored, pa.large_binary())})
+
+    arrival = [batch(['{"a": 1}', None]), batch(["not json", "[1, 2]"]), batch(["NaN"])]
+    columns = ArrowColumns(json=["meta"])
+    for each in arrival:
+        columns.add(each)
+    assert "meta" not in columns.chunks
+    fetched = columns.fetched(pa.Table.from_batches(arrival))
+    values = fetched.columns["meta"].tolist()
+    assert values[:4] == [{"a": 1}, None, "not json", [1, 2]]
+    assert values[4] != values[4]  # NaN as json.dumps writes it: a float NaN
+    assert fetched.parsed_json == {"meta": 1}
+
+    empty = pa.Table.from_batches([], schema=arrival[0].schema)
+    fetched = ArrowColumns(json=["meta"]).fetched(empty)
+    assert fetched.columns["meta"].tolist() == []
+    assert fetched.parsed_json == {"meta": 0}

@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
+from ..loaders._convert import parse_json_arrow
 from ..loaders._counts import text_lengths
 from ..loaders._fetch import Fetched, concat_lengths, text_array
 
@@ -107,11 +108,12 @@ class ArrowColumns:
     (:func:`~novelkit.loaders._fetch.fetch_columns`' ``Fetched``).
 
     Text columns are checked as UTF-8 and their lengths counted as each batch is
-    added. On SQLite the batches are added while the worker thread reads the next
-    ones, so this work (pyarrow and numpy, mostly outside the GIL) runs beside the
-    read instead of after it. ``json`` columns of text or bytes stay in Arrow (an
-    ``ArrowDtype`` Series): the converter parses them a slice at a time, so their
-    values never all exist twice, as Python bytes and as parsed objects.
+    added, and ``json`` columns of text or bytes parsed (a slice at a time, so their
+    values never all exist twice, as Python bytes and as parsed objects). On SQLite
+    the batches are added while the worker thread reads the next ones, so this work
+    runs beside the read instead of after it: the UTF-8 check and the counts in
+    pyarrow and numpy, mostly outside the GIL; the JSON parse in orjson while the
+    worker waits on SQLite, which holds no GIL either.
     """
 
     def __init__(
@@ -128,6 +130,9 @@ class ArrowColumns:
         self.chunks: dict[str, list[pa.Array]] = {}
         self.strings: dict[str, list[pa.Array]] = {}
         self.counted: dict[str, list[pd.DataFrame]] = {}
+        self.parsed: dict[str, list[np.ndarray]] = {}
+        #: Per parsed JSON column: how many values were not JSON (kept as stored text).
+        self.not_json: dict[str, int] = {}
         #: Text columns with bytes that are not UTF-8: redone whole at the end, with
         #: one warning for the column (as :func:`text_chunked` gives it).
         self.broken: set[str] = set()
@@ -140,8 +145,17 @@ class ArrowColumns:
         self.added = True
         for name, column in zip(data.schema.names, data.columns, strict=True):
             chunks = column.chunks if isinstance(column, pa.ChunkedArray) else [column]
+            if self._is_json(name, column.type):
+                # Parsed now; the stored text is not kept (the frame holds the objects).
+                parts = self.parsed.setdefault(name, [])
+                self.not_json.setdefault(name, 0)
+                for chunk in chunks:
+                    parsed, not_json = parse_json_arrow(chunk)
+                    parts.append(parsed)
+                    self.not_json[name] += not_json
+                continue
             self.chunks.setdefault(name, []).extend(chunks)
-            if name not in self.text or name in self.broken or self._is_json(name, column.type):
+            if name not in self.text or name in self.broken:
                 continue
             try:
                 strings = [_utf8(chunk) for chunk in chunks]
@@ -160,10 +174,13 @@ class ArrowColumns:
         counted: dict[str, pd.DataFrame] = {}
         for field in table.schema:
             name = field.name
-            column = pa.chunked_array(self.chunks.get(name, []), type=field.type)
             if self._is_json(name, field.type):
-                columns[name] = pd.Series(pd.arrays.ArrowExtensionArray(column), name=name)
-            elif name in self.text:
+                parts = self.parsed.get(name, [])
+                values = np.concatenate(parts) if parts else np.empty(0, dtype=object)
+                columns[name] = pd.Series(values, dtype=object, name=name)
+                continue
+            column = pa.chunked_array(self.chunks.get(name, []), type=field.type)
+            if name in self.text:
                 if name in self.broken:
                     strings = text_chunked(column, name)
                     if name in self.lengths:
@@ -177,4 +194,4 @@ class ArrowColumns:
                 series = _objects(column)
                 series.name = name
                 columns[name] = series
-        return Fetched(columns, counted)
+        return Fetched(columns, counted, parsed_json=self.not_json)

@@ -32,9 +32,13 @@ __all__ = [
     "convert_column",
     "kind_of_type",
     "known_kinds",
+    "parse_json_array",
+    "parse_json_arrow",
+    "parse_json_values",
     "to_int",
     "to_string",
     "to_utc",
+    "warn_not_json",
 ]
 
 Kind = Literal["int", "float", "bool", "str", "datetime", "date", "duration", "json", "category"]
@@ -373,7 +377,7 @@ def convert_column(
         return _category(to_string(values), STATUS_VOCABULARIES[(table, column)], seen)
     if not parse_json:
         return to_string(values)
-    parsed = parse_json_column(values, where=f"{table}.{column}")
+    parsed = parse_json_values(values.to_numpy(dtype=object), where=f"{table}.{column}")
     # object, always: pandas 3 would infer str for a column of JSON strings (and make
     # SQL NULL a NaN), so chunks and filtered frames would differ in dtype.
     return pd.Series(parsed, index=values.index, dtype=object)
@@ -404,35 +408,34 @@ def parse_json_values(raw: np.ndarray, *, where: str = "a JSON column") -> np.nd
     column mostly empty. Text that is not JSON (SQLite does not check) is kept as
     stored, with a :class:`~novelkit.StoredValueWarning` naming ``where``.
     """
-    parsed, broken = _parse_json_array(raw)
-    _warn_not_json(where, broken)
+    parsed, broken = parse_json_array(raw)
+    warn_not_json(where, broken)
     return parsed
 
 
-def parse_json_column(values: pd.Series, *, where: str) -> np.ndarray:
-    """:func:`parse_json_values` of a column, a slice at a time when it is in Arrow."""
-    if not isinstance(values.dtype, pd.ArrowDtype):
-        return parse_json_values(values.to_numpy(dtype=object), where=where)
-    stored = pa.array(values.array)
+def parse_json_arrow(stored: pa.Array) -> tuple[np.ndarray, int]:
+    """:func:`parse_json_array` of an Arrow array of JSON text or bytes, a slice at a time
+    (the Arrow path: the values' Python bytes never all exist beside the parsed ones)."""
     parsed = np.full(len(stored), None, dtype=object)
     broken = 0
     for start in range(0, len(stored), JSON_SLICE):
-        part, count = _parse_json_array(
+        part, count = parse_json_array(
             stored.slice(start, JSON_SLICE).to_numpy(zero_copy_only=False)
         )
         parsed[start : start + len(part)] = part
         broken += count
-    _warn_not_json(where, broken)
-    return parsed
+    return parsed, broken
 
 
-def _parse_json_array(raw: np.ndarray) -> tuple[np.ndarray, int]:
-    """``raw`` parsed (see :func:`parse_json_values`), and how many values were not JSON."""
+def parse_json_array(raw: np.ndarray) -> tuple[np.ndarray, int]:
+    """``raw`` parsed (see :func:`parse_json_values`), and how many values were not JSON;
+    the caller says so with :func:`warn_not_json`."""
     parsed = np.full(len(raw), None, dtype=object)
     present = np.flatnonzero(~pd.isna(raw))
     # fromiter with dtype=object keeps each list or dict whole; assigning a Python
     # list would let numpy read nested lists as another dimension.
     stored = raw[present]
+    broken: list[int] = []
     with collector_paused():
         try:
             # orjson straight over the column: the usual case, every value JSON text
@@ -442,14 +445,15 @@ def _parse_json_array(raw: np.ndarray) -> tuple[np.ndarray, int]:
             # Some value is not JSON text (NaN as json.dumps writes it, a fork's odd
             # value or type): each value on its own, the others still parsed.
             values = np.fromiter(map(_parse_json, stored), dtype=object, count=len(stored))
-    broken = [i for i, v in enumerate(values) if type(v) is _NotJson]
+            broken = [i for i, v in enumerate(values) if type(v) is _NotJson]
     for i in broken:
         values[i] = _as_stored(values[i].text)
     parsed[present] = values
     return parsed, len(broken)
 
 
-def _warn_not_json(where: str, broken: int) -> None:
+def warn_not_json(where: str, broken: int) -> None:
+    """Say (one warning) that ``broken`` values of ``where`` were not JSON, kept as text."""
     if broken:
         # The values are not shown: a JSON column of a fork's config table may hold keys.
         warnings.warn(

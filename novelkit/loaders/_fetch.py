@@ -52,6 +52,10 @@ class Fetched:
     #: For each column named in ``lengths=``: ``chars``, ``chars_nonspace`` and
     #: ``cjk_chars_plus_words`` per row (``Int64``, missing where the text is).
     lengths: dict[str, pd.DataFrame] = field(default_factory=dict)
+    #: JSON columns (of those named in ``json=``) given already parsed, as Python
+    #: objects, with how many of their values were not JSON (kept as text, not yet
+    #: said: :func:`~novelkit.loaders._convert.warn_not_json`).
+    parsed_json: dict[str, int] = field(default_factory=dict)
 
 
 def text_array(values: Sequence[Any] | np.ndarray, *, where: str = "a text column") -> pa.Array:
@@ -167,9 +171,9 @@ async def fetch_columns(
     as they arrive (see :class:`Fetched`). When the call takes the Arrow path
     (``ctx.arrow``), the statement runs there and gives the same columns;
     ``partition_on`` names an integer key it may split a large read on (MySQL).
-    ``json`` names JSON columns about to be parsed: the Arrow path keeps them in
-    Arrow for :func:`~novelkit.loaders._convert.convert_column` to parse a slice at
-    a time (the driver gives their values as objects anyway).
+    ``json`` names JSON columns about to be parsed: the Arrow path parses them as
+    its batches arrive, beside the read (see ``Fetched.parsed_json``); the driver
+    path gives them as stored, for the converters to parse.
     """
     if ctx.arrow is not None:
         fetched = await ctx.arrow.fetch(

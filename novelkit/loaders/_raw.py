@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Collection, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -15,7 +15,7 @@ import sqlalchemy as sa
 
 from ..errors import UnknownObjectError
 from ..schema.reflect import TableShape, reflect_table
-from ._convert import Kind, convert_column, kind_of_type, known_kinds
+from ._convert import Kind, convert_column, kind_of_type, known_kinds, warn_not_json
 from ._fetch import fetch_columns, fetch_frame, frame_of
 from ._query import (
     LoadContext,
@@ -110,6 +110,7 @@ async def finish_frame(
     kinds: dict[str, Kind],
     options: RawOptions,
     server_timezone: Any,
+    parsed_json: Mapping[str, int] | None = None,
 ) -> pd.DataFrame:
     """Convert known columns, add absent known ones as missing values, order columns.
 
@@ -117,7 +118,10 @@ async def finish_frame(
     is emptied as its columns are converted, so each stored column can be freed
     as soon as its converted copy exists (a chunk of version texts is held once,
     not twice). The frame is built once, from the converted columns.
+    ``parsed_json``: JSON columns fetched already parsed (the Arrow path parses them
+    beside its read), with how many values were not JSON (``Fetched.parsed_json``).
     """
+    parsed_json = parsed_json or {}
     length = len(next(iter(stored.values()))) if stored else 0
     order = list(stored)
     columns: dict[str, pd.Series] = {}
@@ -125,6 +129,10 @@ async def finish_frame(
         values = stored.pop(column, None)
         if values is None:
             values = pd.Series([None] * length, dtype=object)
+        if column in parsed_json:
+            warn_not_json(f"{table}.{column}", parsed_json[column])
+            columns[column] = values
+            continue
         # A cancellation point between columns: one column's conversion is the
         # longest step a load takes without yielding (the interrupt button).
         await asyncio.sleep(0)
@@ -233,6 +241,7 @@ async def load_raw(
         kinds=kinds,
         options=options,
         server_timezone=ctx.server_timezone,
+        parsed_json=fetched.parsed_json,
     )
     if lengths:
         counted = fetched.lengths[lengths[0]]

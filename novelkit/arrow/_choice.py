@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import importlib.util
 import logging
-from collections.abc import AsyncIterator, Callable, Collection
+from collections.abc import Callable, Collection
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -233,19 +233,9 @@ class ArrowPath:
         self.note(table.num_rows)
         return table
 
-    async def stream_sql(self, sql: str, *, batch_size: int) -> AsyncIterator[pa.RecordBatch]:
-        """A user's checked SQL text in Arrow batches (MySQL only), memory bounded by one."""
-        if not isinstance(self.reader, ConnectorxMysqlReader):
-            raise TypeError("users' SQL reads through the Arrow path on MySQL only")
-        tag = new_tag()
-        self.echo(sql)
-        self.note(0)  # before the first chunk, which carries the path in its attrs
-        async for batch in self.reader.stream(f"/* {tag} */ {sql}", tag=tag, batch_size=batch_size):
-            yield batch
-
     def note(self, rows: int) -> None:
-        """Log and record that a statement took this path (``rows``: 0 for a stream)."""
-        log.debug("arrow path (%s): %s rows", self.reader.name, rows or "streamed")
+        """Log and record that a statement took this path."""
+        log.debug("arrow path (%s): %s rows", self.reader.name, rows)
         record = call_record.get()
         if record is not None:
             record.paths.append(f"arrow ({self.reader.name})")

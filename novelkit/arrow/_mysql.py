@@ -10,6 +10,11 @@ as on the engine, so DATETIME values mean the same on both paths.
 
 A large table is read in two partitions on its integer primary key, one
 connection each (connectorx's threads), which is where it beats one stream.
+Reads are whole (``return_type="arrow"``), never connectorx's ``arrow_stream``:
+its batch iterator waits for the server holding the GIL (``__next__`` calls into
+Rust without releasing it), which froze the event loop and every other Python
+thread until the next batch came (a 2 s ``SELECT SLEEP(2)`` stalled a 20 ms timer
+for 1.9 s). ``iter_sql`` streams through the driver's server-side cursor instead.
 
 Stopping: the statement carries a tag (a comment, or a condition that is always
 true when connectorx rewrites the query for partitions), and a cancelled call
@@ -23,7 +28,7 @@ import asyncio
 import itertools
 import logging
 import uuid
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import Sequence
 from typing import Any, TypeVar
 
 import asyncmy
@@ -70,13 +75,6 @@ def _in_key_order(table: pa.Table, key: str) -> pa.Table:
         if all(later[0] > earlier[1] for earlier, later in itertools.pairwise(runs)):
             return pa.Table.from_batches([run[2] for run in runs], schema=table.schema)
     return table.sort_by(key)
-
-
-def _next_batch(reader: pa.RecordBatchReader) -> pa.RecordBatch | None:
-    try:
-        return reader.read_next_batch()
-    except StopIteration:
-        return None
 
 
 #: Connections (and connectorx threads) a partitioned read uses.
@@ -137,27 +135,6 @@ class ConnectorxMysqlReader:
         work = loop.run_in_executor(None, self._read, sql, partition_on, partitions)
         return await self._guarded(work, tag)
 
-    async def stream(self, sql: str, *, tag: str, batch_size: int) -> AsyncIterator[pa.RecordBatch]:
-        """The statement's rows in Arrow batches of at most ``batch_size`` (bounded memory)."""
-        await self._check_login()
-        loop = asyncio.get_running_loop()
-        opened = loop.run_in_executor(None, self._open_stream, sql, batch_size)
-        reader = await self._guarded(opened, tag)
-        finished = False
-        try:
-            while True:
-                batch = await self._guarded(loop.run_in_executor(None, self._next, reader), tag)
-                if batch is None:
-                    finished = True
-                    return
-                if batch.num_rows:
-                    yield batch
-        finally:
-            if not finished:
-                # Stopped early: the server may still be sending the rest.
-                await self._kill(tag)
-            reader.close()
-
     async def _check_login(self) -> None:
         """Refuse now, as the driver would, if the account cannot log in any more.
 
@@ -192,9 +169,6 @@ class ConnectorxMysqlReader:
             table = _in_key_order(table, partition_on)
         return table
 
-    def _open_stream(self, sql: str, batch_size: int) -> pa.RecordBatchReader:
-        return self._connectorx(sql, {"return_type": "arrow_stream", "batch_size": batch_size})
-
     def _connectorx(self, sql: str, options: dict[str, Any]) -> Any:
         """``connectorx.read_sql`` with the session setup, its errors as novelkit's."""
         import connectorx  # the optional extra, loaded on first use
@@ -212,17 +186,6 @@ class ConnectorxMysqlReader:
             if type(exc).__name__ != "PanicException":
                 raise
             raise ArrowUnsupportedError(scrub(str(exc), self.url.password)) from None
-
-    def _next(self, reader: pa.RecordBatchReader) -> pa.RecordBatch | None:
-        """The stream's next batch; a server error met while reading it as novelkit's."""
-        try:
-            return _next_batch(reader)
-        except BaseException as exc:
-            # connectorx's stream reports a failed read (a killed or timed-out
-            # statement) as a panic, "cx writer failed: ... ERROR 1969 ...".
-            if type(exc).__name__ != "PanicException" and not isinstance(exc, RuntimeError):
-                raise
-            raise arrow_query_error(exc, self._where(), self.url.password) from None
 
     def _where(self) -> str:
         return f"the MySQL database {self.url.database!r} on {self.url.host}"

@@ -1882,3 +1882,79 @@ def test_json_columns_are_parsed_as_their_batches_are_added() -> None:
     fetched = ArrowColumns(json=["meta"]).fetched(empty)
     assert fetched.columns["meta"].tolist() == []
     assert fetched.parsed_json == {"meta": 0}
+
+
+@pytest.mark.mysql
+async def test_mariadb_loads_read_in_key_ranges_match_the_driver(
+    mysql_fixture_db: MySQLDatabase, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """On MariaDB a loader's large read is cut into key ranges, read two at a time and
+    handed over in key order as each comes in: the frames are the driver path's."""
+    from novelkit.arrow import _columns, _mysql
+
+    monkeypatch.setattr(_mysql, "RANGES", 5)
+    statements: list[str] = []
+    original_read = _mysql.ConnectorxMysqlReader._connectorx
+
+    def recording_read(self: Any, sql: str, options: dict[str, Any]) -> Any:
+        statements.append(sql)
+        return original_read(self, sql, options)
+
+    added: list[int] = []
+    original_add = _columns.ArrowColumns.add
+
+    def counting_add(self: Any, data: Any) -> None:
+        added.append(data.num_rows)
+        original_add(self, data)
+
+    monkeypatch.setattr(_mysql.ConnectorxMysqlReader, "_connectorx", recording_read)
+    monkeypatch.setattr(_columns.ArrowColumns, "add", counting_add)
+    async with _session(mysql_fixture_db.ro_url) as session:
+        for call in (
+            lambda fast: novelkit.load_outlines(session, fast=fast),
+            lambda fast: novelkit.load_versions(session, content=True, fast=fast),
+            lambda fast: novelkit.load_chapters(session, fast=fast),
+        ):
+            statements.clear()
+            added.clear()
+            fast = await call(True)
+            assert fast.attrs["novelkit_path"].startswith("arrow (connectorx")
+            ranged = [s for s in statements if "AS novelkit_rows WHERE" in s]
+            assert len(ranged) == 5, statements
+            assert len(added) >= 5
+            assert_same_frame(fast, await call(False))
+
+
+@pytest.mark.mysql
+async def test_cancelling_a_ranged_mariadb_read_stops_it_on_the_server(
+    mysql_fixture_db: MySQLDatabase,
+) -> None:
+    """A read cut into key ranges (``on_batch``), cancelled while the server works on it,
+    is stopped on the server and ends promptly."""
+    from novelkit.arrow._mysql import ConnectorxMysqlReader, new_tag
+
+    db = mysql_fixture_db
+    marker = f"cancel_ranges_{uuid.uuid4().hex[:12]}"
+    engine = novelkit.create_engine(db.ro_url)
+    tag = new_tag()
+    reader = ConnectorxMysqlReader(engine, read_only=True, statement_timeout=None)
+    batches: list[pa.RecordBatch] = []
+    try:
+        task = asyncio.create_task(
+            reader.read(
+                f"SELECT * FROM ({SLOW_JOIN.format(marker=marker)}) AS slow "
+                f"WHERE '{tag}' IS NOT NULL",
+                tag=tag,
+                partition_on="a_id",
+                on_batch=batches.append,
+            )
+        )
+        appeared = await _appears(db, marker, within=10)
+        assert appeared, task.exception() if task.done() else "not running"
+        took = await _cancel_task(task)
+        assert took < PROMPT, f"the cancellation took {took:.1f} s"
+        assert await _gone(db, marker, within=PROMPT), _running_statements(db, marker)
+        assert batches == []
+    finally:
+        await _settle(db, marker)
+        await engine.dispose()

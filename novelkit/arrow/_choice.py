@@ -144,8 +144,9 @@ class ArrowPath:
     ) -> pa.Table:
         """Run a SQLAlchemy statement novelkit built; its result as an Arrow table.
 
-        ``on_batch`` (SQLite) is given each batch on the event loop's thread as it
-        arrives, while the worker reads the next one.
+        ``on_batch`` is given each batch on the event loop's thread, in order, as it
+        arrives, while the reader reads on (SQLite: ADBC's next batch; MySQL with
+        ``partition_on``: the next key ranges).
         """
         tag = new_tag()
         if isinstance(self.reader, AdbcSqliteReader):
@@ -181,7 +182,9 @@ class ArrowPath:
             if partition_on is None:
                 sql = f"/* {tag} */ {sql}"
             self.echo(sql)
-            table = await self.reader.read(sql, tag=tag, partition_on=partition_on)
+            table = await self.reader.read(
+                sql, tag=tag, partition_on=partition_on, on_batch=on_batch
+            )
         self.note(table.num_rows)
         return table
 

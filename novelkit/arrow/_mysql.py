@@ -28,7 +28,7 @@ import asyncio
 import itertools
 import logging
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 
 import asyncmy
@@ -80,6 +80,11 @@ def _in_key_order(table: pa.Table, key: str) -> pa.Table:
 #: Connections (and connectorx threads) a partitioned read uses.
 PARTITIONS = 2
 
+#: Key ranges a read is cut into when its rows are handed over as they come
+#: (``read(on_batch=)``), :data:`PARTITIONS` of them read at a time: enough that the
+#: last range's work, which no read overlaps, is a small part of the whole.
+RANGES = 6
+
 
 def new_tag() -> str:
     """A string that marks one statement in the server's process list."""
@@ -125,15 +130,89 @@ class ConnectorxMysqlReader:
         *,
         tag: str,
         partition_on: str | None = None,
+        on_batch: Callable[[pa.RecordBatch], None] | None = None,
     ) -> pa.Table:
-        """The statement's result as one Arrow table; ``KILL QUERY`` when cancelled."""
+        """The statement's result as one Arrow table; ``KILL QUERY`` when cancelled.
+
+        With ``partition_on`` and ``on_batch``, the statement is read as key ranges
+        (:meth:`_read_ranges`), each range's batches given to ``on_batch`` on the event
+        loop's thread, in key order, while the next ranges are read.
+        """
         if params:
             raise ValueError("connectorx takes no bound parameters; render them first")
-        partitions = PARTITIONS if partition_on is not None else None
         await self._check_login()
+        if partition_on is not None and on_batch is not None:
+            ranged = await self._read_ranges(sql, tag, partition_on, on_batch)
+            if ranged is not None:
+                return ranged
+        partitions = PARTITIONS if partition_on is not None else None
         loop = asyncio.get_running_loop()
         work = loop.run_in_executor(None, self._read, sql, partition_on, partitions)
-        return await self._guarded(work, tag)
+        table: pa.Table = await self._guarded(work, tag)
+        if on_batch is not None:
+            for batch in table.to_batches():
+                on_batch(batch)
+        return table
+
+    async def _read_ranges(
+        self, sql: str, tag: str, key: str, on_batch: Callable[[pa.RecordBatch], None]
+    ) -> pa.Table | None:
+        """The statement read as :data:`RANGES` ranges of its integer ``key``, two at a time.
+
+        connectorx's own partitions come back only when all of them are read, so
+        the work done on the rows (UTF-8 checks, text counts, JSON) would wait for
+        the whole read; here each range is handed over as soon as it and the ones
+        before it are in, while the server sends the next ones (the version texts of
+        the large demo: 2.8 s → 2.0 s, the read alone 2.0 s). connectorx waits for
+        the server outside the GIL on this path. None when the statement has no
+        rows (read whole, for its columns' types).
+        """
+        loop = asyncio.get_running_loop()
+        quoted = f"`{key}`"
+        bounds_sql = (
+            f"SELECT MIN({quoted}) AS lo, MAX({quoted}) AS hi FROM ({sql}) AS novelkit_rows"
+        )
+        bounds = await self._guarded(
+            loop.run_in_executor(None, self._connectorx, bounds_sql, {"return_type": "arrow"}),
+            tag,
+        )
+        low, high = bounds.column("lo")[0].as_py(), bounds.column("hi")[0].as_py()
+        if low is None or high is None:
+            return None
+        step = (int(high) - int(low)) // RANGES + 1
+        statements = [
+            f"SELECT * FROM ({sql}) AS novelkit_rows WHERE {quoted} >= {start} "
+            f"AND {quoted} < {start + step} ORDER BY {quoted}"
+            for start in range(int(low), int(high) + 1, step)
+        ]
+
+        def start(statement: str) -> asyncio.Future[pa.Table]:
+            return loop.run_in_executor(None, self._connectorx, statement, {"return_type": "arrow"})
+
+        reads = [start(statement) for statement in statements[:PARTITIONS]]
+        tables: list[pa.Table] = []
+        try:
+            for position in range(len(statements)):
+                table = await self._guarded(reads[position], tag)
+                if position + PARTITIONS < len(statements):
+                    reads.append(start(statements[position + PARTITIONS]))
+                if tables and table.schema != tables[0].schema:
+                    # (connectorx types columns by the server's metadata, the same for
+                    # every range; should one differ, the driver reads the statement.)
+                    raise ArrowUnsupportedError("the ranges of a read gave different column types")
+                tables.append(table)
+                for batch in table.to_batches():
+                    on_batch(batch)
+                    await asyncio.sleep(0)  # a cancellation point between batches
+        finally:
+            unfinished = [read for read in reads if not read.done()]
+            for read in unfinished:
+                read.add_done_callback(_drop_outcome)
+            if unfinished:
+                # Stopped between ranges (cancelled while a range was handed over, or
+                # an error): the ranges still being read are stopped on the server.
+                await self._kill(tag)
+        return pa.concat_tables(tables)
 
     async def _check_login(self) -> None:
         """Refuse now, as the driver would, if the account cannot log in any more.

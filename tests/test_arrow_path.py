@@ -1799,27 +1799,6 @@ async def test_api_keys_stay_redacted_on_the_arrow_path(
     assert set(keys) == {"[redacted]"}
 
 
-def test_partitions_are_put_in_key_order_without_a_copy() -> None:
-    from novelkit.arrow._mysql import _in_key_order
-
-    late = pa.record_batch({"id": [5, 6, 7], "text": ["e", "f", "g"]})
-    early = pa.record_batch({"id": [1, 2, 4], "text": ["a", "b", "d"]})
-    table = pa.Table.from_batches([late, early])
-    ordered = _in_key_order(table, "id")
-    assert ordered.equals(table.sort_by("id"))
-    # The same buffers, reordered: no second copy of the texts at the peak.
-    assert ordered.column("text").chunk(0).buffers()[2].address == (
-        early.column(1).buffers()[2].address
-    )
-    # Runs that overlap, or a run out of order, are sorted (a copy).
-    overlapping = pa.Table.from_batches(
-        [late, early, pa.record_batch({"id": [3, 9], "text": ["c", "i"]})]
-    )
-    assert _in_key_order(overlapping, "id").equals(overlapping.sort_by("id"))
-    unsorted = pa.Table.from_batches([late, pa.record_batch({"id": [8, 3], "text": ["h", "c"]})])
-    assert _in_key_order(unsorted, "id").equals(unsorted.sort_by("id"))
-
-
 async def test_json_parsed_a_slice_at_a_time_on_the_arrow_path(
     fixture_sqlite: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -170,8 +170,8 @@ class ArrowPath:
             if (column := _column_connectorx_cannot_read(statement)) is not None:
                 raise ArrowUnsupportedError(column)
             if partition_on is not None and isinstance(statement, sa.Select):
-                # A condition that is always true and survives connectorx's rewrite of
-                # the query into partitions, where comments are dropped: the tag.
+                # A condition that is always true, in every key range's statement and
+                # the one that finds the ranges' bounds: the tag.
                 statement = statement.where(sa.literal_column(f"'{tag}'").is_not(None))
             sql = str(
                 cast(sa.ClauseElement, statement).compile(

@@ -8,24 +8,26 @@ engine's statement timeout as the session's ``max_statement_time`` (MariaDB) or
 ``MAX_EXECUTION_TIME`` (MySQL). The server's own time zone stays the session's,
 as on the engine, so DATETIME values mean the same on both paths.
 
-A large table is read in two partitions on its integer primary key, one
-connection each (connectorx's threads), which is where it beats one stream.
-Reads are whole (``return_type="arrow"``), never connectorx's ``arrow_stream``:
+A loader's read of a large table is cut into ranges of its integer primary key,
+two read at a time (one connection each, where two beat one), each handed over in
+key order as it comes in so that the work on its rows overlaps the next reads.
+Other reads (your own SQL, a page of ``iter_frames``) are one statement.
+
+Every read is whole (``return_type="arrow"``), never connectorx's ``arrow_stream``:
 its batch iterator waits for the server holding the GIL (``__next__`` calls into
 Rust without releasing it), which froze the event loop and every other Python
 thread until the next batch came (a 2 s ``SELECT SLEEP(2)`` stalled a 20 ms timer
 for 1.9 s). ``iter_sql`` streams through the driver's server-side cursor instead.
 
 Stopping: the statement carries a tag (a comment, or a condition that is always
-true when connectorx rewrites the query for partitions), and a cancelled call
-sends ``KILL QUERY`` for every server thread whose statement holds that tag,
+true, kept in each range's statement), and a cancelled call sends ``KILL QUERY``
+for every server thread whose statement holds that tag,
 from one of the engine's own connections.
 """
 
 from __future__ import annotations
 
 import asyncio
-import itertools
 import logging
 import uuid
 from collections.abc import Callable, Sequence
@@ -56,34 +58,12 @@ def _drop_outcome(work: asyncio.Future[Any]) -> None:
         work.exception()
 
 
-def _ascending(column: pa.ChunkedArray | pa.Array) -> bool:
-    """Whether an integer key column is already in ascending order (no copy)."""
-    values = column.to_numpy()
-    return bool(len(values) < 2 or (values[1:] >= values[:-1]).all())
-
-
-def _in_key_order(table: pa.Table, key: str) -> pa.Table:
-    """``table`` ordered by its integer ``key``: its batches put in order when each is an
-    ascending run and the runs do not overlap (no copy), else sorted (a copy)."""
-    batches = [batch for batch in table.to_batches() if batch.num_rows]
-    if all(_ascending(batch.column(key)) for batch in batches):
-        # Each run's first and last key, runs ordered by the first.
-        runs = sorted(
-            ((b.column(key)[0].as_py(), b.column(key)[-1].as_py(), b) for b in batches),
-            key=lambda run: run[0],
-        )
-        if all(later[0] > earlier[1] for earlier, later in itertools.pairwise(runs)):
-            return pa.Table.from_batches([run[2] for run in runs], schema=table.schema)
-    return table.sort_by(key)
-
-
-#: Connections (and connectorx threads) a partitioned read uses.
-PARTITIONS = 2
-
-#: Key ranges a read is cut into when its rows are handed over as they come
-#: (``read(on_batch=)``), :data:`PARTITIONS` of them read at a time: enough that the
-#: last range's work, which no read overlaps, is a small part of the whole.
+#: Key ranges a loader's read is cut into (``read(partition_on=, on_batch=)``): enough
+#: that the last range's work, which no read overlaps, is a small part of the whole.
 RANGES = 6
+
+#: Ranges read at a time, one connection (and worker thread) each.
+PARTITIONS = 2
 
 
 def new_tag() -> str:
@@ -145,9 +125,8 @@ class ConnectorxMysqlReader:
             ranged = await self._read_ranges(sql, tag, partition_on, on_batch)
             if ranged is not None:
                 return ranged
-        partitions = PARTITIONS if partition_on is not None else None
         loop = asyncio.get_running_loop()
-        work = loop.run_in_executor(None, self._read, sql, partition_on, partitions)
+        work = loop.run_in_executor(None, self._connectorx, sql, {"return_type": "arrow"})
         table: pa.Table = await self._guarded(work, tag)
         if on_batch is not None:
             for batch in table.to_batches():
@@ -163,9 +142,9 @@ class ConnectorxMysqlReader:
         the work done on the rows (UTF-8 checks, text counts, JSON) would wait for
         the whole read; here each range is handed over as soon as it and the ones
         before it are in, while the server sends the next ones (the version texts of
-        the large demo: 2.8 s → 2.0 s, the read alone 2.0 s). connectorx waits for
-        the server outside the GIL on this path. None when the statement has no
-        rows (read whole, for its columns' types).
+        the large demo: 2.9 s → 2.4 s, connectorx's own two partitions 2.0 s).
+        connectorx waits for the server outside the GIL on this path. None when the
+        statement has no rows (then read as one statement, for its columns' types).
         """
         loop = asyncio.get_running_loop()
         quoted = f"`{key}`"
@@ -235,18 +214,6 @@ class ConnectorxMysqlReader:
                 raise
             raise translated from None
         self.login_checked = True
-
-    def _read(self, sql: str, partition_on: str | None, partitions: int | None) -> pa.Table:
-        options: dict[str, Any] = {"return_type": "arrow"}
-        if partitions:
-            options.update(partition_on=partition_on, partition_num=partitions)
-        table = self._connectorx(sql, options)
-        if partitions and partition_on is not None and not _ascending(table[partition_on]):
-            # Partitions arrive in the order their threads finish. Each is a key range
-            # in order: putting the ranges in order shares every buffer, where a sort
-            # copies the whole table (a second copy of every version text at the peak).
-            table = _in_key_order(table, partition_on)
-        return table
 
     def _connectorx(self, sql: str, options: dict[str, Any]) -> Any:
         """``connectorx.read_sql`` with the session setup, its errors as novelkit's."""

@@ -32,7 +32,6 @@ __all__ = [
     "convert_column",
     "kind_of_type",
     "known_kinds",
-    "parse_json_array",
     "parse_json_arrow",
     "parse_json_values",
     "to_int",
@@ -408,18 +407,18 @@ def parse_json_values(raw: np.ndarray, *, where: str = "a JSON column") -> np.nd
     column mostly empty. Text that is not JSON (SQLite does not check) is kept as
     stored, with a :class:`~novelkit.StoredValueWarning` naming ``where``.
     """
-    parsed, broken = parse_json_array(raw)
+    parsed, broken = _parse_json_array(raw)
     warn_not_json(where, broken)
     return parsed
 
 
 def parse_json_arrow(stored: pa.Array) -> tuple[np.ndarray, int]:
-    """:func:`parse_json_array` of an Arrow array of JSON text or bytes, a slice at a time
+    """:func:`_parse_json_array` of an Arrow array of JSON text or bytes, a slice at a time
     (the Arrow path: the values' Python bytes never all exist beside the parsed ones)."""
     parsed = np.full(len(stored), None, dtype=object)
     broken = 0
     for start in range(0, len(stored), JSON_SLICE):
-        part, count = parse_json_array(
+        part, count = _parse_json_array(
             stored.slice(start, JSON_SLICE).to_numpy(zero_copy_only=False)
         )
         parsed[start : start + len(part)] = part
@@ -427,7 +426,7 @@ def parse_json_arrow(stored: pa.Array) -> tuple[np.ndarray, int]:
     return parsed, broken
 
 
-def parse_json_array(raw: np.ndarray) -> tuple[np.ndarray, int]:
+def _parse_json_array(raw: np.ndarray) -> tuple[np.ndarray, int]:
     """``raw`` parsed (see :func:`parse_json_values`), and how many values were not JSON;
     the caller says so with :func:`warn_not_json`."""
     parsed = np.full(len(raw), None, dtype=object)

@@ -1937,3 +1937,45 @@ async def test_cancelling_a_ranged_mariadb_read_stops_it_on_the_server(
     finally:
         await _settle(db, marker)
         await engine.dispose()
+
+
+@pytest.mark.mysql
+async def test_mariadb_long_text_goes_to_connectorx_as_text(
+    mysql_db: MySQLDatabase, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The driver path selects long text and JSON as their UTF-8 bytes (``BINARY``);
+    connectorx gets the plain columns, builds the strings itself and reads a column of
+    another character set as the server converts it (its bytes would not be UTF-8)."""
+    from novelkit.arrow import _mysql
+
+    load_mysql_dump(mysql_db)
+    src = mysql_source(mysql_db)
+    statements: list[str] = []
+    original_read = _mysql.ConnectorxMysqlReader._connectorx
+
+    def recording_read(self: Any, sql: str, options: dict[str, Any]) -> Any:
+        statements.append(sql)
+        return original_read(self, sql, options)
+
+    monkeypatch.setattr(_mysql.ConnectorxMysqlReader, "_connectorx", recording_read)
+    async with _session(src.url) as session:
+        fast = await novelkit.load_outlines(session, fast=True)
+        driver = await novelkit.load_outlines(session, fast=False)
+        texts = await novelkit.load_versions(session, content=True, fast=True)
+    assert fast.attrs["novelkit_path"].startswith("arrow (connectorx")
+    assert texts.attrs["novelkit_path"].startswith("arrow (connectorx")
+    read = " ".join(s for s in statements if "chapter_outlines" in s or "content" in s)
+    for column in ("`summary`", "`metadata`", "`content`"):
+        assert column in read
+    assert "BINARY" not in read.upper(), read
+    assert fast["metadata"].map(lambda v: isinstance(v, dict)).any()
+    assert_same_frame(fast, driver)
+
+    src.execute(
+        "UPDATE chapter_outlines SET summary = CONCAT('caf', CHAR(233 USING latin1), ' ', id)",
+        "ALTER TABLE chapter_outlines MODIFY summary TEXT CHARACTER SET latin1",
+    )
+    async with _session(src.url) as session:
+        latin1 = await novelkit.load_outlines(session, fast=True)
+    assert latin1.attrs["novelkit_path"].startswith("arrow (connectorx")
+    assert (latin1["summary"] == "café " + latin1["id"].astype(str)).all()

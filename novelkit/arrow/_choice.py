@@ -30,12 +30,13 @@ from collections.abc import Callable, Collection
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING, Any, cast
 
 import pyarrow as pa
 import sqlalchemy as sa
 from sqlalchemy.dialects import mysql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+from sqlalchemy.sql import visitors
 from sqlalchemy.sql.compiler import SQLCompiler
 
 from ..db._facts import engine_facts, writable_engines
@@ -169,6 +170,7 @@ class ArrowPath:
                 )
             if (column := _column_connectorx_cannot_read(statement)) is not None:
                 raise ArrowUnsupportedError(column)
+            statement = _text_as_text(statement)
             if partition_on is not None and isinstance(statement, sa.Select):
                 # A condition that is always true, in every key range's statement and
                 # the one that finds the ranges' bounds: the tag.
@@ -281,6 +283,25 @@ def _column_connectorx_cannot_read(statement: sa.Executable) -> str | None:
         if isinstance(column.type, sa.Time):
             return "a TIME column"
     return None
+
+
+def _text_as_text(statement: sa.Executable) -> sa.Executable:
+    """The statement with text selected as text again where the loaders select its bytes.
+
+    The bytes spare the async driver a decode and re-encode of every value
+    (``loaders._fetch.as_utf8_bytes``); connectorx builds Arrow strings in its own
+    threads, so on MySQL the plain column is faster (its UTF-8 is checked there,
+    not after the read on the event loop's thread) and right for a column of any
+    character set (bytes of a latin1 column are not UTF-8; as text the server
+    converts them).
+    """
+    from ..loaders._fetch import is_utf8_bytes  # the loaders import this module
+
+    def undo(element: Any, **_: Any) -> Any:
+        return element.clause if is_utf8_bytes(element) else None
+
+    plain = visitors.replacement_traverse(cast(visitors.ExternallyTraversible, statement), {}, undo)
+    return cast(sa.Executable, plain)
 
 
 _SQLITE = sqlite.dialect(paramstyle="qmark")

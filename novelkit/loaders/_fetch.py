@@ -37,11 +37,42 @@ from ._counts import text_lengths
 if TYPE_CHECKING:
     from ._query import LoadContext
 
-__all__ = ["CHUNK_ROWS", "Fetched", "fetch_columns", "fetch_frame", "frame_of", "text_array"]
+__all__ = [
+    "CHUNK_ROWS",
+    "Fetched",
+    "as_utf8_bytes",
+    "fetch_columns",
+    "fetch_frame",
+    "frame_of",
+    "is_utf8_bytes",
+    "text_array",
+]
 
 #: Rows per round trip to the driver: big enough that the round trips cost nothing
 #: next to the rows, small enough that a chunk of chapter texts stays tens of MB.
 CHUNK_ROWS = 2048
+
+
+#: The type text is cast to when selected as its UTF-8 bytes (:func:`as_utf8_bytes`):
+#: this very instance, so a reader can tell these casts from any other.
+_UTF8_BYTES = sa.LargeBinary()
+
+
+def as_utf8_bytes(column: sa.ColumnElement[Any], name: str) -> sa.ColumnElement[Any]:
+    """Text selected as its stored UTF-8 bytes (``CAST(... AS BLOB)``, MySQL ``BINARY``).
+
+    The async drivers decode every text value into a Python ``str``, which pyarrow
+    then encodes back to UTF-8: for chapter texts that round trip costs more than
+    the transfer itself. As bytes, the stored UTF-8 goes into Arrow (or orjson) as
+    it is, checked once. connectorx, which builds Arrow strings itself, reads the
+    plain column instead (see :func:`is_utf8_bytes`).
+    """
+    return sa.cast(column, _UTF8_BYTES).label(name)
+
+
+def is_utf8_bytes(element: object) -> bool:
+    """Whether ``element`` is a cast made by :func:`as_utf8_bytes`."""
+    return isinstance(element, sa.Cast) and element.type is _UTF8_BYTES
 
 
 @dataclass

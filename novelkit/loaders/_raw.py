@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from ..errors import UnknownObjectError
 from ..schema.reflect import TableShape, reflect_table
 from ._convert import Kind, convert_column, kind_of_type, known_kinds, warn_not_json
-from ._fetch import fetch_columns, fetch_frame, frame_of
+from ._fetch import as_utf8_bytes, fetch_columns, fetch_frame, frame_of
 from ._query import (
     LoadContext,
     NovelIds,
@@ -280,18 +280,15 @@ def fork_kinds(shape: TableShape, known: Collection[str]) -> dict[str, Kind]:
 def fetched_column(
     table: sa.TableClause, shape: TableShape, name: str, kind: Kind | None
 ) -> sa.ColumnElement[Any]:
-    """How a column is selected: long text and JSON as their UTF-8 bytes.
+    """How a column is selected: long text and JSON as their UTF-8 bytes
+    (:func:`~novelkit.loaders._fetch.as_utf8_bytes`).
 
-    The drivers decode every text value into a Python ``str`` (UTF-8 to the
-    interpreter's internal form), and pyarrow then encodes it back to UTF-8: for
-    chapter texts that round trip costs more than the transfer itself. Selected
-    as bytes (``CAST(... AS BLOB)``, MySQL ``BINARY``), the stored UTF-8 goes into
-    Arrow (or orjson) as it is. Only for known columns of an unbounded text type
-    or JSON: ids and short strings stay ``str``, compared as such elsewhere.
+    Only known columns of an unbounded text type or JSON: ids and short strings
+    stay ``str``, compared as such elsewhere.
     """
     column = table.c[name]
     if kind == "json" or (kind == "str" and _is_long_text(shape, name)):
-        return sa.cast(column, sa.LargeBinary).label(name)
+        return as_utf8_bytes(column, name)
     return column
 
 

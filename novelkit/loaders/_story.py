@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from ..arrow._output import Frame, Output, frame_output
 from ..schema.reflect import reflect_table
 from ._convert import to_int
-from ._fetch import fetch_columns, fetch_frame
+from ._fetch import as_utf8_bytes, fetch_columns, fetch_frame
 from ._query import (
     LoadContext,
     NovelIds,
@@ -116,7 +116,7 @@ async def _chapter_figures(
     statement = (
         sa.select(
             chapters.c.id,
-            sa.cast(versions.c.content, sa.LargeBinary).label("selected_content"),
+            as_utf8_bytes(versions.c.content, "selected_content"),
             counts.c.version_count,
         )
         .select_from(

@@ -72,28 +72,6 @@ def sqlite_url(path: str) -> str:
     return f"sqlite+aiosqlite:///{Path(path).resolve()}"
 
 
-def rollback_copy(path: str) -> str:
-    """A copy of the demo in rollback-journal mode (the Arboris app's default).
-
-    novelkit's demos are in WAL mode, where the Arrow path is not taken (README);
-    the app's own databases are not. Made once beside the demo, with SQLite's
-    backup API, and reused while it is newer than the demo.
-    """
-    source = Path(path).resolve()
-    target = source.with_name(f"{source.stem}-rollback.db")
-    if target.exists() and target.stat().st_mtime >= source.stat().st_mtime:
-        return str(target)
-    import sqlite3
-
-    partial = target.with_suffix(".partial")
-    partial.unlink(missing_ok=True)
-    with sqlite3.connect(source) as src, sqlite3.connect(partial) as dst:
-        src.backup(dst)
-        dst.execute("PRAGMA journal_mode = DELETE")
-    partial.replace(target)
-    return str(target)
-
-
 def backend_of(url: str) -> str:
     return sa.engine.make_url(url).get_backend_name()
 
@@ -379,7 +357,7 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     targets = {}
     if args.sqlite:
-        targets["sqlite"] = sqlite_url(rollback_copy(args.sqlite))
+        targets["sqlite"] = sqlite_url(bench_loaders.rollback_copy(args.sqlite))
     if args.mysql:
         targets["mysql"] = args.mysql
     if not targets:

@@ -171,12 +171,14 @@ Measure = Callable[[], Awaitable[pd.DataFrame]]
 # -- the alternatives -----------------------------------------------------------------
 
 
-def novelkit_call(url: str, loader: Callable[..., Awaitable[pd.DataFrame]]) -> Measure:
-    """The loader on the async driver (``fast=False``): this benchmark compares that
-    path with the raw driver; ``bench_arrow.py`` measures the Arrow path."""
+def novelkit_call(
+    url: str, loader: Callable[..., Awaitable[pd.DataFrame]], *, fast: bool | None = False
+) -> Measure:
+    """The loader on the async driver (``fast=False``), or on the path novelkit takes
+    by default (``fast=None``: the Arrow path where it applies, when installed)."""
 
     async def run() -> pd.DataFrame:
-        engine = novelkit.create_engine(url, fast=False)
+        engine = novelkit.create_engine(url, fast=fast)
         try:
             async with novelkit.open_session(engine) as session:
                 return await loader(session)
@@ -381,24 +383,50 @@ def naive_orm_novels(url: str) -> Measure:
     return run
 
 
+def rollback_copy(path: str) -> str:
+    """A copy of the demo in rollback-journal mode (the Arboris app's default).
+
+    novelkit's demos are in WAL mode, where the Arrow path is not taken (README);
+    the app's own databases are not. Made once beside the demo, with SQLite's
+    backup API, and reused while it is newer than the demo.
+    """
+    source = Path(path).resolve()
+    target = source.with_name(f"{source.stem}-rollback.db")
+    if target.exists() and target.stat().st_mtime >= source.stat().st_mtime:
+        return str(target)
+    import sqlite3
+
+    partial = target.with_suffix(".partial")
+    partial.unlink(missing_ok=True)
+    with sqlite3.connect(source) as src, sqlite3.connect(partial) as dst:
+        src.backup(dst)
+        dst.execute("PRAGMA journal_mode = DELETE")
+    partial.replace(target)
+    return str(target)
+
+
 # -- measuring -------------------------------------------------------------------------
 
 
 async def timed(measure: Measure, repeat: int) -> dict[str, Any]:
     seconds = []
     rows = columns = 0
+    path = None
     for _ in range(repeat):
         gc.collect()
         start = time.perf_counter()
         frame = await measure()
         seconds.append(time.perf_counter() - start)
         rows, columns = frame.shape
+        path = frame.attrs.get("novelkit_path")
         del frame
     return {
         "median_s": statistics.median(seconds),
         "runs_s": seconds,
         "rows": rows,
         "columns": columns,
+        # Which path novelkit's call took (the raw references have none).
+        "path": path,
     }
 
 
@@ -481,6 +509,9 @@ async def facade_overhead(url: str, repeat: int = 2000) -> dict[str, Any]:
 
 #: The kept pair's names in results.json (see the module's docstring).
 KEPT = "novelkit_engine_kept"
+#: The loader as installed: ``fast`` left to novelkit (on SQLite, a rollback-journal
+#: copy of the demo, the app's default mode, where the Arrow path applies).
+DEFAULT_PATH = "novelkit_default_path"
 RAW_KEPT = "raw_driver_connection_kept"
 
 
@@ -489,9 +520,13 @@ def _filled(statements: tuple[str, ...], length: str, key: str) -> tuple[str, ..
 
 
 def speed_cases(
-    url: str, outline_sql: str, *, every_loader: bool = True
+    url: str, outline_sql: str, *, every_loader: bool = True, default_url: str | None = None
 ) -> dict[str, dict[str, Measure]]:
-    """Every method for the two main calls, and novelkit against the raw driver for the rest."""
+    """Every method for the two main calls, and novelkit against the raw driver for the rest.
+
+    ``default_url``: also measure each loader on the path novelkit takes by default,
+    on that database (the same rows as ``url``'s).
+    """
     backend = sa.engine.make_url(url).get_backend_name()
     length = "length" if backend == "sqlite" else "char_length"
     key = '"key"' if backend == "sqlite" else "`key`"
@@ -527,7 +562,13 @@ def speed_cases(
             "naive_orm": naive_orm_novels(url),
         },
     }
-    return main | (others if every_loader else {})
+    cases = main | (others if every_loader else {})
+    if default_url is not None:
+        calls = {"outlines": loaders.load_outlines, "novels": loaders.load_novels}
+        for case, methods in cases.items():
+            loader = calls.get(case) or LOADER_CASES[case][0]
+            methods[DEFAULT_PATH] = novelkit_call(default_url, loader, fast=None)
+    return cases
 
 
 async def bench_speed(
@@ -548,6 +589,7 @@ async def bench_speed(
                 results[name]["runs_s"] += one["runs_s"]
                 results[name]["rows"] = one["rows"]
                 results[name]["columns"] = one["columns"]
+                results[name]["path"] = one["path"]
         for result in results.values():
             result["median_s"] = statistics.median(result["runs_s"])
         base = results["raw_driver"]["median_s"]
@@ -584,7 +626,14 @@ def fork_location(url: str) -> str:
 
 async def bench_backend(url: str, repeat: int, *, fork: bool = True) -> dict[str, Any]:
     backend = sa.engine.make_url(url).get_backend_name()
-    out = await bench_speed(backend, speed_cases(url, OUTLINES_SQL), repeat)
+    default_url = url
+    if backend == "sqlite":
+        # novelkit's demos are in WAL mode, where the Arrow path is not taken; the
+        # app's own databases are in rollback-journal mode.
+        path = sa.engine.make_url(url).database or ""
+        default_url = f"sqlite+aiosqlite:///{Path(rollback_copy(path)).resolve()}"
+    cases = speed_cases(url, OUTLINES_SQL, default_url=default_url)
+    out = await bench_speed(backend, cases, repeat)
     if fork:
         target = fork_location(url)
         # A copy with 6 of the 36 tables, extra columns and a table of its own.

@@ -61,6 +61,7 @@ def _row(call: str, database: str, methods: dict[str, Any]) -> str:
         database,
         f"{novelkit['rows']:,}",
         f"{_seconds(novelkit)} (×{novelkit['ratio_to_raw_driver']:.2f})",
+        _default_path_cell(methods.get("novelkit_default_path")),
         _seconds(methods["raw_driver"]),
     ]
     for other in ("pandas_read_sql", "naive_orm"):
@@ -74,12 +75,21 @@ def _row(call: str, database: str, methods: dict[str, Any]) -> str:
     return "| " + " | ".join(cells) + " |"
 
 
+def _default_path_cell(result: dict[str, Any] | None) -> str:
+    """The call as installed: its time, ratio to the raw driver and the path it took."""
+    if result is None:
+        return ""
+    path = "Arrow" if str(result.get("path") or "").startswith("arrow") else "driver"
+    return f"{_seconds(result)} (×{result['ratio_to_raw_driver']:.2f}, {path})"
+
+
 def loaders_table(report: dict[str, Any]) -> str:
     """The markdown table of every loader on every backend measured, fork rows included."""
     lines = [
-        "| call | database | rows | novelkit | raw driver | `pandas.read_sql` | naive ORM "
-        "| novelkit, engine kept (÷ raw driver, connection kept) |",
-        "|---|---|---|---|---|---|---|---|",
+        "| call | database | rows | novelkit (`fast=False`) | novelkit as installed (path) "
+        "| raw driver | `pandas.read_sql` | naive ORM "
+        "| novelkit `fast=False`, engine kept (÷ raw driver, connection kept) |",
+        "|---|---|---|---|---|---|---|---|---|",
     ]
     for backend, label in BACKENDS:
         results = report["results"].get(backend)
@@ -91,7 +101,12 @@ def loaders_table(report: dict[str, Any]) -> str:
             if case == "outlines" and "novelkit_parse_json_off" in results.get(case, {}):
                 off = dict(results[case])
                 off["novelkit"] = results[case]["novelkit_parse_json_off"]
-                for other in ("pandas_read_sql", "naive_orm", "novelkit_engine_kept"):
+                for other in (
+                    "pandas_read_sql",
+                    "naive_orm",
+                    "novelkit_engine_kept",
+                    "novelkit_default_path",
+                ):
                     off.pop(other, None)
                 lines.append(_row("… with `parse_json=False`", label, off))
             if case in ("outlines", "novels") and case in results.get("fork", {}):

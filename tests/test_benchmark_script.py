@@ -32,6 +32,8 @@ OUTLINE_METHODS = {
 NOVEL_METHODS = {"novelkit", "raw_driver", "pandas_read_sql", "naive_orm"} | KEPT_PAIR
 #: Every other loader: novelkit and the raw driver, each per call and kept.
 LOADER_METHODS = {"novelkit", "raw_driver"} | KEPT_PAIR
+#: Each loader as installed (``fast`` left to novelkit), beside the driver path.
+DEFAULT_PATH = "novelkit_default_path"
 FORK_TABLES = {
     "users",
     "novel_projects",
@@ -56,10 +58,13 @@ def run_bench(option: str, target: str, out: Path) -> dict[str, Any]:
     return json.loads(out.read_text(encoding="utf-8"))
 
 
-def check_speed_cases(results: dict[str, Any], outline_columns: int) -> None:
+def check_speed_cases(
+    results: dict[str, Any], outline_columns: int, *, default_path: bool = True
+) -> None:
     outlines, novels = results["outlines"], results["novels"]
-    assert set(outlines) == OUTLINE_METHODS
-    assert set(novels) == NOVEL_METHODS
+    extra = {DEFAULT_PATH} if default_path else set()
+    assert set(outlines) == OUTLINE_METHODS | extra
+    assert set(novels) == NOVEL_METHODS | extra
     assert outlines["raw_driver"]["ratio_to_raw_driver"] == 1.0
     assert len({m["rows"] for m in outlines.values()}) == 1
     assert outlines["raw_driver"]["rows"] > 0
@@ -79,7 +84,11 @@ def check_kept_pairs(results: dict[str, Any]) -> None:
     for case in cases:
         methods = results[case]
         if case not in ("outlines", "novels"):
-            assert set(methods) == LOADER_METHODS, case
+            assert set(methods) == LOADER_METHODS | {DEFAULT_PATH}, case
+        # The same rows either path; the novelkit column is the driver path's.
+        assert methods[DEFAULT_PATH]["rows"] == methods["novelkit"]["rows"], case
+        assert methods["novelkit"]["path"] == "driver", case
+        assert methods["raw_driver"]["path"] is None, case
         kept, raw_kept = methods["novelkit_engine_kept"], methods["raw_driver_connection_kept"]
         assert kept["rows"] == methods["novelkit"]["rows"], case
         assert raw_kept["rows"] == methods["raw_driver"]["rows"], case
@@ -90,7 +99,7 @@ def check_report(report: dict[str, Any], backend: str) -> None:
     results = report["results"][backend]
     check_speed_cases(results, outline_columns=6)
     check_kept_pairs(results)
-    check_speed_cases(results["fork"], outline_columns=8)
+    check_speed_cases(results["fork"], outline_columns=8, default_path=False)
     memory = results["iter_frames_memory"]
     assert memory["rows"] > 0
     assert memory["peak_bytes"] > 0
@@ -103,6 +112,11 @@ def test_sqlite_run(tmp_path: Path) -> None:
     novelkit.build_demo(demo, scale="tiny", progress=False)
     report = run_bench("--sqlite", str(demo), tmp_path / "results.json")
     check_report(report, "sqlite")
+    # The default path runs on a rollback-journal copy (the app's mode), where the
+    # Arrow path applies (the demo itself is in WAL mode).
+    results = report["results"]["sqlite"]
+    assert results["outlines"][DEFAULT_PATH]["path"] == "arrow (adbc-sqlite)"
+    assert (tmp_path / "tiny-rollback.db").exists()
     with closing(sqlite3.connect(tmp_path / "tiny-fork.db")) as conn:
         tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
         beats = {r[0] for r in conn.execute("SELECT DISTINCT fork_beat FROM chapter_outlines")}

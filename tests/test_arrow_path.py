@@ -1889,18 +1889,19 @@ async def test_mariadb_loads_read_in_key_ranges_match_the_driver(
     monkeypatch.setattr(_mysql.ConnectorxMysqlReader, "_connectorx", recording_read)
     monkeypatch.setattr(_columns.ArrowColumns, "add", counting_add)
     async with _session(mysql_fixture_db.ro_url) as session:
-        for call in (
-            lambda fast: novelkit.load_outlines(session, fast=fast),
-            lambda fast: novelkit.load_versions(session, content=True, fast=fast),
-            lambda fast: novelkit.load_chapters(session, fast=fast),
+        for call, reads in (
+            (lambda fast: novelkit.load_outlines(session, fast=fast), 1),
+            (lambda fast: novelkit.load_versions(session, content=True, fast=fast), 1),
+            # The chapters, then the join giving each one's selected text and versions.
+            (lambda fast: novelkit.load_chapters(session, fast=fast), 2),
         ):
             statements.clear()
             added.clear()
             fast = await call(True)
             assert fast.attrs["novelkit_path"].startswith("arrow (connectorx")
             ranged = [s for s in statements if "AS novelkit_rows WHERE" in s]
-            assert len(ranged) == 5, statements
-            assert len(added) >= 5
+            assert len(ranged) == 5 * reads, statements
+            assert len(added) >= 5 * reads
             assert_same_frame(fast, await call(False))
 
 
@@ -1979,3 +1980,50 @@ async def test_mariadb_long_text_goes_to_connectorx_as_text(
         latin1 = await novelkit.load_outlines(session, fast=True)
     assert latin1.attrs["novelkit_path"].startswith("arrow (connectorx")
     assert (latin1["summary"] == "café " + latin1["id"].astype(str)).all()
+
+
+@pytest.mark.mysql
+async def test_a_join_giving_a_row_per_chapter_is_weighed_by_the_chapters(
+    mysql_db: MySQLDatabase, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """fast=None on MariaDB: joins take the driver, but for a loader's join that gives a
+    row per row of a large table (``load_chapters``' selected texts), weighed by that
+    table's size as its plain read would be."""
+    from novelkit.arrow import _choice, _mysql
+
+    load_mysql_dump(mysql_db)
+    with mysql_db.connect() as conn, conn.cursor() as cur:
+        cur.execute("ANALYZE TABLE chapters, chapter_outlines, chapter_versions")
+        cur.fetchall()
+        cur.execute("SELECT COUNT(*) FROM chapters")
+        (chapters,) = cur.fetchone()
+    src = mysql_source(mysql_db)
+    statements: list[str] = []
+    original_read = _mysql.ConnectorxMysqlReader._connectorx
+
+    def recording_read(self: Any, sql: str, options: dict[str, Any]) -> Any:
+        statements.append(sql)
+        return original_read(self, sql, options)
+
+    monkeypatch.setattr(_mysql.ConnectorxMysqlReader, "_connectorx", recording_read)
+    # The fixture's tables are small: "large" starts at a few rows here.
+    monkeypatch.setattr(_choice, "SMALL_TABLE_ROWS", max(1, chapters // 2))
+    async with _session(src.url) as session:
+        by_default = await novelkit.load_chapters(session)
+        driver = await novelkit.load_chapters(session, fast=False)
+        versions = await novelkit.load_sql(
+            session,
+            "SELECT c.id, v.content FROM chapters c "
+            "JOIN chapter_versions v ON v.id = c.selected_version_id",
+        )
+    assert any("selected_content" in s for s in statements), statements
+    assert_same_frame(by_default, driver)
+    assert versions.attrs["novelkit_path"] == "driver"  # a join of the user's: few rows
+
+    statements.clear()
+    monkeypatch.setattr(_choice, "SMALL_TABLE_ROWS", chapters * 10)
+    async with _session(src.url) as session:
+        small = await novelkit.load_chapters(session)
+    assert small.attrs["novelkit_path"] == "driver"
+    assert statements == []
+    assert_same_frame(small, driver)

@@ -102,19 +102,23 @@ class ArrowPath:
     #: MySQL: estimated rows per table, looked up once per call.
     estimates: dict[str, int] = field(default_factory=dict)
 
-    async def worth_it(self, conn: AsyncConnection, statement: sa.Executable) -> bool:
+    async def worth_it(
+        self, conn: AsyncConnection, statement: sa.Executable, rows_of: str | None = None
+    ) -> bool:
         """Whether to read ``statement`` here rather than through the async driver.
 
         connectorx opens its own connections for each statement (20-30 ms here),
         more than the driver takes to read a small result: unless ``fast=True``,
-        only a plain read of one table the server estimates at
-        :data:`SMALL_TABLE_ROWS` rows or more goes this way on MySQL (joins and
-        aggregates return few rows). SQLite's reader costs a millisecond or two:
-        every statement goes.
+        only a read of one table the server estimates at :data:`SMALL_TABLE_ROWS`
+        rows or more goes this way on MySQL: a plain read of that table, or a
+        statement that gives a row per row of the table named by ``rows_of`` (a
+        loader's join that keeps every row of it). Other joins and aggregates
+        return few rows. SQLite's reader costs a millisecond or two: every
+        statement goes.
         """
         if self.forced or not isinstance(self.reader, ConnectorxMysqlReader):
             return True
-        name = _single_table(statement)
+        name = rows_of or _single_table(statement)
         if name is None:
             return False
         if name not in self.estimates:
@@ -199,6 +203,7 @@ class ArrowPath:
         lengths: Collection[str] = (),
         json: Collection[str] = (),
         partition_on: str | None = None,
+        rows_of: str | None = None,
     ) -> Fetched | None:
         """:func:`~novelkit.loaders._fetch.fetch_columns` on the Arrow path.
 
@@ -208,7 +213,7 @@ class ArrowPath:
         """
         from ._columns import ArrowColumns  # imports the loaders, which import this
 
-        if not await self.worth_it(conn, statement):
+        if not await self.worth_it(conn, statement, rows_of):
             log.debug("driver path for one statement: a small table, a join or an aggregate")
             return None
         columns = ArrowColumns(text=text, lengths=lengths, json=json)

@@ -195,13 +195,16 @@ async def fetch_columns(
     json: Collection[str] = (),
     chunk_rows: int = CHUNK_ROWS,
     partition_on: str | None = None,
+    rows_of: str | None = None,
 ) -> Fetched:
     """Run ``statement``; its columns by name, ``text`` ones as pandas ``string`` (Arrow).
 
     ``lengths`` names text columns whose lengths are counted too, chunk by chunk
     as they arrive (see :class:`Fetched`). When the call takes the Arrow path
     (``ctx.arrow``), the statement runs there and gives the same columns;
-    ``partition_on`` names an integer key it may split a large read on (MySQL).
+    ``partition_on`` names an integer key it may split a large read on (MySQL);
+    ``rows_of`` the table a join gives a row per row of (MySQL weighs the statement
+    by that table's size; a plain read of one table is weighed by it anyway).
     ``json`` names JSON columns about to be parsed: the Arrow path parses them as
     its batches arrive, beside the read (see ``Fetched.parsed_json``); the driver
     path gives them as stored, for the converters to parse.
@@ -214,6 +217,7 @@ async def fetch_columns(
             lengths=lengths,
             json=json,
             partition_on=partition_on,
+            rows_of=rows_of,
         )
         if fetched is not None:
             return fetched

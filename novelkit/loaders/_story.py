@@ -85,17 +85,26 @@ async def load_outlines(
 
 
 async def _first_outline_titles(ctx: LoadContext, ids: list[str] | None) -> pd.DataFrame:
+    """The title of the outline with the lowest id per project and chapter number.
+
+    Every outline's short columns are read in id order and the first of each
+    chapter kept here: a ``GROUP BY`` of every outline, for the lowest ids, cost the
+    server more than reading them (MariaDB 1.9 s for the large demo's 244,009
+    outlines, against 0.2 s; SQLite 0.4 s against 0.2 s).
+    """
     shape = await require_table(ctx, "chapter_outlines")
     outlines = sql_table(shape)
-    first = sa.select(sa.func.min(outlines.c.id)).group_by(
-        outlines.c.project_id, outlines.c.chapter_number
-    )
-    if ids is not None:
-        first = first.where(exact_in(ctx.backend, outlines.c.project_id, ids))
     statement = sa.select(
-        outlines.c.project_id, outlines.c.chapter_number, outlines.c.title.label("outline_title")
-    ).where(outlines.c.id.in_(first.scalar_subquery()))
-    return await fetch_frame(ctx, statement)
+        outlines.c.id,
+        outlines.c.project_id,
+        outlines.c.chapter_number,
+        outlines.c.title.label("outline_title"),
+    ).order_by(outlines.c.id)
+    if ids is not None:
+        statement = statement.where(exact_in(ctx.backend, outlines.c.project_id, ids))
+    every = await fetch_frame(ctx, statement)
+    first = every.drop_duplicates(["project_id", "chapter_number"], keep="first")
+    return first.drop(columns="id").reset_index(drop=True)
 
 
 async def _chapter_figures(
@@ -128,7 +137,9 @@ async def _chapter_figures(
     )
     if ids is not None:
         statement = statement.where(exact_in(ctx.backend, chapters.c.project_id, ids))
-    fetched = await fetch_columns(ctx, statement, lengths=["selected_content"])
+    fetched = await fetch_columns(
+        ctx, statement, lengths=["selected_content"], rows_of="chapters", partition_on="id"
+    )
     found = to_int(fetched.columns["id"]).to_numpy(dtype="int64", na_value=-1)
     versions_per_chapter = to_int(fetched.columns["version_count"]).fillna(0)
     lengths = fetched.lengths["selected_content"]

@@ -80,8 +80,8 @@ LOADER_CASES: dict[str, tuple[Callable[..., Awaitable[pd.DataFrame]], tuple[str,
         (
             "SELECT * FROM chapters ORDER BY id",
             _PROJECT_IDS,
-            "SELECT project_id, chapter_number, title FROM chapter_outlines WHERE id IN "
-            "(SELECT MIN(id) FROM chapter_outlines GROUP BY project_id, chapter_number)",
+            # Every outline's title (novelkit keeps the lowest id's per chapter).
+            "SELECT id, project_id, chapter_number, title FROM chapter_outlines ORDER BY id",
             "SELECT c.id, v.content, vc.n FROM chapters c "
             "LEFT JOIN chapter_versions v ON v.id = c.selected_version_id "
             "LEFT JOIN (SELECT chapter_id, COUNT(*) n FROM chapter_versions GROUP BY chapter_id)"

@@ -2027,3 +2027,40 @@ async def test_a_join_giving_a_row_per_chapter_is_weighed_by_the_chapters(
     assert small.attrs["novelkit_path"] == "driver"
     assert statements == []
     assert_same_frame(small, driver)
+
+
+@pytest.mark.mysql
+async def test_row_estimates_are_kept_with_the_engine_for_a_while(
+    mysql_fixture_db: MySQLDatabase, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """fast=None on MariaDB weighs each table by the server's row estimate: asked once
+    per table and engine, kept ESTIMATE_SECONDS, forgotten by inspect(refresh=True)."""
+    from novelkit.arrow import _choice
+
+    asked: list[str] = []
+    engine = novelkit.create_engine(mysql_fixture_db.ro_url)
+
+    @sa.event.listens_for(engine.sync_engine, "before_cursor_execute")
+    def _seen(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        if "information_schema.TABLES" in statement:
+            asked.append(statement)
+
+    async def characters() -> pd.DataFrame:
+        async with novelkit.open_session(engine) as session:
+            return await novelkit.load_characters(session)
+
+    try:
+        first = await characters()
+        once = len(asked)
+        assert once >= 1  # blueprint_characters (and the novels' ids)
+        again = await characters()
+        assert len(asked) == once  # the same tables: not asked again
+        assert_same_frame(again, first)
+        await novelkit.inspect_database(engine, refresh=True)
+        await characters()
+        assert len(asked) == 2 * once  # forgotten with the schema
+        monkeypatch.setattr(_choice, "ESTIMATE_SECONDS", 0.0)
+        await characters()
+        assert len(asked) == 3 * once  # expired
+    finally:
+        await engine.dispose()

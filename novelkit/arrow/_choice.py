@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import importlib.util
 import logging
+import time
 from collections.abc import Callable, Collection
 from contextvars import ContextVar
 from dataclasses import dataclass, field
@@ -42,6 +43,7 @@ from sqlalchemy.sql.compiler import SQLCompiler
 from ..db._facts import engine_facts, writable_engines
 from ..db._settings import sqlite_path
 from ..errors import ConfigurationError
+from ..schema.reflect import cached_value, store_value
 from ._errors import ArrowUnsupportedError
 from ._mysql import ConnectorxMysqlReader, new_tag
 from ._sqlite import AdbcSqliteReader
@@ -99,8 +101,6 @@ class ArrowPath:
     engine: AsyncEngine | None = None
     #: ``fast=True``: every statement goes this way, small tables included.
     forced: bool = False
-    #: MySQL: estimated rows per table, looked up once per call.
-    estimates: dict[str, int] = field(default_factory=dict)
 
     async def worth_it(
         self, conn: AsyncConnection, statement: sa.Executable, rows_of: str | None = None
@@ -121,18 +121,7 @@ class ArrowPath:
         name = rows_of or _single_table(statement)
         if name is None:
             return False
-        if name not in self.estimates:
-            rows = (
-                await conn.execute(
-                    sa.text(
-                        "SELECT TABLE_ROWS FROM information_schema.TABLES "
-                        "WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = :name"
-                    ),
-                    {"name": name},
-                )
-            ).scalar()
-            self.estimates[name] = int(rows or 0)
-        return self.estimates[name] >= SMALL_TABLE_ROWS
+        return await _row_estimate(conn, name) >= SMALL_TABLE_ROWS
 
     def echo(self, sql: str) -> None:
         """Show the statement as the engine's echo shows the driver's (with the path)."""
@@ -249,6 +238,36 @@ class ArrowPath:
         record = call_record.get()
         if record is not None:
             record.paths.append(f"arrow ({self.reader.name})")
+
+
+#: Seconds a table's row estimate is kept with the engine's schema. A table that
+#: crosses :data:`SMALL_TABLE_ROWS` meanwhile is read on the other path for a while,
+#: which gives the same frame; asking each call cost a round trip per table (about
+#: 0.7 ms, a tenth of a small table's whole load).
+ESTIMATE_SECONDS = 60.0
+_ESTIMATES_KEY = "arrow.row_estimates"
+
+
+async def _row_estimate(conn: AsyncConnection, name: str) -> int:
+    """The server's estimate of ``name``'s rows (MySQL), kept :data:`ESTIMATE_SECONDS`
+    with the engine's schema (forgotten with it, by ``inspect(refresh=True)``)."""
+    kept: dict[str, tuple[int, float]] = cached_value(conn.engine, _ESTIMATES_KEY) or {}
+    now = time.monotonic()
+    known = kept.get(name)
+    if known is not None and now - known[1] < ESTIMATE_SECONDS:
+        return known[0]
+    rows = (
+        await conn.execute(
+            sa.text(
+                "SELECT TABLE_ROWS FROM information_schema.TABLES "
+                "WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = :name"
+            ),
+            {"name": name},
+        )
+    ).scalar()
+    # A new dict, swapped in whole: calls on other threads' loops read it unlocked.
+    store_value(conn.engine, _ESTIMATES_KEY, {**kept, name: (int(rows or 0), now)})
+    return int(rows or 0)
 
 
 #: The bound name of the loaders' novel filter (``loaders._query.exact_in``).

@@ -1863,6 +1863,21 @@ def test_json_columns_are_parsed_as_their_batches_are_added() -> None:
     assert fetched.parsed_json == {"meta": 0}
 
 
+def _record_connectorx(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The statements connectorx is given from now on (the test's end undoes it)."""
+    from novelkit.arrow import _mysql
+
+    statements: list[str] = []
+    original_read = _mysql.ConnectorxMysqlReader._connectorx
+
+    def recording_read(self: Any, sql: str, options: dict[str, Any]) -> Any:
+        statements.append(sql)
+        return original_read(self, sql, options)
+
+    monkeypatch.setattr(_mysql.ConnectorxMysqlReader, "_connectorx", recording_read)
+    return statements
+
+
 @pytest.mark.mysql
 async def test_mariadb_loads_read_in_key_ranges_match_the_driver(
     mysql_fixture_db: MySQLDatabase, monkeypatch: pytest.MonkeyPatch
@@ -1872,13 +1887,7 @@ async def test_mariadb_loads_read_in_key_ranges_match_the_driver(
     from novelkit.arrow import _columns, _mysql
 
     monkeypatch.setattr(_mysql, "RANGES", 5)
-    statements: list[str] = []
-    original_read = _mysql.ConnectorxMysqlReader._connectorx
-
-    def recording_read(self: Any, sql: str, options: dict[str, Any]) -> Any:
-        statements.append(sql)
-        return original_read(self, sql, options)
-
+    statements = _record_connectorx(monkeypatch)
     added: list[int] = []
     original_add = _columns.ArrowColumns.add
 
@@ -1886,7 +1895,6 @@ async def test_mariadb_loads_read_in_key_ranges_match_the_driver(
         added.append(data.num_rows)
         original_add(self, data)
 
-    monkeypatch.setattr(_mysql.ConnectorxMysqlReader, "_connectorx", recording_read)
     monkeypatch.setattr(_columns.ArrowColumns, "add", counting_add)
     async with _session(mysql_fixture_db.ro_url) as session:
         for call, reads in (
@@ -1947,18 +1955,10 @@ async def test_mariadb_long_text_goes_to_connectorx_as_text(
     """The driver path selects long text and JSON as their UTF-8 bytes (``BINARY``);
     connectorx gets the plain columns, builds the strings itself and reads a column of
     another character set as the server converts it (its bytes would not be UTF-8)."""
-    from novelkit.arrow import _mysql
 
     load_mysql_dump(mysql_db)
     src = mysql_source(mysql_db)
-    statements: list[str] = []
-    original_read = _mysql.ConnectorxMysqlReader._connectorx
-
-    def recording_read(self: Any, sql: str, options: dict[str, Any]) -> Any:
-        statements.append(sql)
-        return original_read(self, sql, options)
-
-    monkeypatch.setattr(_mysql.ConnectorxMysqlReader, "_connectorx", recording_read)
+    statements = _record_connectorx(monkeypatch)
     async with _session(src.url) as session:
         fast = await novelkit.load_outlines(session, fast=True)
         driver = await novelkit.load_outlines(session, fast=False)
@@ -1989,7 +1989,7 @@ async def test_a_join_giving_a_row_per_chapter_is_weighed_by_the_chapters(
     """fast=None on MariaDB: joins take the driver, but for a loader's join that gives a
     row per row of a large table (``load_chapters``' selected texts), weighed by that
     table's size as its plain read would be."""
-    from novelkit.arrow import _choice, _mysql
+    from novelkit.arrow import _choice
 
     load_mysql_dump(mysql_db)
     with mysql_db.connect() as conn, conn.cursor() as cur:
@@ -1998,14 +1998,7 @@ async def test_a_join_giving_a_row_per_chapter_is_weighed_by_the_chapters(
         cur.execute("SELECT COUNT(*) FROM chapters")
         (chapters,) = cur.fetchone()
     src = mysql_source(mysql_db)
-    statements: list[str] = []
-    original_read = _mysql.ConnectorxMysqlReader._connectorx
-
-    def recording_read(self: Any, sql: str, options: dict[str, Any]) -> Any:
-        statements.append(sql)
-        return original_read(self, sql, options)
-
-    monkeypatch.setattr(_mysql.ConnectorxMysqlReader, "_connectorx", recording_read)
+    statements = _record_connectorx(monkeypatch)
     # The fixture's tables are small: "large" starts at a few rows here.
     monkeypatch.setattr(_choice, "SMALL_TABLE_ROWS", max(1, chapters // 2))
     async with _session(src.url) as session:

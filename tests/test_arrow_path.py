@@ -1983,6 +1983,46 @@ async def test_mariadb_long_text_goes_to_connectorx_as_text(
 
 
 @pytest.mark.mysql
+async def test_mariadb_latin1_text_reads_the_same_on_both_paths(mysql_db: MySQLDatabase) -> None:
+    """Text of another character set than UTF-8 (a ``latin1`` column, or a column that
+    takes its ``latin1`` table's default) is selected as text on the driver path too:
+    its bytes are not UTF-8, so as ``BINARY`` they came out as U+FFFD."""
+
+    load_mysql_dump(mysql_db)
+    src = mysql_source(mysql_db)
+    cafe = "CONCAT('caf', CHAR(233 USING latin1), ' ', id)"
+    src.execute(
+        f"UPDATE chapter_outlines SET summary = {cafe}",
+        "ALTER TABLE chapter_outlines MODIFY summary TEXT CHARACTER SET latin1",
+        f"UPDATE chapter_versions SET content = {cafe}",
+        # The column declares no character set of its own: it takes the table's.
+        "ALTER TABLE chapter_versions MODIFY content LONGTEXT CHARACTER SET latin1, "
+        "DEFAULT CHARSET = latin1",
+        "ALTER TABLE chapter_versions MODIFY content LONGTEXT",
+    )
+    created = src.rows("SHOW CREATE TABLE chapter_versions")[0]["Create Table"]
+    assert "DEFAULT CHARSET=latin1" in created and "`content` longtext DEFAULT" in created
+    async with _session(src.url) as session:
+        outlines = await novelkit.load_outlines(session, fast=False)
+        versions = await novelkit.load_versions(session, content=True, fast=False)
+        chapters = await novelkit.load_chapters(session, fast=False)
+        fast_outlines = await novelkit.load_outlines(session, fast=True)
+        fast_versions = await novelkit.load_versions(session, content=True, fast=True)
+        fast_chapters = await novelkit.load_chapters(session, fast=True)
+    assert (outlines["summary"] == "café " + outlines["id"].astype(str)).all()
+    assert (versions["content"] == "café " + versions["id"].astype(str)).all()
+    assert (versions["chars"] == versions["content"].str.len()).all()
+    assert versions["cjk_chars_plus_words"].eq(1).all()  # "caf": é is no [A-Za-z]
+    selected = versions[versions["is_selected"]].set_index("chapter_id")["chars"]
+    written = chapters.dropna(subset=["selected_version_id"]).set_index("id")["selected_chars"]
+    assert len(written) > 0
+    assert written.to_dict() == selected.loc[written.index].to_dict()
+    assert_same_frame(fast_outlines, outlines)
+    assert_same_frame(fast_versions, versions)
+    assert_same_frame(fast_chapters, chapters)
+
+
+@pytest.mark.mysql
 async def test_a_join_giving_a_row_per_chapter_is_weighed_by_the_chapters(
     mysql_db: MySQLDatabase, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -35,6 +35,7 @@ from ..errors import StoredValueWarning
 from ._counts import text_lengths
 
 if TYPE_CHECKING:
+    from ..schema.reflect import TableShape
     from ._query import LoadContext
 
 __all__ = [
@@ -58,16 +59,24 @@ CHUNK_ROWS = 2048
 _UTF8_BYTES = sa.LargeBinary()
 
 
-def as_utf8_bytes(column: sa.ColumnElement[Any], name: str) -> sa.ColumnElement[Any]:
+def as_utf8_bytes(
+    table: sa.TableClause, shape: TableShape, name: str, label: str | None = None
+) -> sa.ColumnElement[Any]:
     """Text selected as its stored UTF-8 bytes (``CAST(... AS BLOB)``, MySQL ``BINARY``).
 
     The async drivers decode every text value into a Python ``str``, which pyarrow
     then encodes back to UTF-8: for chapter texts that round trip costs more than
     the transfer itself. As bytes, the stored UTF-8 goes into Arrow (or orjson) as
     it is, checked once. connectorx, which builds Arrow strings itself, reads the
-    plain column instead (see :func:`is_utf8_bytes`).
+    plain column instead (see :func:`is_utf8_bytes`). A MySQL column of another
+    character set (``latin1``) is selected as text: its bytes are not UTF-8, and
+    the server converts its text to the connection's ``utf8mb4``.
     """
-    return sa.cast(column, _UTF8_BYTES).label(name)
+    column = table.c[name]
+    found = shape.column(name)
+    if found is not None and not found.stores_utf8:
+        return column.label(label or name)
+    return sa.cast(column, _UTF8_BYTES).label(label or name)
 
 
 def is_utf8_bytes(element: object) -> bool:

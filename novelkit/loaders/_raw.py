@@ -286,17 +286,10 @@ def fetched_column(
     Only known columns of an unbounded text type or JSON: ids and short strings
     stay ``str``, compared as such elsewhere.
     """
-    column = table.c[name]
-    if kind == "json" or (kind == "str" and _is_long_text(shape, name)):
-        return as_utf8_bytes(column, name)
-    return column
-
-
-def _is_long_text(shape: TableShape, name: str) -> bool:
-    for column in shape.columns:
-        if column.name == name:
-            return isinstance(column.type, sa.Text)
-    return False
+    found = shape.column(name)
+    if kind == "json" or (kind == "str" and found is not None and isinstance(found.type, sa.Text)):
+        return as_utf8_bytes(table, shape, name)
+    return table.c[name]
 
 
 def extras_last(

@@ -116,7 +116,8 @@ async def _chapter_figures(
     ``chars_nonspace``, ``cjk_chars_plus_words`` and ``version_count`` are returned.
     """
     chapters = sql_table(await require_table(ctx, "chapters"))
-    versions = sql_table(await require_table(ctx, "chapter_versions"))
+    versions_shape = await require_table(ctx, "chapter_versions")
+    versions = sql_table(versions_shape)
     counts = (
         sa.select(versions.c.chapter_id, sa.func.count().label("version_count"))
         .group_by(versions.c.chapter_id)
@@ -125,7 +126,7 @@ async def _chapter_figures(
     statement = (
         sa.select(
             chapters.c.id,
-            as_utf8_bytes(versions.c.content, "selected_content"),
+            as_utf8_bytes(versions, versions_shape, "content", "selected_content"),
             counts.c.version_count,
         )
         .select_from(

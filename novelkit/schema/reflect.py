@@ -20,7 +20,7 @@ from sqlalchemy import inspect, text
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import NoSuchTableError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession
-from sqlalchemy.types import TypeEngine
+from sqlalchemy.types import String, TypeEngine
 
 __all__ = [
     "ColumnShape",
@@ -34,6 +34,10 @@ __all__ = [
 ]
 
 
+#: MySQL character sets whose bytes are UTF-8 (ASCII is a subset of it).
+_UTF8_CHARSETS = frozenset({"utf8mb4", "utf8mb3", "utf8", "ascii"})
+
+
 @dataclass(frozen=True)
 class ColumnShape:
     """A column as the database declares it."""
@@ -41,6 +45,14 @@ class ColumnShape:
     name: str
     type: TypeEngine  # type: ignore[type-arg]
     nullable: bool
+    #: MySQL: the character set a text column stores, its own or else its table's
+    #: default (None for other columns and on SQLite, whose text is UTF-8).
+    charset: str | None = None
+
+    @property
+    def stores_utf8(self) -> bool:
+        """Whether the column's stored bytes are UTF-8 (selected as bytes, they are text)."""
+        return self.charset is None or self.charset.lower() in _UTF8_CHARSETS
 
 
 @dataclass(frozen=True)
@@ -58,6 +70,10 @@ class TableShape:
 
     def has(self, column: str) -> bool:
         return column in self.column_names
+
+    def column(self, name: str) -> ColumnShape | None:
+        """The column called ``name``, or None."""
+        return next((c for c in self.columns if c.name == name), None)
 
 
 @dataclass
@@ -105,11 +121,30 @@ async def table_names(target: AsyncSession | AsyncConnection) -> frozenset[str]:
     return entry.names
 
 
-def _shape(name: str, columns: list[Any], primary_key: tuple[str, ...]) -> TableShape:
+def _shape(
+    name: str,
+    columns: list[Any],
+    primary_key: tuple[str, ...],
+    options: dict[str, Any] | None = None,
+) -> TableShape:
+    """A reflected table; ``options`` its reflected table options (MySQL's default
+    character set is there, and a column declares its own only when it differs)."""
+    default_charset = (options or {}).get("mysql_default charset")
+
+    def charset(column_type: Any) -> str | None:
+        if not isinstance(column_type, String):
+            return None
+        return getattr(column_type, "charset", None) or default_charset
+
     return TableShape(
         name=name,
         columns=tuple(
-            ColumnShape(name=c["name"], type=c["type"], nullable=bool(c.get("nullable", True)))
+            ColumnShape(
+                name=c["name"],
+                type=c["type"],
+                nullable=bool(c.get("nullable", True)),
+                charset=charset(c["type"]),
+            )
             for c in columns
         ),
         primary_key=primary_key,
@@ -126,7 +161,8 @@ def _reflect(sync_conn: Connection, name: str) -> TableShape | None:
     if not columns:
         # SQLite answers an empty list for a missing table.
         return None
-    return _shape(name, columns, key)
+    # MySQL's options come from the same SHOW CREATE TABLE the columns were read from.
+    return _shape(name, columns, key, insp.get_table_options(name))
 
 
 def _reflect_every(sync_conn: Connection) -> dict[str, TableShape]:
@@ -142,7 +178,10 @@ def _reflect_every(sync_conn: Connection) -> dict[str, TableShape]:
         key[1]: tuple(pk.get("constrained_columns") or ())
         for key, pk in insp.get_multi_pk_constraint(filter_names=names).items()
     }
-    return {n: _shape(n, columns.get(n, []), keys.get(n, ())) for n in names}
+    options = {
+        key[1]: found for key, found in insp.get_multi_table_options(filter_names=names).items()
+    }
+    return {n: _shape(n, columns.get(n, []), keys.get(n, ()), options.get(n)) for n in names}
 
 
 #: Every column of every table of a SQLite database in one statement: the per-table

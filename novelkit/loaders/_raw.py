@@ -123,14 +123,24 @@ async def finish_frame(
     """
     parsed_json = parsed_json or {}
     length = len(next(iter(stored.values()))) if stored else 0
-    order = list(stored)
+    # Known columns first, then a fork's own in the order they came, each with its
+    # conversion: None keeps a fork's column of a type novelkit cannot tell as stored.
+    plan: list[tuple[str, Kind | None, Sequence[str]]] = [
+        (column, kinds[column], options.seen_values.get(column, ())) for column in known
+    ]
+    for column in [c for c in stored if c not in kinds]:
+        kind = options.fork_kinds.get(column)
+        plan.append((column, None if kind == "category" else kind, ()))
     columns: dict[str, pd.Series] = {}
-    for column in known:
+    for column, kind, seen in plan:
         values = stored.pop(column, None)
         if values is None:
             values = pd.Series([None] * length, dtype=object)
         if column in parsed_json:
             warn_not_json(f"{table}.{column}", parsed_json[column])
+            columns[column] = values
+            continue
+        if kind is None:
             columns[column] = values
             continue
         # A cancellation point between columns: one column's conversion is the
@@ -140,28 +150,10 @@ async def finish_frame(
             table,
             column,
             values,
-            kinds[column],
-            parse_json=options.parse_json,
-            server_timezone=server_timezone,
-            seen=options.seen_values.get(column, ()),
-        )
-    for column in order:
-        if column not in stored:
-            continue
-        values = stored.pop(column)
-        kind = options.fork_kinds.get(column)
-        if kind is None or kind == "category":
-            columns[column] = values  # a fork's column of a type novelkit cannot tell
-            continue
-        # A fork's column: typed by the SQL type it declares, as known columns are.
-        await asyncio.sleep(0)
-        columns[column] = convert_column(
-            table,
-            column,
-            values,
             kind,
             parse_json=options.parse_json,
             server_timezone=server_timezone,
+            seen=seen,
         )
     frame = frame_of(columns)
     if not options.include_secrets:

@@ -2001,7 +2001,8 @@ async def test_mariadb_latin1_text_reads_the_same_on_both_paths(mysql_db: MySQLD
         "ALTER TABLE chapter_versions MODIFY content LONGTEXT",
     )
     created = src.rows("SHOW CREATE TABLE chapter_versions")[0]["Create Table"]
-    assert "DEFAULT CHARSET=latin1" in created and "`content` longtext DEFAULT" in created
+    assert "DEFAULT CHARSET=latin1" in created
+    assert "`content` longtext DEFAULT" in created
     async with _session(src.url) as session:
         outlines = await novelkit.load_outlines(session, fast=False)
         versions = await novelkit.load_versions(session, content=True, fast=False)
@@ -2057,6 +2058,33 @@ async def test_a_join_giving_a_row_per_chapter_is_weighed_by_the_chapters(
     monkeypatch.setattr(_choice, "SMALL_TABLE_ROWS", chapters * 10)
     async with _session(src.url) as session:
         small = await novelkit.load_chapters(session)
+    assert small.attrs["novelkit_path"] == "driver"
+    assert statements == []
+    assert_same_frame(small, driver)
+
+
+@pytest.mark.mysql
+async def test_a_table_of_few_rows_but_much_text_takes_connectorx(
+    mysql_fixture_db: MySQLDatabase, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """fast=None on MariaDB weighs a table by its bytes of data too: chapter versions
+    are few rows of long text (InnoDB estimated 25,470 of them at 19,975)."""
+    from novelkit.arrow import _choice
+
+    statements = _record_connectorx(monkeypatch)
+    monkeypatch.setattr(_choice, "SMALL_TABLE_ROWS", 10**9)  # no table counts by its rows
+    monkeypatch.setattr(_choice, "SMALL_TABLE_BYTES", 1)
+    async with _session(mysql_fixture_db.ro_url) as session:
+        by_bytes = await novelkit.load_versions(session, content=True)
+        driver = await novelkit.load_versions(session, content=True, fast=False)
+    assert by_bytes.attrs["novelkit_path"].startswith("arrow (connectorx"), statements
+    assert any("chapter_versions" in s for s in statements), statements
+    assert_same_frame(by_bytes, driver)
+
+    statements.clear()
+    monkeypatch.setattr(_choice, "SMALL_TABLE_BYTES", 1 << 40)
+    async with _session(mysql_fixture_db.ro_url) as session:
+        small = await novelkit.load_versions(session, content=True)
     assert small.attrs["novelkit_path"] == "driver"
     assert statements == []
     assert_same_frame(small, driver)

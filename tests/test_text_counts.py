@@ -230,3 +230,65 @@ def test_wrong_input_says_what_to_pass() -> None:
         text_counts("一段文字")
     with pytest.raises(ConfigurationError, match="lone surrogate"):
         text_counts(pd.Series(["ok", "bad\ud800"], dtype=object))
+
+
+async def test_length_counter_counts_on_its_own_thread_in_chunk_order() -> None:
+    """``LengthCounter`` (the loaders' counts as chunks arrive) gives what one
+    ``text_lengths`` over the whole column gives, counted off the caller's thread."""
+    import threading
+
+    from novelkit.loaders import _fetch
+
+    texts = ["第一章 风起", None, "It's OK。", "", "state-of-the-art 的 AI"] * 50
+    threads: set[str] = set()
+    original = _fetch.text_lengths
+
+    def recorded(chunk: pa.Array) -> pd.DataFrame:
+        threads.add(threading.current_thread().name)
+        return original(chunk)
+
+    chunks = [pa.array(texts[i : i + 7], type=pa.large_string()) for i in range(0, len(texts), 7)]
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(_fetch, "text_lengths", recorded)
+        with _fetch.LengthCounter(["content"]) as counter:
+            for chunk in chunks:
+                counter.add("content", chunk)
+                counter.add("other", chunk)  # not a column to count: ignored
+            await counter.counted()
+            counted = counter.result("content")
+    pd.testing.assert_frame_equal(counted, reference(texts, chars=True))
+    assert threads
+    assert all(name.startswith("novelkit-count") for name in threads), threads
+
+
+async def test_a_length_counter_left_early_drops_what_it_has_not_counted() -> None:
+    """Leaving the counter (a cancelled load) does not wait for the chunks queued."""
+    import threading
+    import time
+
+    from novelkit.loaders import _fetch
+
+    started, release = threading.Event(), threading.Event()
+    counted: list[int] = []
+
+    def slow(chunk: pa.Array) -> pd.DataFrame:
+        started.set()
+        release.wait(10)
+        counted.append(len(chunk))
+        return text_counts(chunk)
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(_fetch, "text_lengths", slow)
+        begun = time.monotonic()
+        with _fetch.LengthCounter(["content"]) as counter:
+            for _ in range(5):
+                counter.add("content", pa.array(["x"], type=pa.large_string()))
+            assert started.wait(10)
+        left_after = time.monotonic() - begun
+        release.set()
+        deadline = time.monotonic() + 10
+        while not counted and time.monotonic() < deadline:
+            time.sleep(0.01)
+        time.sleep(0.2)  # room for a queued chunk to be (wrongly) counted too
+    assert left_after < 5  # not held up by the chunk being counted
+    assert counted == [1]  # the four queued chunks were dropped

@@ -63,9 +63,13 @@ __all__ = [
 log = logging.getLogger("novelkit.arrow")
 
 _MODULES = {"sqlite": "adbc_driver_sqlite", "mysql": "connectorx"}
-#: Below this many (estimated) rows a MySQL table is read through the driver (see
-#: :meth:`ArrowPath.worth_it`).
+#: Below this many (estimated) rows, and :data:`SMALL_TABLE_BYTES`, a MySQL table is
+#: read through the driver (see :meth:`ArrowPath.worth_it`).
 SMALL_TABLE_ROWS = 20_000
+#: A table of fewer rows but this many bytes of data or more (long texts: 25,470
+#: chapter versions hold 500 MB) is worth the Arrow path all the same. InnoDB's row
+#: count is a sampled estimate: the versions above were estimated at 19,975.
+SMALL_TABLE_BYTES = 8 << 20
 _EXTRA_HINT = "install it with: pip install 'novelkit[fast]'"
 
 
@@ -110,7 +114,8 @@ class ArrowPath:
         connectorx opens its own connections for each statement (20-30 ms here),
         more than the driver takes to read a small result: unless ``fast=True``,
         only a read of one table the server estimates at :data:`SMALL_TABLE_ROWS`
-        rows or more goes this way on MySQL: a plain read of that table, or a
+        rows or :data:`SMALL_TABLE_BYTES` of data or more goes this way on MySQL: a
+        plain read of that table, or a
         statement that gives a row per row of the table named by ``rows_of`` (a
         loader's join that keeps every row of it). Other joins and aggregates
         return few rows. SQLite's reader costs a millisecond or two: every
@@ -121,7 +126,8 @@ class ArrowPath:
         name = rows_of or _single_table(statement)
         if name is None:
             return False
-        return await _row_estimate(conn, name) >= SMALL_TABLE_ROWS
+        rows, size = await _table_size(conn, name)
+        return rows >= SMALL_TABLE_ROWS or size >= SMALL_TABLE_BYTES
 
     def echo(self, sql: str) -> None:
         """Show the statement as the engine's echo shows the driver's (with the path)."""
@@ -200,27 +206,34 @@ class ArrowPath:
         values whose SQLite storage types vary): the caller reads it with the
         async driver, which gives the same columns.
         """
-        from ._columns import ArrowColumns  # imports the loaders, which import this
+        # These import the loaders, which import this module.
+        from ..loaders._fetch import LengthCounter
+        from ._columns import ArrowColumns
 
         if not await self.worth_it(conn, statement, rows_of):
             log.debug("driver path for one statement: a small table, a join or an aggregate")
             return None
-        columns = ArrowColumns(text=text, lengths=lengths, json=json)
-        try:
-            table = await self.read(statement, partition_on=partition_on, on_batch=columns.add)
-        except ArrowUnsupportedError as exc:
-            if self.forced and exc.args == (_FILTERED_BY_NOVEL,):
-                # The user's own choice (a filter) that fast=True cannot serve: said,
-                # as for users' SQL with parameters. (novelkit's own constants, such
-                # as a metric's key, are bound too: those reads quietly take the driver.)
-                raise ConfigurationError(
-                    f"fast=True, but the Arrow path cannot serve this: {_FILTERED_BY_NOVEL} "
-                    "(connectorx takes no parameters, and novelkit never writes values "
-                    "into SQL). Leave fast unset to read it through the driver."
-                ) from None
-            log.debug("driver path for one statement: the Arrow reader cannot read it (%s)", exc)
-            return None
-        return columns.fetched(table)
+        with LengthCounter(lengths) as counter:
+            columns = ArrowColumns(text=text, counter=counter, json=json)
+            try:
+                table = await self.read(statement, partition_on=partition_on, on_batch=columns.add)
+            except ArrowUnsupportedError as exc:
+                if self.forced and exc.args == (_FILTERED_BY_NOVEL,):
+                    # The user's own choice (a filter) that fast=True cannot serve: said,
+                    # as for users' SQL with parameters. (novelkit's own constants, such
+                    # as a metric's key, are bound too: those reads quietly take the driver.)
+                    raise ConfigurationError(
+                        f"fast=True, but the Arrow path cannot serve this: {_FILTERED_BY_NOVEL} "
+                        "(connectorx takes no parameters, and novelkit never writes values "
+                        "into SQL). Leave fast unset to read it through the driver."
+                    ) from None
+                log.debug(
+                    "driver path for one statement: the Arrow reader cannot read it (%s)", exc
+                )
+                return None
+            columns.add_unless_added(table)
+            await counter.counted()
+            return columns.fetched(table)
 
     async def read_sql(self, sql: str) -> pa.Table:
         """Run a user's checked SQL text without parameters (MySQL only)."""
@@ -240,34 +253,36 @@ class ArrowPath:
             record.paths.append(f"arrow ({self.reader.name})")
 
 
-#: Seconds a table's row estimate is kept with the engine's schema. A table that
+#: Seconds a table's size estimate is kept with the engine's schema. A table that
 #: crosses :data:`SMALL_TABLE_ROWS` meanwhile is read on the other path for a while,
 #: which gives the same frame; asking each call cost a round trip per table (about
 #: 0.7 ms, a tenth of a small table's whole load).
 ESTIMATE_SECONDS = 60.0
-_ESTIMATES_KEY = "arrow.row_estimates"
+_ESTIMATES_KEY = "arrow.table_sizes"
 
 
-async def _row_estimate(conn: AsyncConnection, name: str) -> int:
-    """The server's estimate of ``name``'s rows (MySQL), kept :data:`ESTIMATE_SECONDS`
-    with the engine's schema (forgotten with it, by ``inspect(refresh=True)``)."""
-    kept: dict[str, tuple[int, float]] = cached_value(conn.engine, _ESTIMATES_KEY) or {}
+async def _table_size(conn: AsyncConnection, name: str) -> tuple[int, int]:
+    """The server's estimate of ``name``'s rows and bytes of data (MySQL), kept
+    :data:`ESTIMATE_SECONDS` with the engine's schema (forgotten with it, by
+    ``inspect(refresh=True)``)."""
+    kept: dict[str, tuple[int, int, float]] = cached_value(conn.engine, _ESTIMATES_KEY) or {}
     now = time.monotonic()
     known = kept.get(name)
-    if known is not None and now - known[1] < ESTIMATE_SECONDS:
-        return known[0]
-    rows = (
+    if known is not None and now - known[2] < ESTIMATE_SECONDS:
+        return known[0], known[1]
+    found = (
         await conn.execute(
             sa.text(
-                "SELECT TABLE_ROWS FROM information_schema.TABLES "
+                "SELECT TABLE_ROWS, DATA_LENGTH FROM information_schema.TABLES "
                 "WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = :name"
             ),
             {"name": name},
         )
-    ).scalar()
+    ).first()
+    rows, size = (int(found[0] or 0), int(found[1] or 0)) if found is not None else (0, 0)
     # A new dict, swapped in whole: calls on other threads' loops read it unlocked.
-    store_value(conn.engine, _ESTIMATES_KEY, {**kept, name: (int(rows or 0), now)})
-    return int(rows or 0)
+    store_value(conn.engine, _ESTIMATES_KEY, {**kept, name: (rows, size, now)})
+    return rows, size
 
 
 #: The bound name of the loaders' novel filter (``loaders._query.exact_in``).

@@ -18,7 +18,7 @@ import pyarrow as pa
 
 from ..loaders._convert import parse_json_arrow
 from ..loaders._counts import text_lengths
-from ..loaders._fetch import Fetched, concat_lengths, text_array
+from ..loaders._fetch import Fetched, LengthCounter, text_array
 
 __all__ = ["ArrowColumns", "text_chunked"]
 
@@ -107,29 +107,30 @@ class ArrowColumns:
     """An Arrow result, gathered batch by batch into the columns the loaders convert
     (:func:`~novelkit.loaders._fetch.fetch_columns`' ``Fetched``).
 
-    Text columns are checked as UTF-8 and their lengths counted as each batch is
-    added, and ``json`` columns of text or bytes parsed (a slice at a time, so their
-    values never all exist twice, as Python bytes and as parsed objects). On SQLite
-    the batches are added while the worker thread reads the next ones, so this work
-    runs beside the read instead of after it: the UTF-8 check and the counts in
-    pyarrow and numpy, mostly outside the GIL; the JSON parse in orjson while the
-    worker waits on SQLite, which holds no GIL either.
+    Text columns are checked as UTF-8 as each batch is added, their lengths counted
+    on the counter's own thread (:class:`~novelkit.loaders._fetch.LengthCounter`),
+    and ``json`` columns of text or bytes parsed (a slice at a time, so their values
+    never all exist twice, as Python bytes and as parsed objects). On SQLite the
+    batches are added while the worker thread reads the next ones, so this work runs
+    beside the read instead of after it: the UTF-8 check in pyarrow, mostly outside
+    the GIL; the JSON parse in orjson while the worker waits on SQLite, which holds
+    no GIL either.
     """
 
     def __init__(
         self,
         *,
         text: Collection[str] = (),
-        lengths: Collection[str] = (),
+        counter: LengthCounter | None = None,
         json: Collection[str] = (),
     ) -> None:
-        self.text = set(text) | set(lengths)
-        self.lengths = set(lengths)
+        self.counter = counter if counter is not None else LengthCounter(())
+        self.text = set(text) | self.counter.names
+        self.lengths = self.counter.names
         self.json = set(json)
         self.added = False
         self.chunks: dict[str, list[pa.Array]] = {}
         self.strings: dict[str, list[pa.Array]] = {}
-        self.counted: dict[str, list[pd.DataFrame]] = {}
         self.parsed: dict[str, list[np.ndarray]] = {}
         #: Per parsed JSON column: how many values were not JSON (kept as stored text).
         self.not_json: dict[str, int] = {}
@@ -163,13 +164,18 @@ class ArrowColumns:
                 self.broken.add(name)
                 continue
             self.strings.setdefault(name, []).extend(strings)
-            if name in self.lengths:
-                self.counted.setdefault(name, []).extend(text_lengths(s) for s in strings)
+            for chunk in strings:
+                self.counter.add(name, chunk)
 
-    def fetched(self, table: pa.Table) -> Fetched:
-        """The columns, ``table`` being the whole result (added first if no batch was)."""
+    def add_unless_added(self, table: pa.Table) -> None:
+        """Add ``table``, the whole result, if no batch of it was added as it arrived."""
         if not self.added:
             self.add(table)
+
+    def fetched(self, table: pa.Table) -> Fetched:
+        """The columns, ``table`` being the whole result (after :meth:`add_unless_added`
+        and the counter's ``counted()``)."""
+        self.add_unless_added(table)
         columns: dict[str, pd.Series] = {}
         counted: dict[str, pd.DataFrame] = {}
         for field in table.schema:
@@ -188,7 +194,7 @@ class ArrowColumns:
                 else:
                     strings = pa.chunked_array(self.strings.get(name, []), type=pa.large_string())
                     if name in self.lengths:
-                        counted[name] = concat_lengths(self.counted.get(name, []))
+                        counted[name] = self.counter.result(name)
                 columns[name] = pd.Series(pd.arrays.ArrowStringArray(strings), name=name)
             else:
                 series = _objects(column)

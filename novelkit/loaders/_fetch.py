@@ -21,6 +21,7 @@ from __future__ import annotations
 import asyncio
 import warnings
 from collections.abc import Collection, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from operator import itemgetter
 from typing import TYPE_CHECKING, Any, cast
@@ -41,6 +42,7 @@ if TYPE_CHECKING:
 __all__ = [
     "CHUNK_ROWS",
     "Fetched",
+    "LengthCounter",
     "as_utf8_bytes",
     "fetch_columns",
     "fetch_frame",
@@ -150,13 +152,12 @@ def _lenient(values: Sequence[Any] | np.ndarray, where: str) -> pa.Array:
 class _Columns:
     """Chunks of each column, gathered as they arrive."""
 
-    def __init__(self, names: list[str], text: Collection[str], lengths: Collection[str]) -> None:
+    def __init__(self, names: list[str], text: Collection[str], counter: LengthCounter) -> None:
         self.names = names
-        self.text = set(text) | set(lengths)
-        self.lengths = set(lengths)
+        self.counter = counter
+        self.text = set(text) | counter.names
         self.objects: dict[str, list[np.ndarray]] = {n: [] for n in names if n not in self.text}
         self.arrays: dict[str, list[pa.Array]] = {n: [] for n in names if n in self.text}
-        self.counted: dict[str, list[pd.DataFrame]] = {n: [] for n in names if n in self.lengths}
 
     def add(self, rows: Sequence[Any]) -> None:
         count = len(rows)
@@ -170,8 +171,7 @@ class _Columns:
                 continue
             array = text_array(column, where=name)
             self.arrays[name].append(array)
-            if name in self.lengths:
-                self.counted[name].append(text_lengths(array))
+            self.counter.add(name, array)
 
     def result(self) -> Fetched:
         columns: dict[str, pd.Series] = {}
@@ -184,8 +184,53 @@ class _Columns:
                 parts = self.objects.pop(name)
                 values = np.concatenate(parts) if parts else np.empty(0, dtype=object)
                 columns[name] = pd.Series(values, dtype=object, name=name)
-        lengths = {name: concat_lengths(parts) for name, parts in self.counted.items()}
+        lengths = {
+            name: self.counter.result(name) for name in self.names if name in self.counter.names
+        }
         return Fetched(columns, lengths)
+
+
+class LengthCounter:
+    """The lengths of text columns (:func:`~novelkit.loaders._counts.text_lengths`),
+    counted chunk by chunk on a thread of its own as the chunks arrive.
+
+    The caller goes on with the next chunk meanwhile (its conversion, its UTF-8
+    check, the JSON parse): numpy's passes over the bytes run mostly outside the
+    GIL, so on two cores the counts cost little more than nothing. Use it as a
+    context manager: leaving it (a cancellation included) drops the chunks not yet
+    counted, without waiting for the one being counted.
+    """
+
+    def __init__(self, names: Collection[str]) -> None:
+        self.names = set(names)
+        self._parts: dict[str, list[Future[pd.DataFrame]]] = {n: [] for n in self.names}
+        self._thread = (
+            ThreadPoolExecutor(max_workers=1, thread_name_prefix="novelkit-count")
+            if self.names
+            else None
+        )
+
+    def __enter__(self) -> LengthCounter:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self._thread is not None:
+            self._thread.shutdown(wait=False, cancel_futures=True)
+
+    def add(self, name: str, chunk: pa.Array) -> None:
+        """Count the next chunk of column ``name`` (if it is one to count)."""
+        if self._thread is not None and name in self.names:
+            self._parts[name].append(self._thread.submit(text_lengths, chunk))
+
+    async def counted(self) -> None:
+        """Wait, without blocking the event loop, until every chunk added is counted."""
+        pending = [f for parts in self._parts.values() for f in parts if not f.done()]
+        if pending:
+            await asyncio.wait([asyncio.wrap_future(f) for f in pending])
+
+    def result(self, name: str) -> pd.DataFrame:
+        """Column ``name``'s lengths, every chunk in order (after :meth:`counted`)."""
+        return concat_lengths([part.result() for part in self._parts[name]])
 
 
 def concat_lengths(parts: list[pd.DataFrame]) -> pd.DataFrame:
@@ -238,15 +283,17 @@ async def fetch_columns(
         rows = cast(Any, result).cursor.fetchall()
     finally:
         result.close()
-    columns = _Columns(names, text, lengths)
-    for start in range(0, len(rows), chunk_rows):
-        stop = min(start + chunk_rows, len(rows))
-        columns.add(rows[start:stop])
-        # Free this chunk's tuples now (without shifting the list), and let a
-        # cancellation in: converting a large result takes seconds.
-        rows[start:stop] = [None] * (stop - start)
-        await asyncio.sleep(0)
-    return columns.result()
+    with LengthCounter(lengths) as counter:
+        columns = _Columns(names, text, counter)
+        for start in range(0, len(rows), chunk_rows):
+            stop = min(start + chunk_rows, len(rows))
+            columns.add(rows[start:stop])
+            # Free this chunk's tuples now (without shifting the list), and let a
+            # cancellation in: converting a large result takes seconds.
+            rows[start:stop] = [None] * (stop - start)
+            await asyncio.sleep(0)
+        await counter.counted()
+        return columns.result()
 
 
 async def fetch_frame(ctx: LoadContext, statement: sa.Executable) -> pd.DataFrame:

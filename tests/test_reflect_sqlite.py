@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import shutil
 import sqlite3
+import warnings
 from pathlib import Path
 
+import pandas as pd
 import pytest
 import sqlalchemy as sa
 
@@ -141,3 +143,55 @@ async def test_loaders_read_the_schema_in_one_statement(fixture_sqlite: Path) ->
         await engine.dispose()
     assert sum("pragma_table_xinfo" in s for s in statements) == 1
     assert not [s for s in statements if s.lstrip().upper().startswith("PRAGMA MAIN.TABLE")]
+
+
+def _utf16_copy(source: Path, target: Path) -> None:
+    """``source`` rewritten into a new database whose text encoding is UTF-16."""
+    src = sqlite3.connect(source)
+    dst = sqlite3.connect(target)
+    try:
+        dst.execute("PRAGMA encoding = 'UTF-16le'")
+        dst.executescript("\n".join(src.iterdump()))
+        assert dst.execute("PRAGMA encoding").fetchone()[0] == "UTF-16le"
+    finally:
+        src.close()
+        dst.close()
+
+
+@pytest.mark.parametrize("fast", [False, True])
+async def test_a_utf16_database_reads_as_its_utf8_original(tmp_path: Path, fast: bool) -> None:
+    """The loaders select long text and JSON as their bytes, which are UTF-8 only in a
+    UTF-8 database: in a UTF-16 one they are read as text, on both paths, and give the
+    frames the same rows give in UTF-8 (the copy is in rollback mode: ``fast=True`` is
+    ADBC's read)."""
+    original = _demo(tmp_path, "fusion")
+    utf16 = tmp_path / "utf16.db"
+    _utf16_copy(original, utf16)
+    shapes = _at_once(utf16)
+    assert shapes is not None
+    assert {c.charset for c in shapes["chapter_versions"].columns} == {"utf-16le"}
+    assert {c.charset for c in (_at_once(original) or {})["chapter_versions"].columns} == {None}
+
+    async def frames(path: Path, fast: bool) -> list[pd.DataFrame]:
+        engine = novelkit.create_engine(path, fast=fast)
+        try:
+            async with novelkit.open_session(engine) as session:
+                loaded = [
+                    await novelkit.load_outlines(session),
+                    await novelkit.load_versions(session, content=True),
+                    await novelkit.load_chapters(session),
+                ]
+        finally:
+            await engine.dispose()
+        for frame in loaded:
+            frame.attrs = {}
+        return loaded
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", novelkit.StoredValueWarning)
+        # The demo is in WAL mode, where only the driver reads: the frames of both
+        # paths are the same (the parity tests), so the driver's is the reference.
+        wide, narrow = await frames(utf16, fast), await frames(original, False)
+    for got, expected in zip(wide, narrow, strict=True):
+        pd.testing.assert_frame_equal(got, expected)
+    assert wide[1]["content"].str.contains("[\u4e00-\u9fa5]").any()

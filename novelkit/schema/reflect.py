@@ -45,8 +45,9 @@ class ColumnShape:
     name: str
     type: TypeEngine  # type: ignore[type-arg]
     nullable: bool
-    #: MySQL: the character set a text column stores, its own or else its table's
-    #: default (None for other columns and on SQLite, whose text is UTF-8).
+    #: The encoding of the text the column stores where it is not known to be UTF-8:
+    #: MySQL, a text column's character set (its own or else its table's default);
+    #: SQLite, the database's encoding when it is UTF-16 (every column). None else.
     charset: str | None = None
 
     @property
@@ -126,12 +127,16 @@ def _shape(
     columns: list[Any],
     primary_key: tuple[str, ...],
     options: dict[str, Any] | None = None,
+    encoding: str | None = None,
 ) -> TableShape:
     """A reflected table; ``options`` its reflected table options (MySQL's default
-    character set is there, and a column declares its own only when it differs)."""
+    character set is there, and a column declares its own only when it differs);
+    ``encoding`` a SQLite database's encoding when it is not UTF-8."""
     default_charset = (options or {}).get("mysql_default charset")
 
     def charset(column_type: Any) -> str | None:
+        if encoding is not None:
+            return encoding
         if not isinstance(column_type, String):
             return None
         return getattr(column_type, "charset", None) or default_charset
@@ -161,8 +166,20 @@ def _reflect(sync_conn: Connection, name: str) -> TableShape | None:
     if not columns:
         # SQLite answers an empty list for a missing table.
         return None
+    if sync_conn.dialect.name == "sqlite":
+        return _shape(name, columns, key, encoding=_sqlite_encoding(sync_conn))
     # MySQL's options come from the same SHOW CREATE TABLE the columns were read from.
     return _shape(name, columns, key, insp.get_table_options(name))
+
+
+def _sqlite_encoding(sync_conn: Connection) -> str | None:
+    """A SQLite database's text encoding when it is not UTF-8 (``utf-16le``), else None.
+
+    ``CAST(text AS BLOB)`` gives the bytes in that encoding, so text is selected as
+    text there (see ``loaders._fetch.as_utf8_bytes``).
+    """
+    encoding = str(sync_conn.exec_driver_sql("PRAGMA encoding").scalar() or "UTF-8")
+    return None if encoding.upper() == "UTF-8" else encoding.lower()
 
 
 def _reflect_every(sync_conn: Connection) -> dict[str, TableShape]:
@@ -181,7 +198,10 @@ def _reflect_every(sync_conn: Connection) -> dict[str, TableShape]:
     options = {
         key[1]: found for key, found in insp.get_multi_table_options(filter_names=names).items()
     }
-    return {n: _shape(n, columns.get(n, []), keys.get(n, ()), options.get(n)) for n in names}
+    encoding = _sqlite_encoding(sync_conn) if sync_conn.dialect.name == "sqlite" else None
+    return {
+        n: _shape(n, columns.get(n, []), keys.get(n, ()), options.get(n), encoding) for n in names
+    }
 
 
 #: Every column of every table of a SQLite database in one statement: the per-table
@@ -211,6 +231,7 @@ def _sqlite_schema(sync_conn: Connection) -> dict[str, TableShape] | None:
         rows = sync_conn.execute(_SQLITE_SCHEMA).all()
     except OperationalError:
         return None
+    encoding = _sqlite_encoding(sync_conn)
     # Every table has at least one column, so every table is in ``rows``.
     names = {row[0] for row in rows}
     columns: dict[str, list[ColumnShape]] = {n: [] for n in names}
@@ -224,7 +245,9 @@ def _sqlite_schema(sync_conn: Connection) -> dict[str, TableShape] | None:
             # The affinity rules SQLAlchemy's own SQLite reflection applies (its
             # get_columns calls this for each column it reads).
             types[declared] = dialect._resolve_type_affinity(declared.strip())  # type: ignore[attr-defined]
-        columns[table].append(ColumnShape(name=name, type=types[declared], nullable=not not_null))
+        columns[table].append(
+            ColumnShape(name=name, type=types[declared], nullable=not not_null, charset=encoding)
+        )
         if key:
             keys[table].append((key, name))
     return {

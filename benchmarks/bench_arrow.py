@@ -347,7 +347,7 @@ def memory(url: str, case: str) -> dict[str, Any]:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sqlite", help="path of a large demo SQLite database")
-    parser.add_argument("--mysql", help="URL of a large demo MariaDB/MySQL database")
+    bench_loaders.add_mysql_argument(parser)
     parser.add_argument("--repeat", type=int, default=5, help="timed runs per method")
     parser.add_argument("--out", default=str(RESULTS), help="results file")
     parser.add_argument("--memory-child", help=argparse.SUPPRESS)

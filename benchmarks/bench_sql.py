@@ -26,7 +26,7 @@ import pandas as pd
 import sqlalchemy as sa
 
 # Run as a script, so its own folder is on sys.path.
-from bench_loaders import Measure, bench_speed, pandas_read_sql, raw_driver
+from bench_loaders import Measure, add_mysql_argument, bench_speed, pandas_read_sql, raw_driver
 
 import novelkit
 
@@ -123,7 +123,7 @@ async def bench_backend(url: str, repeat: int) -> dict[str, Any]:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sqlite", help="path of a large demo SQLite database")
-    parser.add_argument("--mysql", help="URL of a large demo MariaDB/MySQL database")
+    add_mysql_argument(parser)
     parser.add_argument("--repeat", type=int, default=5, help="repetitions per method")
     parser.add_argument(
         "--out", default=str(Path(__file__).with_name("results_sql.json")), help="results file"

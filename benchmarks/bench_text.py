@@ -36,6 +36,9 @@ from typing import Any
 
 import pandas as pd
 import sqlalchemy as sa
+
+# Run as a script, so its own folder is on sys.path.
+from bench_loaders import add_mysql_argument
 from sqlalchemy.ext.asyncio import AsyncSession
 
 import novelkit
@@ -170,7 +173,7 @@ async def bench_backend(label: str, url: str, repeat: int) -> dict[str, Any]:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sqlite", required=True, help="the large demo as a SQLite file")
-    parser.add_argument("--mysql", default=None, help="the large demo on MariaDB/MySQL")
+    add_mysql_argument(parser)
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument(
         "--out", default=str(Path(__file__).with_name("results_text.json")), help="results file"

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import sys
 
 import sqlalchemy as sa
@@ -57,8 +58,17 @@ def main(raw: str) -> int:
 
 def cli(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("url", help="MySQL URL of the database to hold the large demo")
-    return main(parser.parse_args(argv).url)
+    parser.add_argument(
+        "url",
+        nargs="?",
+        default=os.environ.get("NOVELKIT_BENCH_MYSQL_URL"),
+        help="MySQL URL of the database to hold the large demo (default: "
+        "$NOVELKIT_BENCH_MYSQL_URL, which keeps its password out of the process list)",
+    )
+    url = parser.parse_args(argv).url
+    if not url:
+        parser.error("give the URL, or set NOVELKIT_BENCH_MYSQL_URL")
+    return main(url)
 
 
 if __name__ == "__main__":

@@ -8,6 +8,8 @@ those extra columns there.
 from __future__ import annotations
 
 import json
+import os
+import shutil
 import sqlite3
 import subprocess
 import sys
@@ -45,13 +47,17 @@ FORK_TABLES = {
 }
 
 
-def run_bench(option: str, target: str, out: Path) -> dict[str, Any]:
+def run_bench(
+    option: str | None, target: str | None, out: Path, env: dict[str, str] | None = None
+) -> dict[str, Any]:
+    given = [option, target] if option is not None and target is not None else []
     done = subprocess.run(
-        [sys.executable, str(BENCH), option, target, "--repeat", "1", "--out", str(out)],
+        [sys.executable, str(BENCH), *given, "--repeat", "1", "--out", str(out)],
         capture_output=True,
         text=True,
         timeout=600,
         check=False,
+        env=env,
     )
     # Not check=True: CalledProcessError would print the command line, URL included.
     assert done.returncode == 0, done.stderr[-3000:]
@@ -134,7 +140,10 @@ def test_mysql_run(mysql_db: MySQLDatabase, tmp_path: Path) -> None:
     fork = f"{mysql_db.name}_fork"
     url = mysql_db.url.render_as_string(hide_password=False)
     try:
-        report = run_bench("--mysql", url, tmp_path / "results.json")
+        # The URL through the environment, as `make bench` gives it (not on the
+        # command line, where the process list would show the password).
+        env = {**os.environ, "NOVELKIT_BENCH_MYSQL_URL": url}
+        report = run_bench(None, None, tmp_path / "results.json", env=env)
         check_report(report, "mysql")
         with mysql_db.connect() as conn, conn.cursor() as cur:
             cur.execute(
@@ -147,3 +156,27 @@ def test_mysql_run(mysql_db: MySQLDatabase, tmp_path: Path) -> None:
     finally:
         with mysql_db.connect() as conn, conn.cursor() as cur:
             cur.execute(f"DROP DATABASE IF EXISTS `{fork}`")
+
+
+@pytest.mark.skipif(shutil.which("make") is None, reason="needs make")
+def test_make_bench_puts_no_password_on_a_command_line() -> None:
+    """`make bench` hands the MariaDB URL to the scripts in the environment: neither
+    make's echo of the commands nor the process list shows the password."""
+    secret = "Pw-only-in-env-9431"
+    env = {
+        **os.environ,
+        "NOVELKIT_TEST_MYSQL_URL": f"mysql+asyncmy://someone:{secret}@127.0.0.1:3306/",
+    }
+    env.pop("NOVELKIT_BENCH_MYSQL_URL", None)
+    shown = subprocess.run(
+        ["make", "-n", "bench"],
+        cwd=BENCH.parents[1],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    ).stdout
+    assert "benchmarks/bench_loaders.py" in shown
+    assert "benchmarks/prepare_mysql.py" in shown
+    assert secret not in shown

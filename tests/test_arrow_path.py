@@ -20,6 +20,7 @@ import asyncio
 import concurrent.futures
 import contextlib
 import datetime as dt
+import functools
 import gc
 import itertools
 import json
@@ -2023,6 +2024,19 @@ async def test_mariadb_latin1_text_reads_the_same_on_both_paths(mysql_db: MySQLD
     assert_same_frame(fast_chapters, chapters)
 
 
+async def _assert_driver_only(
+    url: Any, load: Callable[..., Awaitable[pd.DataFrame]], statements: list[str], driver: Any
+) -> None:
+    """``load`` by default reads through the driver alone (connectorx given nothing),
+    into the frame ``driver`` holds."""
+    statements.clear()
+    async with _session(url) as session:
+        small = await load(session)
+    assert small.attrs["novelkit_path"] == "driver"
+    assert statements == []
+    assert_same_frame(small, driver)
+
+
 @pytest.mark.mysql
 async def test_a_join_giving_a_row_per_chapter_is_weighed_by_the_chapters(
     mysql_db: MySQLDatabase, monkeypatch: pytest.MonkeyPatch
@@ -2054,13 +2068,8 @@ async def test_a_join_giving_a_row_per_chapter_is_weighed_by_the_chapters(
     assert_same_frame(by_default, driver)
     assert versions.attrs["novelkit_path"] == "driver"  # a join of the user's: few rows
 
-    statements.clear()
     monkeypatch.setattr(_choice, "SMALL_TABLE_ROWS", chapters * 10)
-    async with _session(src.url) as session:
-        small = await novelkit.load_chapters(session)
-    assert small.attrs["novelkit_path"] == "driver"
-    assert statements == []
-    assert_same_frame(small, driver)
+    await _assert_driver_only(src.url, novelkit.load_chapters, statements, driver)
 
 
 @pytest.mark.mysql
@@ -2081,13 +2090,9 @@ async def test_a_table_of_few_rows_but_much_text_takes_connectorx(
     assert any("chapter_versions" in s for s in statements), statements
     assert_same_frame(by_bytes, driver)
 
-    statements.clear()
     monkeypatch.setattr(_choice, "SMALL_TABLE_BYTES", 1 << 40)
-    async with _session(mysql_fixture_db.ro_url) as session:
-        small = await novelkit.load_versions(session, content=True)
-    assert small.attrs["novelkit_path"] == "driver"
-    assert statements == []
-    assert_same_frame(small, driver)
+    texts = functools.partial(novelkit.load_versions, content=True)
+    await _assert_driver_only(mysql_fixture_db.ro_url, texts, statements, driver)
 
 
 @pytest.mark.mysql

@@ -126,7 +126,6 @@ class ArrowColumns:
     ) -> None:
         self.counter = counter if counter is not None else LengthCounter(())
         self.text = set(text) | self.counter.names
-        self.lengths = self.counter.names
         self.json = set(json)
         self.added = False
         self.chunks: dict[str, list[pa.Array]] = {}
@@ -189,11 +188,11 @@ class ArrowColumns:
             if name in self.text:
                 if name in self.broken:
                     strings = text_chunked(column, name)
-                    if name in self.lengths:
+                    if name in self.counter.names:
                         counted[name] = text_lengths(strings)
                 else:
                     strings = pa.chunked_array(self.strings.get(name, []), type=pa.large_string())
-                    if name in self.lengths:
+                    if name in self.counter.names:
                         counted[name] = self.counter.result(name)
                 columns[name] = pd.Series(pd.arrays.ArrowStringArray(strings), name=name)
             else:

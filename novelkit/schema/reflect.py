@@ -157,6 +157,15 @@ def _shape(
 
 
 def _reflect(sync_conn: Connection, name: str) -> TableShape | None:
+    return _reflect_with(sync_conn, name, _encoding_of(sync_conn))
+
+
+def _encoding_of(sync_conn: Connection) -> str | None:
+    return _sqlite_encoding(sync_conn) if sync_conn.dialect.name == "sqlite" else None
+
+
+def _reflect_with(sync_conn: Connection, name: str, encoding: str | None) -> TableShape | None:
+    """:func:`_reflect` with the database's text encoding already known (SQLite)."""
     insp = inspect(sync_conn)
     try:
         columns = insp.get_columns(name)
@@ -167,7 +176,7 @@ def _reflect(sync_conn: Connection, name: str) -> TableShape | None:
         # SQLite answers an empty list for a missing table.
         return None
     if sync_conn.dialect.name == "sqlite":
-        return _shape(name, columns, key, encoding=_sqlite_encoding(sync_conn))
+        return _shape(name, columns, key, encoding=encoding)
     # MySQL's options come from the same SHOW CREATE TABLE the columns were read from.
     return _shape(name, columns, key, insp.get_table_options(name))
 
@@ -198,7 +207,7 @@ def _reflect_every(sync_conn: Connection) -> dict[str, TableShape]:
     options = {
         key[1]: found for key, found in insp.get_multi_table_options(filter_names=names).items()
     }
-    encoding = _sqlite_encoding(sync_conn) if sync_conn.dialect.name == "sqlite" else None
+    encoding = _encoding_of(sync_conn)
     return {
         n: _shape(n, columns.get(n, []), keys.get(n, ()), options.get(n), encoding) for n in names
     }
@@ -273,9 +282,10 @@ async def _reflect_sqlite_at_once(conn: AsyncConnection, entry: _EngineSchema) -
 
 def _reflect_readable(sync_conn: Connection, names: list[str]) -> dict[str, TableShape]:
     shapes = {}
+    encoding = _encoding_of(sync_conn)  # once, not per table
     for name in names:
         try:
-            shape = _reflect(sync_conn, name)
+            shape = _reflect_with(sync_conn, name, encoding)
         except OperationalError:
             continue  # left out, as if absent: nothing of it can be read
         if shape is not None:

@@ -507,7 +507,8 @@ async def test_adbc_reader_hands_each_batch_to_the_loop_while_it_reads(
     fixture_sqlite: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Each batch reaches ``on_batch`` on the event loop's thread, in order, as the worker
-    reads on; cancelled meanwhile, the worker stops and lets go of the file at once."""
+    reads on, and is not kept by the reader (the table returned has the columns, no
+    rows); cancelled meanwhile, the worker stops and lets go of the file at once."""
     import threading
 
     from novelkit.arrow import _sqlite
@@ -522,9 +523,11 @@ async def test_adbc_reader_hands_each_batch_to_the_loop_while_it_reads(
     )
     assert {thread for thread, _ in seen} == {threading.get_ident()}
     assert len(seen) == 10
-    assert pa.Table.from_batches([b for _, b in seen]).equals(table)
-    assert table.num_rows == 1000
-    assert table.equals(await reader.read(sql, ()))  # without on_batch: the same table
+    whole = await reader.read(sql, ())  # without on_batch: the whole table
+    assert whole.num_rows == 1000
+    assert pa.Table.from_batches([b for _, b in seen]).equals(whole)
+    assert table.num_rows == 0
+    assert table.schema == whole.schema
 
     first = asyncio.Event()
     count = 0
@@ -1191,9 +1194,10 @@ async def test_the_path_is_logged_on_novelkit_arrow(
 ) -> None:
     caplog.set_level(logging.DEBUG, logger="novelkit.arrow")
     async with _session(fixture_sqlite) as session:
-        await novelkit.load_outlines(session)
+        outlines = await novelkit.load_outlines(session)
     arrow_lines = [r.getMessage() for r in caplog.records if r.name == "novelkit.arrow"]
-    assert any(line.startswith("arrow path (adbc-sqlite)") for line in arrow_lines), arrow_lines
+    # (The rows are counted as they are handed over: the reader keeps none of them.)
+    assert f"arrow path (adbc-sqlite): {len(outlines)} rows" in arrow_lines, arrow_lines
     caplog.clear()
     async with _session("sqlite+aiosqlite://") as session:
         await novelkit.load_sql(session, "SELECT 1 AS one")
@@ -1912,6 +1916,36 @@ async def test_mariadb_loads_read_in_key_ranges_match_the_driver(
             assert len(ranged) == 5 * reads, statements
             assert len(added) >= 5 * reads
             assert_same_frame(fast, await call(False))
+
+
+@pytest.mark.mysql
+async def test_a_ranged_mariadb_read_hands_over_every_row_and_keeps_none(
+    mysql_fixture_db: MySQLDatabase, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each key range's batches go to ``on_batch`` in key order; the reader lets go of
+    them (the table it returns has the columns and no rows), so what ``on_batch``
+    replaces, such as JSON text parsed into objects, is not held until the read ends."""
+    from novelkit.arrow import _mysql
+
+    monkeypatch.setattr(_mysql, "RANGES", 3)
+    statements = _record_connectorx(monkeypatch)
+    engine = novelkit.create_engine(mysql_fixture_db.ro_url)
+    reader = _mysql.ConnectorxMysqlReader(engine, read_only=True, statement_timeout=None)
+    sql = "SELECT id, title, metadata FROM chapter_outlines"
+    batches: list[pa.RecordBatch] = []
+    try:
+        tag = _mysql.new_tag()
+        empty = await reader.read(
+            f"{sql} WHERE '{tag}' IS NOT NULL", tag=tag, partition_on="id", on_batch=batches.append
+        )
+        whole = await reader.read(f"{sql} ORDER BY id", tag=_mysql.new_tag())
+    finally:
+        await engine.dispose()
+    assert len([s for s in statements if "AS novelkit_rows WHERE" in s]) == 3, statements
+    assert empty.num_rows == 0
+    assert empty.schema == whole.schema
+    assert whole.num_rows > 0
+    assert pa.Table.from_batches(batches, schema=whole.schema).equals(whole)
 
 
 @pytest.mark.mysql

@@ -146,9 +146,20 @@ class ArrowPath:
 
         ``on_batch`` is given each batch on the event loop's thread, in order, as it
         arrives, while the reader reads on (SQLite: ADBC's next batch; MySQL with
-        ``partition_on``: the next key ranges).
+        ``partition_on``: the next key ranges); the table returned then has the
+        result's columns and no rows.
         """
         tag = new_tag()
+        delivered = 0
+        if on_batch is not None:
+            given = on_batch
+
+            def counted(batch: pa.RecordBatch) -> None:
+                nonlocal delivered
+                delivered += batch.num_rows
+                given(batch)
+
+            on_batch = counted
         if isinstance(self.reader, AdbcSqliteReader):
             compiled = cast(sa.ClauseElement, statement).compile(
                 dialect=_SQLITE, compile_kwargs={"render_postcompile": True}
@@ -186,7 +197,7 @@ class ArrowPath:
             table = await self.reader.read(
                 sql, tag=tag, partition_on=partition_on, on_batch=on_batch
             )
-        self.note(table.num_rows)
+        self.note(table.num_rows + delivered)
         return table
 
     async def fetch(

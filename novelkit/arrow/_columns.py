@@ -172,8 +172,9 @@ class ArrowColumns:
             self.add(table)
 
     def fetched(self, table: pa.Table) -> Fetched:
-        """The columns, ``table`` being the whole result (after :meth:`add_unless_added`
-        and the counter's ``counted()``)."""
+        """The columns, after the counter's ``counted()``. ``table`` is what the read
+        returned: the whole result, or its columns without rows when the rows came
+        batch by batch to :meth:`add` (only its schema is read then)."""
         self.add_unless_added(table)
         columns: dict[str, pd.Series] = {}
         counted: dict[str, pd.DataFrame] = {}

@@ -114,9 +114,12 @@ class ConnectorxMysqlReader:
     ) -> pa.Table:
         """The statement's result as one Arrow table; ``KILL QUERY`` when cancelled.
 
-        With ``partition_on`` and ``on_batch``, the statement is read as key ranges
-        (:meth:`_read_ranges`), each range's batches given to ``on_batch`` on the event
-        loop's thread, in key order, while the next ranges are read.
+        With ``on_batch``, the rows go to ``on_batch`` on the event loop's thread, batch
+        by batch in order, and the table returned has the result's columns but no rows:
+        keeping them would hold what ``on_batch`` replaces (JSON text, once parsed into
+        objects) until the whole read is done. With ``partition_on`` as well, the
+        statement is read as key ranges (:meth:`_read_ranges`), each handed over
+        while the next ranges are read.
         """
         if params:
             raise ValueError("connectorx takes no bound parameters; render them first")
@@ -128,10 +131,11 @@ class ConnectorxMysqlReader:
         loop = asyncio.get_running_loop()
         work = loop.run_in_executor(None, self._connectorx, sql, {"return_type": "arrow"})
         table: pa.Table = await self._guarded(work, tag)
-        if on_batch is not None:
-            for batch in table.to_batches():
-                on_batch(batch)
-        return table
+        if on_batch is None:
+            return table
+        for batch in table.to_batches():
+            on_batch(batch)
+        return table.schema.empty_table()
 
     async def _read_ranges(
         self, sql: str, tag: str, key: str, on_batch: Callable[[pa.RecordBatch], None]
@@ -169,19 +173,21 @@ class ConnectorxMysqlReader:
             return loop.run_in_executor(None, self._connectorx, statement, {"return_type": "arrow"})
 
         reads = [start(statement) for statement in statements[:PARTITIONS]]
-        tables: list[pa.Table] = []
+        schema: pa.Schema | None = None
         try:
             for position in range(len(statements)):
                 table = await self._guarded(reads[position], tag)
                 if position + PARTITIONS < len(statements):
                     reads.append(start(statements[position + PARTITIONS]))
-                if tables and table.schema != tables[0].schema:
+                if schema is not None and table.schema != schema:
                     # (connectorx types columns by the server's metadata, the same for
                     # every range; should one differ, the driver reads the statement.)
                     raise ArrowUnsupportedError("the ranges of a read gave different column types")
-                tables.append(table)
-                for batch in table.to_batches():
-                    on_batch(batch)
+                schema = table.schema
+                batches = table.to_batches()
+                del table  # each batch is let go once handed over
+                while batches:
+                    on_batch(batches.pop(0))
                     await asyncio.sleep(0)  # a cancellation point between batches
         finally:
             unfinished = [read for read in reads if not read.done()]
@@ -191,7 +197,8 @@ class ConnectorxMysqlReader:
                 # Stopped between ranges (cancelled while a range was handed over, or
                 # an error): the ranges still being read are stopped on the server.
                 await self._kill(tag)
-        return pa.concat_tables(tables)
+        assert schema is not None  # at least one range: the key has a low and a high
+        return schema.empty_table()
 
     async def _check_login(self) -> None:
         """Refuse now, as the driver would, if the account cannot log in any more.

@@ -75,6 +75,9 @@ class AdbcSqliteReader:
 
         ``on_batch`` is called with each batch on this (the event loop's) thread as it
         arrives, while the worker reads the next one: its work runs beside the read.
+        The table returned then has the result's columns but no rows: keeping the
+        batches would hold what ``on_batch`` replaces (JSON text, once parsed into
+        objects) until the whole read is done.
         """
         stop = threading.Event()
         deadline = (
@@ -136,9 +139,10 @@ class AdbcSqliteReader:
                 reader = cursor.fetch_record_batch()
                 batches = []
                 for batch in reader:
-                    batches.append(batch)
                     if deliver is not None:
                         deliver(batch)
+                    else:
+                        batches.append(batch)
                     if stop.is_set():
                         raise _Stopped
                     if deadline is not None and time.monotonic() > deadline:

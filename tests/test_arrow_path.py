@@ -2164,3 +2164,27 @@ async def test_row_estimates_are_kept_with_the_engine_for_a_while(
         assert len(asked) == 3 * once  # expired
     finally:
         await engine.dispose()
+
+
+def test_only_a_plain_read_of_one_table_is_weighed_by_that_table() -> None:
+    """On MySQL a statement goes to connectorx by the size of the one table it reads
+    plainly; joins, subqueries and aggregates (few rows) are told apart without
+    compiling them where the selected columns already say so."""
+    from novelkit.arrow._choice import _single_table
+
+    metadata = sa.MetaData()
+    books = sa.Table("books", metadata, sa.Column("id", sa.Integer), sa.Column("title", sa.Text))
+    users = sa.Table("users", metadata, sa.Column("id", sa.Integer))
+    assert _single_table(sa.select(books.c.id, books.c.title)) == "books"
+    assert _single_table(sa.select(books.c.id).where(books.c.id > 3)) == "books"
+    assert _single_table(sa.select(books.c.id).join(users, users.c.id == books.c.id)) is None
+    assert _single_table(sa.select(books.c.id).where(books.c.id == users.c.id)) is None
+    assert _single_table(sa.select(sa.func.count()).select_from(books)) is None
+    counts = sa.select(
+        sa.select(sa.func.count()).select_from(books).scalar_subquery().label("books"),
+        sa.select(sa.func.count()).select_from(users).scalar_subquery().label("users"),
+    )
+    assert _single_table(counts) is None
+    inner = sa.select(books.c.id).subquery()
+    assert _single_table(sa.select(inner.c.id)) is None
+    assert _single_table(sa.text("SELECT id FROM books")) is None

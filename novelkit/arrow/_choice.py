@@ -27,7 +27,7 @@ from __future__ import annotations
 import importlib.util
 import logging
 import time
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Sequence
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -305,10 +305,16 @@ def _single_table(statement: sa.Executable) -> str | None:
     """The one table a plain SELECT reads (no join, no subquery), else None."""
     if not isinstance(statement, sa.Select):
         return None
-    froms = statement.get_final_froms()
-    if len(froms) != 1 or not isinstance(froms[0], sa.TableClause):
+    # The columns' own tables first: an aggregate of scalar subqueries (admin_stats)
+    # has none, and get_final_froms() compiles the whole statement to say so (3 ms).
+    if not _one_table(statement.columns_clause_froms):
         return None
-    return str(froms[0].name)
+    froms = statement.get_final_froms()
+    return str(froms[0].name) if _one_table(froms) else None
+
+
+def _one_table(froms: Sequence[sa.FromClause]) -> bool:
+    return len(froms) == 1 and isinstance(froms[0], sa.TableClause)
 
 
 def _bound_values(statement: sa.Executable) -> set[str]:

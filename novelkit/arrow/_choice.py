@@ -310,7 +310,7 @@ def _single_table(statement: sa.Executable) -> str | None:
     if not _one_table(statement.columns_clause_froms):
         return None
     froms = statement.get_final_froms()
-    return str(froms[0].name) if _one_table(froms) else None
+    return str(cast(sa.TableClause, froms[0]).name) if _one_table(froms) else None
 
 
 def _one_table(froms: Sequence[sa.FromClause]) -> bool:

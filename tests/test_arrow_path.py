@@ -2188,3 +2188,15 @@ def test_only_a_plain_read_of_one_table_is_weighed_by_that_table() -> None:
     inner = sa.select(books.c.id).subquery()
     assert _single_table(sa.select(inner.c.id)) is None
     assert _single_table(sa.text("SELECT id FROM books")) is None
+
+
+def test_a_plain_read_in_your_own_sql_is_weighed_by_its_table() -> None:
+    """The stand-in for a user's plain ``SELECT * FROM t`` is weighed by ``t``'s size;
+    a query that is not a plain read has no stand-in."""
+    from novelkit.arrow._choice import _single_table
+    from novelkit.sql._arrow import parse_mysql, plain_table_read
+
+    stand_in = plain_table_read(parse_mysql("SELECT * FROM big_rows WHERE n > 2"))
+    assert stand_in is not None
+    assert _single_table(stand_in) == "big_rows"
+    assert plain_table_read(parse_mysql("SELECT n, COUNT(*) FROM big_rows GROUP BY n")) is None

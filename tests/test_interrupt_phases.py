@@ -150,3 +150,52 @@ def test_interrupt_ends_a_long_load_at_any_point(long_database: str) -> None:
             writer.rollback()
         finally:
             writer.close()
+
+
+#: The statement the streaming test reads (and looks for in the server's process list).
+STREAMED = "SELECT id, content FROM chapter_versions"
+
+
+def _still_running(db: novelkit.NovelDB) -> int:
+    if db.backend != "mysql":
+        return 0
+    found = db.sql(
+        "SELECT COUNT(*) AS n FROM information_schema.processlist WHERE info = :sql",
+        {"sql": STREAMED},
+    )
+    return int(found["n"].iloc[0])
+
+
+def _read_stream(db: novelkit.NovelDB, seen: list[int]) -> None:
+    for chunk in db.iter_sql(STREAMED, chunksize=500):
+        seen.append(len(chunk))
+        chunk["content"].str.len().sum()  # the loop's own work
+
+
+def test_interrupt_ends_an_iter_sql_loop_at_any_point(
+    long_database: str, capfd: pytest.CaptureFixture[str]
+) -> None:
+    """Ctrl-C in a loop over ``db.iter_sql`` (in a fetch or in the loop's own work) ends
+    it with a KeyboardInterrupt, stops the statement on the server, gives the
+    connection back in step (MySQL streams through an unbuffered cursor, which a
+    fetch cut off midway leaves out of step) and prints nothing."""
+    if threading.current_thread() is not threading.main_thread():
+        pytest.skip("signals reach only the main thread")
+    with novelkit.connect(long_database) as db:
+        novels = db.novels()
+        for at in INTERRUPT_AT:
+            fired: list[float] = []
+            seen: list[int] = []
+            thread = _interrupt_after(at, fired)
+            with pytest.raises(KeyboardInterrupt):
+                _read_stream(db, seen)
+            ended = time.monotonic()
+            thread.join()
+            assert ended - fired[0] < DEADLINE, f"interrupted at {at} s: {ended - fired[0]:.1f} s"
+            assert seen
+            pd.testing.assert_frame_equal(db.novels(), novels)
+            assert wait_until(lambda: db.pool_status().checked_out in (None, 0), timeout=5)
+            assert wait_until(lambda: _still_running(db) == 0, timeout=5)
+    err = capfd.readouterr().err
+    assert "Error closing cursor" not in err, err[-3000:]
+    assert "Traceback" not in err, err[-3000:]

@@ -302,7 +302,8 @@ _FILTERED_BY_NOVEL = "the statement binds the novel ids of a novel_id filter"
 
 
 def _single_table(statement: sa.Executable) -> str | None:
-    """The one table a plain SELECT reads (no join, no subquery), else None."""
+    """The one table a plain SELECT reads (its columns that table's, no join, no
+    subquery), else None."""
     if not isinstance(statement, sa.Select):
         return None
     # The columns' own tables first: an aggregate of scalar subqueries (admin_stats)

@@ -23,7 +23,7 @@ from typing import Any
 
 from sqlalchemy import event
 from sqlalchemy.engine import Engine, ExceptionContext
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from sqlalchemy.util import await_
 
 from ._sqlite import request_stop
@@ -76,6 +76,19 @@ class StatementControl:
         # the loop; the task's cancellation was already delivered, so this wait
         # goes through and the CancelledError is re-raised after.
         await_(self._async_stop(driver))
+
+    async def stop_connection(self, connection: AsyncConnection) -> bool:
+        """Stop the statement ``connection`` runs (MySQL: ``KILL QUERY``); True if sent.
+
+        For a result left unread midway (a stream closed early or interrupted in a
+        fetch): the server stops sending its rows. False on SQLite, where closing the
+        cursor ends the statement at once.
+        """
+        if self._async_stop is None:
+            return False
+        raw = await connection.get_raw_connection()
+        await self._async_stop(raw.driver_connection)
+        return True
 
     def connections_of(self, task: asyncio.Task[Any] | None) -> list[tuple[Any, Any]]:
         """(pool record, driver connection) of each connection ``task`` holds now."""

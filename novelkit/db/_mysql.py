@@ -125,6 +125,7 @@ def tls_context(url: URL, given: dict[str, str | os.PathLike[str] | None]) -> ss
 # -- stopping a statement -----------------------------------------------------------
 
 _UNKNOWN_THREAD = 1094  # ER_NO_SUCH_THREAD
+_INTERRUPTED = 1317  # ER_QUERY_INTERRUPTED: what a statement stopped by KILL QUERY ends with
 _SELECT = re.compile(r"^\s*(\(\s*)*(SELECT|WITH)\b", re.IGNORECASE)
 
 
@@ -171,6 +172,21 @@ async def kill_queries(engine: AsyncEngine, thread_ids: list[int]) -> None:
         except asyncmy.errors.Error as exc:
             if not (exc.args and exc.args[0] == _UNKNOWN_THREAD):
                 raise
+
+
+def close_stopped_result(result: Any) -> None:
+    """Close a streamed result whose statement ``KILL QUERY`` stopped (sync, in a greenlet).
+
+    Closing reads what the server still sends, which ends with its "query execution
+    was interrupted" error: expected here, so not raised (through SQLAlchemy it would
+    be logged as a failure to close), and the connection is in step again after it.
+    """
+    try:
+        result.cursor.close()
+    except asyncmy.errors.OperationalError as exc:
+        if not (exc.args and exc.args[0] == _INTERRUPTED):
+            raise
+    result.close()
 
 
 async def check_login(engine: AsyncEngine) -> None:

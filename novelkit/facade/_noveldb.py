@@ -266,8 +266,15 @@ class NovelDB(LoaderMethods):
         kwargs: dict[str, Any],
     ) -> AsyncGenerator[pd.DataFrame, None]:
         async with open_session(self._engine) as session:
-            async for frame in stream_of(session, *args, **kwargs):
-                yield frame
+            stream = stream_of(session, *args, **kwargs)
+            try:
+                async for frame in stream:
+                    yield frame
+            finally:
+                # Closed now, before its session: leaving an async for does not close
+                # the generator, and the session's rollback would then meet a MySQL
+                # result still being streamed.
+                await stream.aclose()  # type: ignore[attr-defined]
 
     # -- your own SQL -----------------------------------------------------------
 

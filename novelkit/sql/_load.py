@@ -23,7 +23,9 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 from .._progress import progress_bar
 from ..arrow._choice import arrow_path_for, note_driver_path
 from ..arrow._output import Frame, Output, frame_output, stream_output
+from ..db._control import statement_control
 from ..db._facts import engine_facts
+from ..db._mysql import close_stopped_result
 from ..db._settings import sqlite_path
 from ..db._sqlite import hold_deadline
 from ..errors import ConfigurationError, QueryTimeoutError
@@ -314,6 +316,24 @@ async def load_sql(
     return shaper.frame(rows)
 
 
+async def _end_stream(conn: AsyncConnection, result: Any, *, finished: bool) -> None:
+    """Close a streamed result, read to its end or left midway.
+
+    Left midway on MySQL (the loop stopped, an interrupt between chunks), the
+    statement is stopped on the server first: closing the result would otherwise
+    read every row left. A fetch cut off by a cancellation may have left the driver
+    halfway through a packet: SQLAlchemy has discarded that connection already, and
+    novelkit's cancellation listener stopped its statement.
+    """
+    if conn.invalidated:
+        return  # cut off in a fetch: SQLAlchemy discarded the connection, stopping its query
+    control = statement_control(conn.engine)
+    if not finished and control is not None and await control.stop_connection(conn):
+        await conn.run_sync(lambda _sync: close_stopped_result(result))
+        return
+    await conn.run_sync(lambda _sync: result.close())
+
+
 @stream_output
 async def iter_sql(
     target: AsyncSession | AsyncConnection,
@@ -359,6 +379,7 @@ async def iter_sql(
     bar = progress_bar(progress, desc="rows", unit="rows", leave=False)
     conn = ctx.conn
     note_driver_path()
+    finished = False
     try:
         with _held(ctx, seconds) as deadline:
             run.deadline = deadline
@@ -386,6 +407,7 @@ async def iter_sql(
                     with run.errors():
                         rows = await conn.run_sync(lambda _sync: result.fetchmany(chunksize))
                     if not rows:
+                        finished = True
                         return
                     bar.update(len(rows))
                     frame = shaper.frame(rows)
@@ -393,6 +415,6 @@ async def iter_sql(
                     yield frame
             finally:
                 if not result.closed:
-                    await conn.run_sync(lambda _sync: result.close())
+                    await _end_stream(conn, result, finished=finished)
     finally:
         bar.close()

@@ -356,3 +356,32 @@ def test_facade_docstrings_and_signatures() -> None:
     import inspect
 
     assert "dedupe" in inspect.signature(novelkit.NovelDB.chapters).parameters
+
+
+async def test_secret_looking_columns_and_settings_are_redacted(fresh: Source) -> None:
+    """Tokens, private keys and credentials are redacted like passwords and API keys, in
+    a fork's own table and in ``system_configs``; token counts and URLs are not."""
+    fresh.execute(
+        "CREATE TABLE webhook_targets (id INTEGER PRIMARY KEY, access_token VARCHAR(40), "
+        "private_key VARCHAR(40), credentials VARCHAR(40), refreshToken VARCHAR(40), "
+        "total_tokens INTEGER, token_usage VARCHAR(40), token_url VARCHAR(40))",
+        "INSERT INTO webhook_targets VALUES (1, 'ghp-7777', 'pk-8888', 'c-9999', 'r-1111', "
+        "120, '{\"in\": 3}', 'https://x.example/token')",
+        "INSERT INTO system_configs (`key`, value) VALUES ('smtp.token', 'tok-6666'), "
+        "('github.access_token', 'ghp-9999'), ('linuxdo.token_url', 'https://x.example/t')"
+        if fresh.backend == "mysql"
+        else "INSERT INTO system_configs (key, value) VALUES ('smtp.token', 'tok-6666'), "
+        "('github.access_token', 'ghp-9999'), ('linuxdo.token_url', 'https://x.example/t')",
+    )
+    async with session_on(fresh) as session:
+        targets = await load_table(session, "webhook_targets")
+        configs = await load_table(session, "system_configs")
+    row = targets.iloc[0]
+    for column in ("access_token", "private_key", "credentials", "refreshToken"):
+        assert row[column] == "[redacted]", column
+    assert row["total_tokens"] == 120
+    assert row["token_usage"] == '{"in": 3}'
+    assert row["token_url"] == "https://x.example/token"
+    values = dict(zip(configs["key"], configs["value"], strict=True))
+    assert values["smtp.token"] == values["github.access_token"] == "[redacted]"
+    assert values["linuxdo.token_url"] == "https://x.example/t"

@@ -39,7 +39,16 @@ NovelIds = str | Sequence[str] | None
 Target = AsyncSession | AsyncConnection
 
 REDACTED = "[redacted]"
-_SECRET_KEY = re.compile(r"api_key|apikey|password|secret", re.IGNORECASE)
+#: Names of columns (in any table) and of ``system_configs`` keys whose values are
+#: secrets. A token is one when "token" ends the name (``access_token``,
+#: ``github.access_token``, ``smtp.token``), not token counts (``total_tokens``,
+#: ``token_usage`` in forks' usage tables) or ``linuxdo.token_url``.
+_SECRET_KEY = re.compile(
+    r"api_?key|access_?key|private_?key|signing_?key|encryption_?key"
+    r"|password|passwd|secret|credential"
+    r"|(?:^|[^a-z])token$|(?:access|refresh|auth|api|bearer|session|id)_?token",
+    re.IGNORECASE,
+)
 
 
 @dataclass

@@ -304,6 +304,29 @@ async def test_statement_timeout_stops_the_query_on_the_server(mysql_db: MySQLDa
         await engine.dispose()
 
 
+async def test_errors_are_translated_after_a_loader_reflected_on_the_connection(
+    mysql_fixture_db: MySQLDatabase,
+) -> None:
+    """A loader reflects its tables on the session's own connection first; SQLAlchemy's
+    MySQL reflection sets ``skip_user_error_events`` on that connection, which hid every
+    later error from novelkit's translation (a statement timeout came out as a raw
+    OperationalError with the whole SQL)."""
+    from sqlalchemy import text
+
+    engine = create_engine(mysql_fixture_db.ro_url, statement_timeout=0.5)
+    try:
+        async with novelkit.open_session(engine) as session:
+            await novelkit.load_outlines(session, fast=False)  # reflects chapter_outlines
+            with pytest.raises(QueryTimeoutError):
+                await session.execute(text("SELECT SLEEP(3)"))
+            await session.rollback()
+            await novelkit.load_novels(session, fast=False)
+            with pytest.raises(novelkit.errors.QueryError, match=r"may not read.*GRANT SELECT"):
+                await session.execute(text("SELECT * FROM mysql.user"))
+    finally:
+        await engine.dispose()
+
+
 def test_statement_timeout_through_connect(mysql_db: MySQLDatabase) -> None:
     """connect(statement_timeout=) gives the facade's engine the same limit."""
     user = mysql_db.url.username

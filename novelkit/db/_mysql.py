@@ -361,6 +361,10 @@ _TLS_FAILURES = ("certificate_verify_failed", "[ssl")  # ssl module: "[SSL: CODE
 _READ_ONLY_TRANSACTION = {1792}  # the session is READ ONLY (novelkit's guard)
 _WRITE_DENIED = {1142, 1290}  # no privilege; server started --read-only
 _TIMEOUT = {1969, 3024, 1317}
+#: SELECT/SHOW denied on a table (1142) or a column (1143): a read the account lacks
+#: the rights for, told apart from a write the same codes refuse.
+_READ_DENIED = {1142, 1143}
+_READ_COMMANDS = re.compile(r"\b(SELECT|SHOW|SHOW VIEW)\b command denied", re.IGNORECASE)
 _LOCK = {1205}
 
 
@@ -412,6 +416,13 @@ def translate_mysql_error(
         return errors.ReadOnlyError(
             f"The {where} refused a write: {detail}. novelkit opens databases read-only by "
             "default; pass read_only=False (and use an account allowed to write) to change data."
+        )
+    if code in _READ_DENIED and _READ_COMMANDS.search(detail):
+        database = url.database or "the database"
+        return errors.QueryError(
+            f"User {user!r} may not read this on the {where}: {detail}. Ask for "
+            f"GRANT SELECT ON `{database}`.* TO the account (tables it has no rights on are "
+            "not listed either), or connect with an account that can read every table."
         )
     if code in _WRITE_DENIED and "select command denied" not in detail.lower():
         return errors.ReadOnlyError(

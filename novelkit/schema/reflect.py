@@ -10,11 +10,13 @@ underneath a running notebook (``db.inspect(refresh=True)`` calls it).
 
 from __future__ import annotations
 
+import functools
 import re
 import threading
 import weakref
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Concatenate, ParamSpec, TypeVar
 
 from sqlalchemy import inspect, text
 from sqlalchemy.engine import Connection, Engine
@@ -32,6 +34,33 @@ __all__ = [
     "store_value",
     "table_names",
 ]
+
+
+P = ParamSpec("P")
+T = TypeVar("T")
+
+
+def _keeps_error_events(
+    reflect: Callable[Concatenate[Connection, P], T],
+) -> Callable[Concatenate[Connection, P], T]:
+    """Run an Inspector reflection without leaving the connection deaf to error listeners.
+
+    SQLAlchemy's MySQL dialect reads ``SHOW CREATE TABLE`` through
+    ``connection.execution_options(skip_user_error_events=True)``, which sets that
+    option on the connection itself, for good: every later error on the connection
+    (the loader's own statement, a statement timeout) then skipped novelkit's error
+    translation and reached the user as a raw driver error.
+    """
+
+    @functools.wraps(reflect)
+    def wrapper(sync_conn: Connection, *args: P.args, **kwargs: P.kwargs) -> T:
+        before = sync_conn.get_execution_options().get("skip_user_error_events", False)
+        try:
+            return reflect(sync_conn, *args, **kwargs)
+        finally:
+            sync_conn.execution_options(skip_user_error_events=before)
+
+    return wrapper
 
 
 #: MySQL character sets whose bytes are UTF-8 (ASCII is a subset of it).
@@ -156,6 +185,7 @@ def _shape(
     )
 
 
+@_keeps_error_events
 def _reflect(sync_conn: Connection, name: str) -> TableShape | None:
     return _reflect_with(sync_conn, name, _encoding_of(sync_conn))
 
@@ -191,6 +221,7 @@ def _sqlite_encoding(sync_conn: Connection) -> str | None:
     return None if encoding.upper() == "UTF-8" else encoding.lower()
 
 
+@_keeps_error_events
 def _reflect_every(sync_conn: Connection) -> dict[str, TableShape]:
     insp = inspect(sync_conn)
     names = insp.get_table_names()

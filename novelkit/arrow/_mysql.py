@@ -190,10 +190,12 @@ class ConnectorxMysqlReader:
                     on_batch(batches.pop(0))
                     await asyncio.sleep(0)  # a cancellation point between batches
         finally:
-            unfinished = [read for read in reads if not read.done()]
-            for read in unfinished:
+            for read in reads:
+                # A range read (or ended by the KILL) but never awaited: its outcome is
+                # retrieved here, or asyncio prints "Future exception was never
+                # retrieved" into the notebook. (Retrieving a consumed one is harmless.)
                 read.add_done_callback(_drop_outcome)
-            if unfinished:
+            if any(not read.done() for read in reads):
                 # Stopped between ranges (cancelled while a range was handed over, or
                 # an error): the ranges still being read are stopped on the server.
                 await self._kill(tag)

@@ -493,3 +493,43 @@ def test_default_is_the_demo_database(tmp_path: Path) -> None:
         novels = db.novels()
         assert len(novels) > 0
         assert db.inspect().generation in {"classic", "fusion"}
+
+
+#: A statement that runs for tens of seconds on SQLite without touching a table.
+LONG_COUNT = (
+    "WITH RECURSIVE s(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM s WHERE i < 300000000) "
+    "SELECT count(*) AS n FROM s"
+)
+
+
+@pytest.mark.parametrize("fast", [False, None])
+def test_a_ctrl_c_sent_to_the_process_ends_a_call_with_polars_loaded(
+    fixture_sqlite: Path, fast: bool | None
+) -> None:
+    """A SIGINT sent to the process, as a terminal's Ctrl-C or Jupyter's interrupt button
+    sends it, ends a running call at once, polars imported or not. polars (which ADBC's
+    driver manager imports on the Arrow path's first read) installs its own SIGINT
+    handler, after which a wait without a timeout resumed after the signal: the
+    KeyboardInterrupt came only when the statement ended (its 30 s timeout here)."""
+    import os
+
+    import polars  # noqa: F401  (what the Arrow path's first read imports)
+
+    if threading.current_thread() is not threading.main_thread():
+        pytest.skip("signals reach only the main thread")
+    with connect(fixture_sqlite, statement_timeout=30) as db:
+        fired: list[float] = []
+
+        def interrupt() -> None:
+            time.sleep(0.5)
+            fired.append(time.monotonic())
+            os.kill(os.getpid(), signal.SIGINT)  # to the process, not to a thread
+
+        thread = threading.Thread(target=interrupt, daemon=True)
+        thread.start()
+        with pytest.raises(KeyboardInterrupt):
+            db.sql(LONG_COUNT, fast=fast)
+        ended = time.monotonic()
+        thread.join()
+        assert ended - fired[0] < 3.0, f"{ended - fired[0]:.1f} s after the signal"
+        assert len(db.novels()) > 0  # usable at once

@@ -11,6 +11,7 @@ inside a running loop; it patches asyncio for the whole process.
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import threading
 from collections.abc import Callable, Coroutine
 from typing import Any, Literal, TypeVar
@@ -43,6 +44,26 @@ InterruptHook = Callable[["asyncio.Task[Any] | None", LoopRunner], bool]
 _STOP_TIMEOUT = 10
 #: How long an interrupt waits for the cancelled call's clean-up.
 _CLEANUP_TIMEOUT = 10
+
+
+#: Seconds between two looks at a running call's future (see _wait_interruptibly).
+_POLL_SECONDS = 0.2
+
+
+def _wait_interruptibly(future: concurrent.futures.Future[T]) -> T:
+    """``future.result()``, in waits short enough for a Ctrl-C to end it at once.
+
+    polars, which ADBC's driver manager imports, installs its own SIGINT handler,
+    after which a wait without a timeout is resumed after the signal: the
+    KeyboardInterrupt came only when the call ended (a 15 s statement timeout, or
+    the whole load). A timed wait returns, and Python runs the signal handler.
+    """
+    while True:
+        try:
+            return future.result(timeout=_POLL_SECONDS)
+        except TimeoutError:
+            if future.done():
+                raise  # the call's own TimeoutError
 
 
 class ThreadRunner:
@@ -104,7 +125,7 @@ class ThreadRunner:
 
         future = asyncio.run_coroutine_threadsafe(tracked(), self._loop)
         try:
-            return future.result()
+            return _wait_interruptibly(future)
         except KeyboardInterrupt:
             # The interrupt button of a notebook: cancel the task on our loop (its
             # Python work stops at its next await: loaders yield between chunks),

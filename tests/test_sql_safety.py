@@ -459,3 +459,23 @@ async def test_dead_pooled_connection_replaced_at_checkout(small_mysql: MySQLDat
     finally:
         await engine.dispose()
     assert frame["n"].iloc[0] == 3
+
+
+@pytest.mark.mysql
+def test_your_own_sql_cannot_lift_the_statement_timeout(small_mysql: MySQLDatabase) -> None:
+    """MariaDB's ``SET STATEMENT max_statement_time=0 FOR SELECT ...`` in a user's SQL
+    would replace the engine's statement_timeout; it is refused like any SET, through
+    db.sql, a text() clause and the async API, and the timeout still stops a long query."""
+    url = small_mysql.url.render_as_string(hide_password=False)
+    lifted = "SET STATEMENT max_statement_time=0 FOR SELECT SLEEP(3) AS s"
+    with novelkit.connect(url, statement_timeout=1) as db:
+        for query in (
+            lifted,
+            sa.text(lifted),
+            "/* note */ set statement max_statement_time=0 for select 1",
+        ):
+            with pytest.raises(ReadOnlyError, match="statement_timeout"):
+                db.sql(query)
+        with pytest.raises(novelkit.QueryTimeoutError):
+            db.sql("SELECT SLEEP(3) AS s")
+        assert db.sql("SELECT 1 AS one")["one"].tolist() == [1]

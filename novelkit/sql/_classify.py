@@ -28,6 +28,7 @@ __all__ = [
     "Classification",
     "check_read_only",
     "check_read_only_cached",
+    "check_users_sql",
     "classify",
     "classify_cached",
 ]
@@ -283,6 +284,27 @@ def check_read_only(sql: str, dialect: Dialect) -> None:
     verdict = classify(sql, dialect)
     if not verdict.read_only:
         raise ReadOnlyError(verdict.reason)
+
+
+def check_users_sql(sql: str, dialect: Dialect) -> None:
+    """:func:`check_read_only` for SQL a user wrote, which may not lift the engine's limits.
+
+    MariaDB's ``SET STATEMENT max_statement_time=N FOR ...`` passes the read-only
+    check (novelkit's own statement timeout sends every statement in that form,
+    through the engine's guard); in a user's SQL it would replace the timeout the
+    engine was given (``max_statement_time=0``: none). Refused with
+    :class:`~novelkit.ReadOnlyError`, as every other ``SET``.
+    """
+    check_read_only(sql, dialect)
+    if dialect != "mysql":
+        return
+    words = [x.word for x in lex(sql, dialect).lexemes if x.token_type != TokenType.HINT][:2]
+    if words == ["SET", "STATEMENT"]:
+        raise ReadOnlyError(
+            f"{_PREFIX}SET STATEMENT changes the session's settings for the statement (its "
+            "max_statement_time would replace the engine's statement_timeout). Write the "
+            "query alone, and give the time limit with connect(statement_timeout=...)."
+        )
 
 
 CACHE_SIZE = 1024

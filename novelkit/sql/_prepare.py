@@ -88,7 +88,7 @@ def prepare(conn: Any, query: object, params: Mapping[str, Any] | None) -> Prepa
         or params of the wrong type.
     """
     # Imported here: sqlglot loads on the first query, not with ``import novelkit``.
-    from ._classify import check_read_only
+    from ._classify import check_read_only, check_users_sql
     from ._params import bind_text
 
     dialect = dialect_of(conn)
@@ -101,12 +101,12 @@ def prepare(conn: Any, query: object, params: Mapping[str, Any] | None) -> Prepa
     values = tuple((params or {}).values())
     if isinstance(query, str):
         if check:
-            check_read_only(query, dialect)
+            check_users_sql(query, dialect)
         return Prepared(bind_text(query, params, dialect), query, None, values)
     if isinstance(query, TextClause):
         statement = _bind_clause(query, params)
         if check:
-            check_read_only(_compiled_sql(statement, conn), dialect)
+            check_users_sql(_compiled_sql(statement, conn), dialect)
         return Prepared(statement, query.text, None, values)
     if isinstance(query, sa.Executable) and isinstance(query, sa.sql.expression.ClauseElement):
         statement = _bind_clause(query, params)

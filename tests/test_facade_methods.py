@@ -60,6 +60,24 @@ def test_docstrings_say_what_each_method_is(name: str) -> None:
     assert summary in async_doc
 
 
+@pytest.mark.parametrize("name", sorted(_generate.facade_functions()))
+def test_help_shows_the_method_as_it_is_called(name: str) -> None:
+    """``help(db.chapters)``: examples call ``db.chapters(...)`` (``await db.achapters``
+    for the twin), not the loader on a session; no session parameter is described;
+    ``novel_id`` is, wherever the method takes it."""
+    for method_name, call in ((name, f"db.{name}("), ("a" + name, f"await db.a{name}(")):
+        method = getattr(NovelDB, method_name)
+        doc = method.__doc__
+        assert "(session" not in doc
+        assert "session," not in doc
+        assert "\ntarget\n" not in doc
+        assert "open_session(" not in doc
+        if ">>> " in doc and f"novelkit.{_generate.facade_functions()[name].__name__}(" not in doc:
+            assert call in doc, doc
+        if "novel_id" in inspect.signature(method).parameters:
+            assert "\nnovel_id\n" in doc, doc
+
+
 @pytest.mark.slow
 def test_a_users_script_type_checks_under_mypy_strict(tmp_path: Path) -> None:
     script = tmp_path / "analysis.py"

@@ -11,6 +11,7 @@ this module for the methods: they read the generated stub ``_methods.pyi``
 from __future__ import annotations
 
 import inspect
+import re
 import types
 import typing
 from collections.abc import Callable, Coroutine
@@ -138,9 +139,61 @@ def _named(
     method.__qualname__ = f"{LoaderMethods.__name__}.{name}"
     method.__module__ = LoaderMethods.__module__
     method.__signature__ = signature  # type: ignore[attr-defined]
-    method.__doc__ = f"{summary}\n\n{inspect.cleandoc(func.__doc__ or '')}"
+    method.__doc__ = f"{summary}\n\n{_facade_doc(func, name, signature)}"
     _register_overloads(method, signature)
     return method
+
+
+#: A parameters section's entry for ``novel_id``, for loaders whose docstring leaves it out.
+_NOVEL_ID_DOC = """novel_id
+    A project id (or a unique prefix of 6+ characters of it) or a list of them;
+    ``None`` for every novel."""
+
+
+def _facade_doc(func: Callable[..., Any], name: str, signature: inspect.Signature) -> str:
+    """``func``'s docstring as the facade method ``name`` shows it in ``help()``.
+
+    Its examples call the method (``db.chapters(dedupe=True)``, ``await
+    db.achapters(...)`` for the twin) rather than the loader on a session, the
+    session parameter is left out of the parameters, and ``novel_id`` is described
+    where the method takes it and the loader's docstring does not.
+    """
+    doc = inspect.cleandoc(func.__doc__ or "")
+    awaited = name.startswith("a") and name[1:] == method_name(func)
+    call = f"await db.{name}(" if awaited else f"db.{name}("
+    loader = rf"await novelkit\.{func.__name__}\("
+    doc = re.sub(
+        r">>> async with novelkit\.open_session\(engine\) as session:  # doctest: \+SKIP\n"
+        r"\.\.\.     ([^\n]*)",
+        r">>> \1  # doctest: +SKIP",
+        doc,
+    )
+    doc = re.sub(
+        loader + r"(  # doctest: \+SKIP)?\n\.\.\.     (?:session|target),\n", call + r"\1\n", doc
+    )
+    doc = re.sub(loader + r"(?:session|target|conn)(?:, )?", call, doc)
+    doc = doc.replace("await novelkit.tables(session)", "db.tables")
+    if awaited:
+        doc = re.sub(rf"(?<![\w.])db\.{method_name(func)}\(", call, doc)
+    doc = re.sub(
+        r"\ntarget\n    An ``AsyncSession`` or ``AsyncConnection``[^\n]*(\n    [^\n]*)*", "", doc
+    )
+    if "novel_id" in signature.parameters and "\nnovel_id\n" not in doc:
+        header = "Parameters\n----------\n"
+        if header in doc:
+            doc = doc.replace(header, header + _NOVEL_ID_DOC + "\n", 1)
+        else:
+            # Before the examples, else before the paragraph on fast= and to=, else last.
+            cut = min(
+                (
+                    i
+                    for i in (doc.find("\n\nExamples\n"), doc.find("\n\nEvery such call"))
+                    if i >= 0
+                ),
+                default=len(doc),
+            )
+            doc = f"{doc[:cut]}\n\n{header}{_NOVEL_ID_DOC}{doc[cut:]}"
+    return doc
 
 
 def _overload_placeholder(*args: Any, **kwargs: Any) -> Any:

@@ -13,11 +13,14 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+from urllib.parse import quote_plus
 
 import pytest
+from click.testing import CliRunner
 from sqlalchemy import text
 from sqlalchemy.engine import URL
 
+import novelkit
 from novelkit import (
     AuthenticationError,
     ConfigurationError,
@@ -27,6 +30,7 @@ from novelkit import (
     ServerUnavailableError,
     create_engine,
 )
+from novelkit.cli import main
 
 if TYPE_CHECKING:
     from nktest_support import MySQLDatabase
@@ -61,6 +65,12 @@ def silent_server() -> Iterator[int]:
         sock.bind(("127.0.0.1", 0))
         sock.listen(8)
         yield int(sock.getsockname()[1])
+
+
+def assert_no_password(message: str, url: URL) -> None:
+    assert url.password
+    for form in (url.password, quote_plus(url.password)):
+        assert form not in message
 
 
 def assert_chained(error: BaseException) -> None:
@@ -232,6 +242,34 @@ async def test_database_the_account_cannot_see(mysql_db: MySQLDatabase) -> None:
     assert "not_granted_xyz" in message
     assert "GRANT" in message
     assert_chained(info.value)
+
+
+@pytest.mark.parametrize("tail", ["", "/"])
+def test_server_url_without_a_database(mysql_db: MySQLDatabase, tail: str, tmp_path: Path) -> None:
+    """No database name: a ConfigurationError at connect time, from a URL or a .env alike.
+
+    (Was: connecting worked, then the first reflection raised AttributeError.)
+    """
+    with_name = mysql_db.url.render_as_string(hide_password=False)
+    raw = with_name.removesuffix("/" + mysql_db.name) + tail
+    assert mysql_db.name not in raw
+    env = tmp_path / ".env"
+    # Single quotes: the password's characters stay as written (no ${...} expansion).
+    env.write_text(f"DATABASE_URL='{raw}'\n", encoding="utf-8")
+    for target in ({"url": raw}, {"env_file": env}):
+        with pytest.raises(ConfigurationError, match="names no database") as info:
+            novelkit.connect(**target).novels()
+        message = str(info.value)
+        assert "/DBNAME" in message  # how to add it
+        assert_no_password(message, mysql_db.url)
+    assert "DATABASE_URL" in message  # where it came from
+    assert str(env) in message
+    for command in ("novels", "info"):
+        result = CliRunner().invoke(main, [command, raw])
+        assert result.exit_code == 1, result.output
+        assert "names no database" in result.output
+        assert "Traceback" not in result.output
+        assert_no_password(result.output, mysql_db.url)
 
 
 async def test_errors_share_the_root(mysql_db: MySQLDatabase, tmp_path: Path) -> None:

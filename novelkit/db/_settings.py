@@ -226,7 +226,17 @@ def _parse(raw: str | URL, source: str) -> URL:
             f"The database URL from {source} uses {url.drivername!r}, which novelkit does not "
             f"support. Supported schemes: {', '.join(SUPPORTED_SCHEMES)}. " + _override_hint(source)
         )
-    return url.set(drivername=driver)
+    url = url.set(drivername=driver)
+    if not is_sqlite(url) and not url.database:
+        # Without a name the server connects to no database, and the first
+        # reflection dies deep in SQLAlchemy quoting a None schema.
+        raise ConfigurationError(
+            f"The database URL from {source} names no database: {mask_url(url)!r}. "
+            "Add the database's name after the host and port, as in "
+            "mysql://user:password@host:3306/DBNAME (the Arboris app's default is "
+            "'arboris')."
+        )
+    return url
 
 
 def _override_hint(source: str) -> str:
@@ -262,8 +272,8 @@ def resolve_url(
     Raises
     ------
     ConfigurationError
-        The URL is malformed or names an unsupported backend; the message names
-        the variable it came from and how to override it.
+        The URL is malformed, names an unsupported backend or (a server URL)
+        no database; the message names the variable it came from and how to fix it.
 
     Examples
     --------

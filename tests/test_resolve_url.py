@@ -12,12 +12,17 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 from sqlalchemy.engine import URL, make_url
 
+import novelkit
 from novelkit import ConfigurationError, resolve_url
-from novelkit.db import DEMO_FILENAME
+from novelkit.db import DEMO_FILENAME, read_env_file
+
+if TYPE_CHECKING:
+    from nktest_support import MySQLDatabase
 
 PASSWORD = "p@ss:w/rd%X9"
 ENCODED_PASSWORD = "p%40ss%3Aw%2Frd%25X9"
@@ -333,6 +338,54 @@ def test_env_file_syntax(tmp_path: Path) -> None:
     )
     url = resolve_url(env_file=env)
     assert (url.host, url.username, url.database) == ("quoted host", "arboris", "novels")
+
+
+def test_env_file_is_read_as_python_dotenv_reads_it(tmp_path: Path) -> None:
+    """Quotes, escapes, comments after quotes, ${VAR}: as the app (pydantic-settings) reads."""
+    env = write_env(
+        tmp_path,
+        'DB_PROVIDER="mysql"   # provider\n'
+        'SPACED="x y" # c\n'
+        "SINGLE='single' # c\n"
+        'ESCAPED="a\\"b"\n'
+        'NEWLINE="x\\ny"\n'
+        "BASE=arboris\n"
+        "EXPANDED=${BASE}_copy\n"
+        "BARE\n"
+        "EMPTY=\n",
+    )
+    assert read_env_file(env) == {
+        "DB_PROVIDER": "mysql",
+        "SPACED": "x y",
+        "SINGLE": "single",
+        "ESCAPED": 'a"b',
+        "NEWLINE": "x\ny",
+        "BASE": "arboris",
+        "EXPANDED": "arboris_copy",
+        "EMPTY": "",
+    }
+
+
+def test_env_file_with_quoted_values_and_comments_opens_mariadb(
+    mysql_fixture_db: MySQLDatabase, tmp_path: Path
+) -> None:
+    """The same syntax end to end: a .env the app accepts opens its MariaDB database."""
+    url = mysql_fixture_db.ro_url
+    assert url.password
+    assert "'" not in url.password
+    prefix, _, suffix = mysql_fixture_db.name.partition("_")
+    env = write_env(
+        tmp_path,
+        'DB_PROVIDER="mysql"   # provider\n'
+        f"MYSQL_HOST='{url.host}' # c\n"
+        f'MYSQL_PORT="{url.port or 3306}" # c\n'
+        f"mysql_user={url.username}\n"
+        f"MYSQL_PASSWORD='{url.password}' # single quotes: taken as written\n"
+        f"PREFIX={prefix}\n"
+        f'MYSQL_DATABASE="${{PREFIX}}_{suffix}"\n',
+    )
+    with novelkit.connect(env_file=env) as db:
+        assert len(db.novels()) == 6
 
 
 def test_missing_env_file(tmp_path: Path) -> None:

@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from pathlib import Path
 
 import platformdirs
+from dotenv import dotenv_values
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError
 
@@ -56,9 +57,14 @@ def default_demo_path() -> Path:
 
 
 def read_env_file(path: str | os.PathLike[str]) -> dict[str, str]:
-    """Read a dotenv file the way pydantic-settings does for the simple cases Arboris uses.
+    """Read a dotenv file exactly as the Arboris app does.
 
-    ``KEY=value`` lines, optional ``export``, single or double quotes, ``#`` comments.
+    The app's settings come from pydantic-settings, which reads the file with
+    python-dotenv's ``dotenv_values``; so does this: ``KEY=value`` lines, optional
+    ``export``, single or double quotes (escapes such as ``\\"`` and ``\\n`` inside
+    double quotes), ``#`` comments after a value, and ``${VAR}`` expanded from
+    earlier lines or the environment. A name without a value (a bare ``KEY``) is
+    left out; names keep their case (callers match them case-insensitively).
     """
     env_path = Path(path)
     if not env_path.is_file():
@@ -66,21 +72,14 @@ def read_env_file(path: str | os.PathLike[str]) -> dict[str, str]:
             f"The env file {env_path} does not exist. Pass env_file= the path of the "
             "Arboris backend's .env (usually backend/.env or deploy/.env)."
         )
-    values: dict[str, str] = {}
-    for raw in env_path.read_text(encoding="utf-8").splitlines():
-        line = raw.strip()
-        if not line or line.startswith("#") or "=" not in line:
-            continue
-        if line.startswith("export "):
-            line = line[len("export ") :]
-        key, _, value = line.partition("=")
-        value = value.strip()
-        if value[:1] in {'"', "'"} and value[-1:] == value[:1] and len(value) >= 2:
-            value = value[1:-1]
-        elif " #" in value:
-            value = value.split(" #", 1)[0].rstrip()
-        values[key.strip()] = value
-    return values
+    try:
+        parsed = dotenv_values(env_path, encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigurationError(
+            f"Cannot read the env file {env_path}: {type(exc).__name__}. Give a readable "
+            "UTF-8 text file (the Arboris backend's .env), or a URL instead of env_file=."
+        ) from exc
+    return {key: value for key, value in parsed.items() if value is not None}
 
 
 #: The Arboris app's settings that say where its database is, as it names them.

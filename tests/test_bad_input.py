@@ -272,6 +272,57 @@ def test_server_url_without_a_database(mysql_db: MySQLDatabase, tail: str, tmp_p
         assert_no_password(result.output, mysql_db.url)
 
 
+@pytest.mark.parametrize(
+    ("query", "named", "hint"),
+    [
+        ("charset=latin1&foo=bar", "'foo'", "Accepted there: charset, client_flag"),
+        ("compress=true", "'compress'", "ssl_ca"),
+        ("connect_timeout=abc", "connect_timeout='abc'", "whole number >= 1"),
+        ("read_timeout=-5", "read_timeout='-5'", "whole number >= 1"),
+        ("use_unicode=maybe", "use_unicode='maybe'", "true or false"),
+        ("charset=utf8mb4&charset=latin1", "'charset' more than once", "give it once"),
+    ],
+)
+def test_bad_url_query_option(mysql_db: MySQLDatabase, query: str, named: str, hint: str) -> None:
+    """Caught when connecting, naming the option (was: TypeError/ValueError at first use)."""
+    raw = f"{mysql_db.url.render_as_string(hide_password=False)}?{query}"
+    with pytest.raises(ConfigurationError) as info:
+        novelkit.connect(raw).novels()
+    message = str(info.value)
+    assert named in message
+    assert hint in message
+    assert_no_password(message, mysql_db.url)
+
+
+async def test_url_query_options_that_are_accepted_reach_the_server(
+    mysql_db: MySQLDatabase,
+) -> None:
+    url = mysql_db.url.update_query_dict(
+        {
+            "charset": "utf8mb4",
+            "connect_timeout": "5",
+            "read_timeout": "30",
+            "use_unicode": "true",
+            "program_name": "novelkit-test",
+        }
+    )
+    engine = create_engine(url)
+    try:
+        async with engine.connect() as conn:
+            assert (await conn.execute(text("SELECT 1"))).scalar() == 1
+    finally:
+        await engine.dispose()
+
+
+@pytest.mark.parametrize("port", [0, 65536, 99999])
+def test_port_out_of_range(mysql_db: MySQLDatabase, port: int) -> None:
+    """Was: OverflowError from the driver at first use."""
+    with pytest.raises(ConfigurationError, match=f"port {port}, which is not a TCP port") as info:
+        novelkit.connect(mysql_db.url.set(port=port)).novels()
+    assert "65535" in str(info.value)
+    assert_no_password(str(info.value), mysql_db.url)
+
+
 async def test_errors_share_the_root(mysql_db: MySQLDatabase, tmp_path: Path) -> None:
     with pytest.raises(NovelkitError):
         await first_use(mysql_db.url.set(host="nohost.invalid"))

@@ -244,9 +244,10 @@ def test_mysql_provider_from_process_environment(monkeypatch: pytest.MonkeyPatch
     assert url.password == PASSWORD
 
 
-def test_bad_mysql_port_names_variable(monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.mark.parametrize("port", ["three", "0", "99999"])
+def test_bad_mysql_port_names_variable(monkeypatch: pytest.MonkeyPatch, port: str) -> None:
     monkeypatch.setenv("DB_PROVIDER", "mysql")
-    monkeypatch.setenv("MYSQL_PORT", "three")
+    monkeypatch.setenv("MYSQL_PORT", port)
     with pytest.raises(ConfigurationError, match="MYSQL_PORT"):
         resolve_url()
 

@@ -37,10 +37,12 @@ from asyncmy.constants.CLIENT import MULTI_STATEMENTS
 from sqlalchemy import event, exc as sa_exc
 from sqlalchemy.engine import URL
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+from sqlalchemy.util import asbool
 
 from .. import errors
 
 __all__ = [
+    "QUERY_OPTIONS",
     "TLS_OPTIONS",
     "Connector",
     "create_mysql_engine",
@@ -57,7 +59,6 @@ Connector = Callable[[], Awaitable[Any]]
 
 #: The TLS settings novelkit reads from keywords or the URL query; a keyword wins.
 TLS_OPTIONS = ("ssl_ca", "ssl_cert", "ssl_key")
-_FALSE = {"0", "false", "no", "off"}
 
 
 def _encrypted_key() -> NoReturn:
@@ -117,9 +118,61 @@ def tls_context(url: URL, given: dict[str, str | os.PathLike[str] | None]) -> ss
         ) from exc
     context.minimum_version = ssl.TLSVersion.TLSv1_2
     check_hostname = _query_value(url, "ssl_check_hostname")
-    if check_hostname is not None and check_hostname.strip().lower() in _FALSE:
+    # check_url_query has made sure the value is one asbool reads, as SQLAlchemy does.
+    if check_hostname is not None and not asbool(check_hostname):
         context.check_hostname = False  # still CERT_REQUIRED: the chain is verified
     return context
+
+
+# -- the URL query ------------------------------------------------------------------
+
+# SQLAlchemy's MySQL dialect turns a few query options into numbers or booleans and
+# hands every one to asyncmy as a keyword, so a name asyncmy does not take, or a
+# value int() cannot read, would fail only at the first connect, as a bare TypeError
+# or ValueError. These are the options that work from a URL; init_command is not
+# among them: it would run SQL on every connection before the read-only guard.
+_QUERY_WHOLE_NUMBERS = {"client_flag": 0, "connect_timeout": 1, "read_timeout": 1}  # the least
+_QUERY_BOOLEANS = ("local_infile", "ssl_check_hostname", "use_unicode")
+_QUERY_TEXT = ("charset", "program_name", "sql_mode", "ssl_capath", "ssl_cipher", "unix_socket")
+#: The options a MySQL URL's query may set.
+QUERY_OPTIONS = tuple(sorted((*_QUERY_WHOLE_NUMBERS, *_QUERY_BOOLEANS, *_QUERY_TEXT, *TLS_OPTIONS)))
+
+
+def check_url_query(url: URL) -> None:
+    """Refuse a query option of ``url`` that the MySQL driver would not take.
+
+    Run when the engine is made; the message names the option, never the password.
+    """
+    for name, value in url.query.items():
+        if name not in QUERY_OPTIONS:
+            raise errors.ConfigurationError(
+                f"The database URL sets {name!r} in its query (after '?'), which novelkit "
+                f"cannot pass to MySQL. Accepted there: {', '.join(QUERY_OPTIONS)}. Remove "
+                f"{name}=... from the URL (other driver settings: connect_args={{...}})."
+            )
+        if isinstance(value, tuple):
+            raise errors.ConfigurationError(
+                f"The database URL sets {name!r} more than once in its query; give it once."
+            )
+        if name in _QUERY_WHOLE_NUMBERS:
+            least = _QUERY_WHOLE_NUMBERS[name]
+            try:
+                valid = int(value) >= least
+            except ValueError:
+                valid = False
+            if not valid:
+                raise errors.ConfigurationError(
+                    f"{name}={value!r} in the database URL's query is not valid: give a whole "
+                    f"number >= {least}, e.g. {name}={max(least, 10)}."
+                )
+        elif name in _QUERY_BOOLEANS:
+            try:
+                asbool(value)
+            except ValueError:
+                raise errors.ConfigurationError(
+                    f"{name}={value!r} in the database URL's query is not valid: give true or "
+                    "false (also yes/no, on/off, 1/0)."
+                ) from None
 
 
 # -- stopping a statement -----------------------------------------------------------
@@ -304,6 +357,7 @@ def create_mysql_engine(
     options: dict[str, Any],
 ) -> tuple[AsyncEngine, Connector]:
     """The engine for a MySQL URL, and the function that opens a connection outside its pool."""
+    check_url_query(url)
     connect_args: dict[str, Any] = {"connect_timeout": connect_timeout, "charset": "utf8mb4"}
     context = tls_context(url, tls)
     if context is not None:

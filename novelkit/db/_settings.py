@@ -45,6 +45,7 @@ _NORMALISED_DRIVERS = {
     "mariadb+asyncmy": "mysql+asyncmy",
 }
 SUPPORTED_SCHEMES = tuple(sorted(_NORMALISED_DRIVERS))
+_LAST_PORT = 65535
 # A scheme of two letters or more (so not a Windows drive) followed by ':' and not '//'.
 _SCHEME_TYPO = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]+:(?!//)")
 
@@ -150,10 +151,10 @@ def _from_app_settings(env_file: str | os.PathLike[str] | None) -> tuple[str | U
         return URL.create("sqlite+aiosqlite", database=str(path)), f"SQLITE_DB_PATH (from {origin})"
     if provider == "mysql":
         port = values.get("MYSQL_PORT") or "3306"
-        if not port.isdigit():
+        if not port.isdigit() or not 0 < int(port) <= _LAST_PORT:
             raise ConfigurationError(
-                f"MYSQL_PORT={port!r} in {origins['MYSQL_PORT']} is not a port number; "
-                "set it to e.g. 3306."
+                f"MYSQL_PORT={port!r} in {origins['MYSQL_PORT']} is not a port number "
+                f"(1 to {_LAST_PORT}); set it to e.g. 3306."
             )
         url = URL.create(
             "mysql+asyncmy",
@@ -226,6 +227,13 @@ def _parse(raw: str | URL, source: str) -> URL:
             f"support. Supported schemes: {', '.join(SUPPORTED_SCHEMES)}. " + _override_hint(source)
         )
     url = url.set(drivername=driver)
+    if not is_sqlite(url) and url.port is not None and not 0 < url.port <= _LAST_PORT:
+        # The URL parser takes any digits; the driver would fail at the first connect
+        # with a bare OverflowError.
+        raise ConfigurationError(
+            f"The database URL from {source} has port {url.port}, which is not a TCP port: "
+            f"give one from 1 to {_LAST_PORT} (MySQL's default is 3306)."
+        )
     if not is_sqlite(url) and not url.database:
         # Without a name the server connects to no database, and the first
         # reflection dies deep in SQLAlchemy quoting a None schema.

@@ -323,6 +323,29 @@ def test_port_out_of_range(mysql_db: MySQLDatabase, port: int) -> None:
     assert_no_password(str(info.value), mysql_db.url)
 
 
+@pytest.mark.parametrize("how", ["keyword", "url_query"])
+def test_missing_tls_file_is_named(mysql_db: MySQLDatabase, tmp_path: Path, how: str) -> None:
+    """Was: 'TLS file not found: None.' (the ssl module gives no name for a missing CA)."""
+    missing_ca = str(tmp_path / "nonexistent" / "ca.pem")
+    url = mysql_db.url
+    options: dict[str, Any] = {"ssl_ca": missing_ca}
+    if how == "url_query":
+        url, options = url.update_query_dict(options), {}
+    with pytest.raises(ConfigurationError) as info:
+        novelkit.connect(url, **options).novels()
+    message = str(info.value)
+    assert f"ssl_ca={missing_ca!r}" in message
+    assert "not found" in message
+    assert_no_password(message, mysql_db.url)
+    # The CA there, the client certificate missing: that one is named.
+    present_ca = tmp_path / "ca.pem"
+    present_ca.write_text("not checked before the missing file is reported", encoding="utf-8")
+    missing_cert = str(tmp_path / "client-cert.pem")
+    with pytest.raises(ConfigurationError, match="not found") as info:
+        create_engine(mysql_db.url, ssl_ca=present_ca, ssl_cert=missing_cert)
+    assert f"ssl_cert={missing_cert!r}" in str(info.value)
+
+
 async def test_errors_share_the_root(mysql_db: MySQLDatabase, tmp_path: Path) -> None:
     with pytest.raises(NovelkitError):
         await first_use(mysql_db.url.set(host="nohost.invalid"))

@@ -98,6 +98,15 @@ def tls_context(url: URL, given: dict[str, str | os.PathLike[str] | None]) -> ss
             "ssl_key was given without ssl_cert; a client key needs its certificate "
             "(give both, or neither)."
         )
+    for name, path in options.items():
+        # Checked here: the ssl module's FileNotFoundError for a missing CA file
+        # carries no file name.
+        if not os.path.isfile(path):
+            what = "is a folder, not a file" if os.path.isdir(path) else "not found"
+            raise errors.ConfigurationError(
+                f"TLS file {what}: {name}={path!r}. Check ssl_ca/ssl_cert/ssl_key "
+                "(PEM files on this machine, readable by this user)."
+            )
     ca = options.get("ssl_ca")
     try:
         context = ssl.create_default_context(cafile=ca)
@@ -105,11 +114,6 @@ def tls_context(url: URL, given: dict[str, str | os.PathLike[str] | None]) -> ss
             context.load_cert_chain(
                 options["ssl_cert"], keyfile=options.get("ssl_key"), password=_encrypted_key
             )
-    except FileNotFoundError as exc:
-        raise errors.ConfigurationError(
-            f"TLS file not found: {exc.filename}. Check ssl_ca/ssl_cert/ssl_key "
-            "(paths on this machine, readable by this user)."
-        ) from exc
     except (ssl.SSLError, OSError) as exc:
         raise errors.ConfigurationError(
             f"Cannot load the TLS files (ssl_ca={ca!r}, ssl_cert={options.get('ssl_cert')!r}, "

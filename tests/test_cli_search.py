@@ -72,6 +72,14 @@ def test_search_without_match_and_with_errors(texts_db: Path) -> None:
         assert "Traceback" not in result.output
 
 
+def test_search_in_a_novel_without_texts_says_no_match(fixture_sqlite: Path) -> None:
+    """A draft of the app-created fixture has no chapter: was a KeyError traceback."""
+    draft = "f8746b7d-2d91-4d90-af73-d874f28764de"
+    assert run("search", "林", str(fixture_sqlite), "--novel", draft) == "No match for '林'.\n"
+    out = run("search", "林", str(fixture_sqlite), "--novel", draft, "--format", "json")
+    assert json.loads(out) == []
+
+
 @pytest.fixture
 def texts_mysql() -> Iterator[Any]:
     for db in scratch_database("clisearch"):

@@ -322,6 +322,55 @@ async def test_text_stats_counts_equal_load_chapters(source: Source) -> None:
     assert merged["word_count_x"].tolist() == merged["selected_chars"].tolist()
 
 
+# --- a novel without texts --------------------------------------------------------------
+
+#: In the app-created fixture: 未命名灵感, a draft with no chapter (so no text) at all,
+#: and 星海拾遗录, a novel with chapter texts.
+DRAFT = "f8746b7d-2d91-4d90-af73-d874f28764de"
+WRITTEN = "86735cb7-c693-4ed3-90d6-c377b543ebf6"
+
+TEXT_CALLS = {
+    "search_text": lambda s, pid, fast: search_text(s, "林", novel_id=pid, fast=fast),
+    "mentions": lambda s, pid, fast: mentions(s, novel_id=pid, fast=fast),
+    "mentions_named": lambda s, pid, fast: mentions(s, ["林"], novel_id=pid, fast=fast),
+    "cooccurrence": lambda s, pid, fast: cooccurrence(s, novel_id=pid, fast=fast),
+    "text_stats": lambda s, pid, fast: text_stats(s, novel_id=pid, fast=fast),
+}
+
+
+@pytest.fixture(params=["sqlite", pytest.param("mysql", marks=pytest.mark.mysql)])
+def fusion(request: pytest.FixtureRequest) -> Source:
+    """The app-created fixture, on SQLite and MariaDB."""
+    if request.param == "sqlite":
+        return sqlite_source(request.getfixturevalue("fixture_sqlite"))
+    return mysql_source(request.getfixturevalue("mysql_fixture_db"))
+
+
+@pytest.mark.parametrize("fast", [False, None])
+@pytest.mark.parametrize("name", list(TEXT_CALLS))
+async def test_a_novel_without_texts_gives_a_typed_empty_frame(
+    fusion: Source, name: str, fast: bool | None
+) -> None:
+    """Was KeyError: 'project_id' (an empty plan lost its columns)."""
+    assert fusion.rows("SELECT id FROM chapters WHERE project_id = ?", (DRAFT,)) == []
+    empty = await _call(fusion, TEXT_CALLS[name], DRAFT, fast)
+    full = await _call(fusion, TEXT_CALLS[name], WRITTEN, fast)
+    assert empty.empty
+    assert not full.empty
+    assert empty.dtypes.to_dict() == full.dtypes.to_dict()
+    both = await _call(fusion, TEXT_CALLS[name], [DRAFT, WRITTEN], fast)
+    pd.testing.assert_frame_equal(both, full)
+
+
+@pytest.mark.parametrize("versions", ["latest", "all"])
+async def test_a_novel_without_texts_under_every_versions_rule(
+    fusion: Source, versions: str
+) -> None:
+    frame = await _call(fusion, text_stats, novel_id=DRAFT, versions=versions)
+    assert frame.empty
+    assert list(frame.columns) == list((await _call(fusion, text_stats, novel_id=WRITTEN)).columns)
+
+
 # --- arguments ---------------------------------------------------------------------------
 
 

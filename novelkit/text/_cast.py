@@ -253,17 +253,18 @@ async def cooccurrence(
             pairs = _pairs(windows)
             parts.append(pairs.assign(project_id=project))
     columns = ["project_id", "name_a", "name_b", "windows"]
-    if not parts:
-        return _pairs([]).assign(project_id=pd.array([], dtype="string"))[columns]
-    summed = (
-        pd.concat(parts, ignore_index=True)
-        .groupby(["project_id", "name_a", "name_b"], sort=False)["windows"]
-        .sum()
-        .reset_index()
-    )
-    summed = summed.assign(_order=-summed["windows"]).sort_values(
-        ["project_id", "_order", "name_a", "name_b"], ignore_index=True, kind="stable"
-    )
+    if parts:
+        summed = (
+            pd.concat(parts, ignore_index=True)
+            .groupby(["project_id", "name_a", "name_b"], sort=False)["windows"]
+            .sum()
+            .reset_index()
+        )
+        summed = summed.assign(_order=-summed["windows"]).sort_values(
+            ["project_id", "_order", "name_a", "name_b"], ignore_index=True, kind="stable"
+        )
+    else:  # no text to read (a draft novel): the same columns, no rows
+        summed = _pairs([]).assign(project_id=pd.array([], dtype="string"))
     result = summed[columns].copy()
     result["project_id"] = result["project_id"].astype("string")
     result["name_a"] = result["name_a"].astype("string")

@@ -39,6 +39,7 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import Literal
 
+import numpy as np
 import pandas as pd
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession
@@ -224,7 +225,11 @@ async def _plan(ctx: LoadContext, ids: list[str] | None, versions: Versions) -> 
     stored = (await fetch_columns(ctx, statement)).columns
     frame = pd.DataFrame({name: values for name, values in stored.items()})
     known = set(ids) if ids is not None else await _project_ids(ctx)
-    frame = frame[[project in known for project in frame["project_id"]]]
+    # A boolean array, not a list: an empty list would select no columns, not no rows.
+    keep = np.fromiter(
+        (project in known for project in frame["project_id"]), dtype=bool, count=len(frame)
+    )
+    frame = frame[keep]
     if versions == "latest":
         frame = _latest(frame)
     keys: list[TextKey] = [

@@ -105,6 +105,8 @@ def test_duplicates_are_merged() -> None:
 @pytest.mark.parametrize(
     ("names", "message"),
     [
+        ([], "at least one name"),
+        ({}, "at least one name"),
         (["林墨", ""], "Empty name"),
         (["  "], "Empty name"),
         ({"林墨": [""]}, "Empty name"),

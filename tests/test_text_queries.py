@@ -249,6 +249,11 @@ async def test_mentions_errors(source: Source) -> None:
         await _call(source, mentions, {"林墨": ["小林"], "苏晚": ["小林"]})
     with pytest.raises(ConfigurationError, match="Empty name"):
         await _call(source, mentions, ["林墨", " "])
+    # Was KeyError: '' (an empty alternation matches everywhere, as no name).
+    with pytest.raises(ConfigurationError, match="at least one name"):
+        await _call(source, mentions, [], novel_id=data.A)
+    with pytest.raises(ConfigurationError, match="at least one name"):
+        await _call(source, cooccurrence, novel_id=data.A, names={})
 
 
 # --- cooccurrence ------------------------------------------------------------------------

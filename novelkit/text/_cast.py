@@ -146,7 +146,8 @@ async def mentions(
     Raises
     ------
     ConfigurationError
-        An empty name or alias, one holding a line break, or an alias of two names.
+        No name (``[]``), an empty name or alias, one holding a line break, or an alias
+        of two names.
     UnknownObjectError
         A ``novel_id`` that does not exist.
 

@@ -11,8 +11,9 @@ Rules:
   alias that starts there wins, and the scan resumes after it. With 林墨 and 林墨然,
   "林墨然说" is one mention, of 林墨然.
 - A name listed twice, an alias listed twice or equal to its own name: merged.
-- An empty (or all-blank) name or alias, one holding a line break, or an alias that is
-  another name or another name's alias: :class:`~novelkit.errors.ConfigurationError`.
+- No name at all (``[]`` or ``{}``), an empty (or all-blank) name or alias, one
+  holding a line break, or an alias that is another name or another name's alias:
+  :class:`~novelkit.errors.ConfigurationError`.
 
 How: one regular expression, the alternation of every name and alias longest first,
 so that Python's ``re`` (which tries alternatives in order) picks the longest at the
@@ -95,8 +96,8 @@ def name_set(names: Names) -> NameSet:
     Raises
     ------
     ConfigurationError
-        A name or alias is empty, blank, not a string or holds a line break; an alias
-        belongs to two names; or ``names`` is neither a list nor a dict.
+        ``names`` is empty, or neither a list nor a dict; a name or alias is empty,
+        blank, not a string or holds a line break; an alias belongs to two names.
 
     Examples
     --------
@@ -110,6 +111,11 @@ def name_set(names: Names) -> NameSet:
         raise ConfigurationError(
             f"Names must be a list of names or a dict of name -> aliases, not "
             f"{type(names).__name__} (e.g. ['林墨', '苏晚'] or {{'林墨': ['墨哥']}})."
+        )
+    if not names:
+        raise ConfigurationError(
+            "No names to look for: give at least one name (e.g. ['林墨'] or {'林墨': ['墨哥']}); "
+            "leave names out (None) to use each novel's own characters."
         )
     groups: dict[str, list[str]] = {}
     items = names.items() if isinstance(names, Mapping) else ((name, ()) for name in names)

@@ -6,15 +6,23 @@ a real SQLite database through a SQLAlchemy engine; values come back unchanged.
 
 from __future__ import annotations
 
+import datetime as dt
+import zoneinfo
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
+import numpy as np
+import pandas as pd
 import pytest
 import sqlalchemy as sa
+from _loaders_support import Source, mysql_source, session_on, sqlite_source
 from hypothesis import given, settings, strategies as st
+from nktest_support import MySQLDatabase
 from sqlalchemy.dialects import sqlite as sqlite_dialect
 from sqlalchemy.dialects.mysql import asyncmy
 
+import novelkit
 from novelkit.errors import ConfigurationError
 from novelkit.sql._params import bind_text, placeholder_names
 
@@ -259,3 +267,144 @@ def test_any_text_value_round_trips(value: str) -> None:
             assert tuple(conn.execute(stmt).one()) == (value, ":v")
     finally:
         engine.dispose()
+
+
+# --- datetime parameters on the app's databases (load_sql, db.sql) --------------------------
+
+SHANGHAI = zoneinfo.ZoneInfo("Asia/Shanghai")
+#: Seven chapters of the SQLite fixture were created at this very second (stored as UTC
+#: text without a fraction).
+BOUNDARY = dt.datetime(2026, 11, 27, 5, 44, 41)
+COUNT_FROM = "SELECT count(*) AS n FROM chapters WHERE created_at >= :t"
+
+
+@pytest.fixture(params=["sqlite", pytest.param("mysql", marks=pytest.mark.mysql)])
+def fusion(request: pytest.FixtureRequest) -> Source:
+    """The app-created fixture, on SQLite and MariaDB."""
+    if request.param == "sqlite":
+        return sqlite_source(request.getfixturevalue("fixture_sqlite"))
+    return mysql_source(request.getfixturevalue("mysql_fixture_db"))
+
+
+def _stored_zone(source: Source) -> dt.tzinfo:
+    """The zone novelkit reads the stored times in: UTC, or the MySQL session's."""
+    if source.backend == "sqlite":
+        return dt.UTC
+    minutes = source.rows("SELECT TIMESTAMPDIFF(MINUTE, UTC_TIMESTAMP(), NOW()) AS m")[0]["m"]
+    return dt.timezone(dt.timedelta(minutes=int(minutes)))
+
+
+def _forms(naive: dt.datetime, zone: dt.tzinfo) -> dict[str, Any]:
+    """One instant, given as every kind of value a user may bind."""
+    aware = naive.replace(tzinfo=zone)
+    return {
+        "naive": naive,
+        "aware_utc": aware.astimezone(dt.UTC),
+        "aware_shanghai": aware.astimezone(SHANGHAI),
+        "timestamp": pd.Timestamp(naive),
+        "timestamp_shanghai": pd.Timestamp(aware).tz_convert("Asia/Shanghai"),
+        "datetime64": np.datetime64(naive),
+    }
+
+
+def _second_time(source: Source) -> dt.datetime:
+    """The fixture's second earliest chapter creation time, a whole second (as stored)."""
+    stored = {r["c"] for r in source.rows("SELECT created_at AS c FROM chapters")}
+    times = sorted(
+        v if isinstance(v, dt.datetime) else dt.datetime.fromisoformat(v) for v in stored
+    )
+    assert times[1].microsecond == 0
+    return times[1]
+
+
+async def test_datetime_params_compare_as_the_app_stores_times(fusion: Source) -> None:
+    """Was: SQLite bound '...:41.000000' (after the stored '...:41') and wall clocks with
+    the zone dropped; MariaDB dropped the zone; pd.Timestamp failed on SQLite."""
+    boundary = _second_time(fusion)
+    stamp = f"'{boundary:%Y-%m-%d %H:%M:%S}'"
+    expected = fusion.rows(f"SELECT count(*) AS n FROM chapters WHERE created_at >= {stamp}")
+    total = fusion.rows("SELECT count(*) AS n FROM chapters")[0]["n"]
+    assert 0 < expected[0]["n"] < total
+    async with session_on(fusion) as session:
+        chapters = (await novelkit.tables(session)).chapters
+        core = sa.select(sa.func.count().label("n")).where(
+            chapters.c.created_at >= sa.bindparam("t")
+        )
+        for name, value in _forms(boundary, _stored_zone(fusion)).items():
+            text = await novelkit.load_sql(session, COUNT_FROM, {"t": value})
+            assert text["n"].tolist() == [expected[0]["n"]], name
+            typed = await novelkit.load_sql(session, core, {"t": value})
+            assert typed["n"].tolist() == [expected[0]["n"]], name
+            before = await novelkit.load_sql(
+                session, "SELECT count(*) AS n FROM chapters WHERE created_at < :t", {"t": value}
+            )
+            assert before["n"].tolist() == [total - expected[0]["n"]], name
+        missing = await novelkit.load_sql(session, "SELECT :v IS NULL AS missing", {"v": pd.NaT})
+        assert missing["missing"].tolist() == [1]
+
+
+async def test_datetime_params_on_sqlite_are_the_app_s_text(fixture_sqlite: Path) -> None:
+    source = sqlite_source(fixture_sqlite)
+    shanghai = BOUNDARY.replace(tzinfo=dt.UTC).astimezone(SHANGHAI)
+    async with session_on(source) as session:
+        frame = await novelkit.load_sql(
+            session,
+            "SELECT :aware AS aware, :naive AS naive, :micro AS micro, :ts AS ts",
+            {
+                "aware": shanghai,
+                "naive": BOUNDARY,
+                "micro": BOUNDARY.replace(microsecond=120),
+                "ts": pd.Timestamp("2026-11-27 13:44:41.5", tz="Asia/Shanghai"),
+            },
+        )
+        assert frame.iloc[0].tolist() == [
+            "2026-11-27 05:44:41",
+            "2026-11-27 05:44:41",
+            "2026-11-27 05:44:41.000120",
+            "2026-11-27 05:44:41.500000",
+        ]
+        # A stored time with microseconds is found by the same datetime.
+        stored = source.rows("SELECT updated_at FROM novel_projects WHERE length(updated_at) > 19")
+        exact = dt.datetime.fromisoformat(stored[0]["updated_at"])
+        found = await novelkit.load_sql(
+            session,
+            "SELECT count(*) AS n FROM novel_projects WHERE updated_at = :t",
+            {"t": exact.replace(tzinfo=dt.UTC).astimezone(SHANGHAI)},
+        )
+        assert found["n"].tolist() == [1]
+        # server_timezone says which zone the stored times are in: the same for params.
+        eight = await novelkit.load_sql(
+            session, "SELECT :t AS t", {"t": shanghai}, server_timezone="+08:00"
+        )
+        assert eight["t"].tolist() == ["2026-11-27 13:44:41"]
+
+
+@pytest.mark.mysql
+async def test_aware_datetime_params_follow_the_mysql_session_zone(
+    mysql_fixture_db: MySQLDatabase,
+) -> None:
+    """An aware value is the same instant whatever zone the server reads DATETIMEs in."""
+    instant = BOUNDARY.replace(tzinfo=dt.UTC).astimezone(SHANGHAI)
+    check = "SELECT :t = CAST(:wall AS DATETIME) AS same"
+    engine = novelkit.create_engine(mysql_fixture_db.url, read_only=False)
+    try:
+        async with engine.connect() as conn:
+            await conn.exec_driver_sql("SET time_zone = '-05:00'")
+            frame = await novelkit.load_sql(
+                conn, check, {"t": instant, "wall": "2026-11-27 00:44:41"}
+            )
+            assert frame["same"].tolist() == [1]
+            # server_timezone given: the zone novelkit reads stored times in, and binds in.
+            frame = await novelkit.load_sql(
+                conn,
+                check,
+                {"t": instant, "wall": "2026-11-27 05:44:41"},
+                server_timezone="UTC",
+            )
+            assert frame["same"].tolist() == [1]
+            frame = await novelkit.load_sql(
+                conn, check, {"t": BOUNDARY, "wall": "2026-11-27 05:44:41"}
+            )
+            assert frame["same"].tolist() == [1]  # naive: bound as given
+    finally:
+        await engine.dispose()

@@ -199,7 +199,7 @@ async def _start(
 ) -> tuple[LoadContext, Prepared, list[ColumnPlan] | None, float | None, bool]:
     # Any database: a query need not be about Arboris tables.
     ctx = await open_context(target, server_timezone, require_arboris=False)
-    prepared = prepare(ctx.conn, query, params)
+    prepared = prepare(ctx.conn, query, params, ctx.server_timezone)
     ctx.arrow = await arrow_path_for(
         ctx.conn,
         user_sql=True,
@@ -247,13 +247,22 @@ async def load_sql(
         (``select(...)``, ``text(...)``), e.g. composed from :func:`tables`.
     params
         A value for each placeholder, by name. Values are bound, never written
-        into the SQL; a list binds as ``IN :ids`` (no parentheses).
+        into the SQL; a list binds as ``IN :ids`` (no parentheses). Datetimes
+        (here, or written into a SQLAlchemy statement) are bound as the app
+        stores its times: an aware ``datetime`` or ``pandas.Timestamp`` is
+        converted to the zone stored times are read in (``server_timezone``;
+        by default UTC on SQLite, the server's session zone on MySQL), a naive
+        one is taken as already in that zone; on SQLite both become the app's
+        text ``YYYY-MM-DD HH:MM:SS`` (``.ffffff`` only when the microseconds
+        are not zero), so that comparisons with stored times are right to the
+        second. ``pandas.NaT`` binds ``NULL``.
     parse_dates, parse_json
         Result columns to read as UTC timestamps or as JSON, beyond those
         whose type novelkit knows.
     server_timezone
         The zone MySQL ``DATETIME`` values are in (measured on the server by
-        default; on SQLite the app writes UTC).
+        default; on SQLite the app writes UTC); aware datetime parameters are
+        converted to it.
 
     Returns
     -------

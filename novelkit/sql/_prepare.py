@@ -10,11 +10,13 @@ columns) comes along.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
+from sqlalchemy.sql import visitors
 from sqlalchemy.sql.elements import TextClause
 
 from ..db._facts import engine_facts
@@ -74,8 +76,16 @@ def checks_read_only(conn: Any) -> bool:
     return facts is None or facts.read_only
 
 
-def prepare(conn: Any, query: object, params: Mapping[str, Any] | None) -> Prepared:
+def prepare(
+    conn: Any,
+    query: object,
+    params: Mapping[str, Any] | None,
+    zone: str | dt.tzinfo | None = None,
+) -> Prepared:
     """Check and bind ``query`` for ``conn`` (an ``AsyncConnection``); see the module docstring.
+
+    Datetimes are bound by the rules of :mod:`._times`, aware ones converted to
+    ``zone`` (the zone stored times are read in; None: UTC).
 
     Raises
     ------
@@ -90,6 +100,7 @@ def prepare(conn: Any, query: object, params: Mapping[str, Any] | None) -> Prepa
     # Imported here: sqlglot loads on the first query, not with ``import novelkit``.
     from ._classify import check_read_only, check_users_sql
     from ._params import bind_text
+    from ._times import bind_times
 
     dialect = dialect_of(conn)
     if params is not None and not isinstance(params, Mapping):
@@ -102,18 +113,23 @@ def prepare(conn: Any, query: object, params: Mapping[str, Any] | None) -> Prepa
     if isinstance(query, str):
         if check:
             check_users_sql(query, dialect)
-        return Prepared(bind_text(query, params, dialect), query, None, values)
+        statement, texts = bind_times(bind_text(query, params, dialect), dialect, zone)
+        return Prepared(statement, query, None, (*values, *texts))
     if isinstance(query, TextClause):
         statement = _bind_clause(query, params)
         if check:
             check_users_sql(_compiled_sql(statement, conn), dialect)
-        return Prepared(statement, query.text, None, values)
+        statement, texts = bind_times(statement, dialect, zone)
+        return Prepared(statement, query.text, None, (*values, *texts))
     if isinstance(query, sa.Executable) and isinstance(query, sa.sql.expression.ClauseElement):
         statement = _bind_clause(query, params)
         if check:
             check_read_only(_compiled_sql(statement, conn), dialect)
+        statement, texts = bind_times(statement, dialect, zone)
         columns = getattr(query, "selected_columns", None)
-        return Prepared(statement, None, list(columns) if columns is not None else None, values)
+        return Prepared(
+            statement, None, list(columns) if columns is not None else None, (*values, *texts)
+        )
     raise WrongTypeError(
         "query must be SQL text with :name placeholders, or a SQLAlchemy statement "
         f"(select(...), text(...)), not {type(query).__name__}."
@@ -154,4 +170,20 @@ def _bind_clause(statement: Any, params: Mapping[str, Any] | None) -> Any:
         bound.append(sa.bindparam(name, list(value) if expanding else value, expanding=expanding))
     if isinstance(statement, TextClause):
         return statement.bindparams(*bound)
-    return statement.params({b.key: b.value for b in bound})
+    return _with_values(statement, {b.key: b.value for b in bound})
+
+
+def _with_values(statement: Any, values: Mapping[str, Any]) -> Any:
+    """A copy of ``statement`` whose binds hold ``values``, by name.
+
+    What ``statement.params(values)`` did before SQLAlchemy 2.1, which keeps the
+    values beside the statement instead: here the binds themselves hold them, so
+    that :func:`._times.bind_times` sees (and converts) every value bound.
+    """
+
+    def set_value(bind: sa.BindParameter[Any]) -> None:
+        if bind.key in values:
+            bind.value = values[bind.key]
+            bind.required = False
+
+    return visitors.cloned_traverse(statement, {}, {"bindparam": set_value})

@@ -23,7 +23,7 @@ from sqlalchemy.dialects import sqlite as sqlite_dialect
 from sqlalchemy.dialects.mysql import asyncmy
 
 import novelkit
-from novelkit.errors import ConfigurationError
+from novelkit.errors import ConfigurationError, QueryError
 from novelkit.sql._params import bind_text, placeholder_names
 
 SQLITE = sqlite_dialect.dialect()
@@ -408,3 +408,10 @@ async def test_aware_datetime_params_follow_the_mysql_session_zone(
             assert frame["same"].tolist() == [1]  # naive: bound as given
     finally:
         await engine.dispose()
+
+
+async def test_a_value_sqlite_cannot_bind_is_named_as_such(fixture_sqlite: Path) -> None:
+    """Was: 'type ... is not supported. Check the table and column names' (about the SQL)."""
+    async with session_on(sqlite_source(fixture_sqlite)) as session:
+        with pytest.raises(QueryError, match=r"type 'object' is not supported\. SQLite binds"):
+            await novelkit.load_sql(session, "SELECT :v AS v", {"v": object()})

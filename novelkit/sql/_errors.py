@@ -65,10 +65,17 @@ def query_error(exc: DBAPIError, url: URL, backend: str, values: Sequence[Any]) 
     password = url.password
     db_message = withhold(scrub(text, password if isinstance(password, str) else None), values)
     shown = f"{db_message} ({code})" if code is not None else db_message
+    if isinstance(orig, sqlite3.ProgrammingError) and text.startswith("Error binding parameter"):
+        # A value's type, not the SQL: the driver refused it before the query ran.
+        hint = (
+            "SQLite binds str, int, float, bytes, None, dates and datetimes: convert the "
+            "value in params (int(x) or float(x) for a numpy number, str(x) for others)"
+        )
+    else:
+        hint = (
+            "Check the table and column names (novelkit.tables() or db.tables lists them) "
+            f"and the SQL syntax of {'SQLite' if backend == 'sqlite' else 'MySQL/MariaDB'}"
+        )
     return QueryError(
-        f"The database refused the query: {shown}. Check the table and column names "
-        "(novelkit.tables() or db.tables lists them) and the SQL syntax of "
-        f"{'SQLite' if backend == 'sqlite' else 'MySQL/MariaDB'}.",
-        code=code,
-        db_message=db_message,
+        f"The database refused the query: {shown}. {hint}.", code=code, db_message=db_message
     )

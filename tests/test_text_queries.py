@@ -376,6 +376,40 @@ async def test_a_novel_without_texts_under_every_versions_rule(
     assert list(frame.columns) == list((await _call(fusion, text_stats, novel_id=WRITTEN)).columns)
 
 
+def _zero_counts(source: Source) -> dict[int, int]:
+    """零号 and ZERO in each selected text of WRITTEN, counted in Python from raw rows."""
+    rows = source.rows(
+        "SELECT v.id, v.content FROM chapter_versions v JOIN chapters c "
+        "ON v.id = c.selected_version_id WHERE c.project_id = ?",
+        (WRITTEN,),
+    )
+    return {r["id"]: r["content"].count("零号") + r["content"].count("ZERO") for r in rows}
+
+
+async def test_default_names_search_a_parenthesised_alias_by_its_parts(fusion: Source) -> None:
+    """The blueprint says 零号 (ZERO), the text 零号: was counted 0 everywhere."""
+    expected = _zero_counts(fusion)
+    assert sum(expected.values()) > 0
+    frame = await _call(fusion, mentions, novel_id=WRITTEN)
+    zero = frame[frame["name"] == "零号 (ZERO)"]
+    assert dict(zip(zero["version_id"], zero["count"], strict=True)) == expected
+    assert "零号" not in set(frame["name"])  # counted under the blueprint's name
+    pairs = await _call(fusion, cooccurrence, novel_id=WRITTEN)
+    assert "零号 (ZERO)" in set(pairs["name_a"]) | set(pairs["name_b"])
+
+
+async def test_full_width_parentheses_too(fixture_sqlite: Path) -> None:
+    source = sqlite_source(fixture_sqlite)
+    source.execute(
+        "UPDATE blueprint_characters SET name = '零号（ZERO）' WHERE name = '零号 (ZERO)'",
+        "UPDATE blueprint_relationships SET character_to = '零号（ZERO）' "
+        "WHERE character_to = '零号 (ZERO)'",
+    )
+    frame = await _call(source, mentions, novel_id=WRITTEN)
+    zero = frame[frame["name"] == "零号（ZERO）"]
+    assert dict(zip(zero["version_id"], zero["count"], strict=True)) == _zero_counts(source)
+
+
 # --- arguments ---------------------------------------------------------------------------
 
 

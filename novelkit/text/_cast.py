@@ -8,11 +8,19 @@ blueprint order), then the names its relationships use that are not characters
 no longer, a character). Such names are taken as stored with surrounding blanks
 trimmed; a blank one, or one holding a line break, is skipped. A novel without
 names has no rows.
+
+A name with an alias in parentheses, half- or full-width (``零号 (ZERO)``,
+``顾言（Gu Yan）``), is written by the text as either part: it is searched as
+``零号`` and ``ZERO`` (and as a whole), all counted under ``零号 (ZERO)``. A part
+that is itself one of the novel's names stays that name's, and a part of two such
+names counts for neither (it could be either).
 """
 
 from __future__ import annotations
 
 import itertools
+import re
+from collections import Counter
 from collections.abc import Mapping, Sequence
 from typing import Any, Literal
 
@@ -37,8 +45,9 @@ Window = Literal["chapter", "paragraph"]
 _WINDOWS = ("chapter", "paragraph")
 
 
-async def novel_names(ctx: LoadContext, ids: list[str] | None) -> dict[str, list[str]]:
-    """Each novel's names: its characters', then the other names its relationships use."""
+async def novel_names(ctx: LoadContext, ids: list[str] | None) -> dict[str, dict[str, list[str]]]:
+    """Each novel's names (its characters', then the other names its relationships use),
+    each with the aliases it is also searched as (see the module docstring)."""
     found: dict[str, list[str]] = {}
     tables = 0
     for table, columns in (
@@ -66,8 +75,35 @@ async def novel_names(ctx: LoadContext, ids: list[str] | None) -> dict[str, list
         )
     # The SQL order of project ids follows the collation; Python's is the same everywhere.
     return {
-        project: [name for name in dict.fromkeys(names) if name]
+        project: _with_parts([name for name in dict.fromkeys(names) if name])
         for project, names in sorted(found.items())
+    }
+
+
+#: A name and its alias in parentheses, half- or full-width: "零号 (ZERO)", "顾言（Gu Yan）".
+_ALIAS_IN_PARENTHESES = re.compile(
+    r"(?P<name>[^()（）]+?)\s*[(（]\s*(?P<alias>[^()（）]+?)\s*[)）]"
+)
+
+
+def _with_parts(names: list[str]) -> dict[str, list[str]]:
+    """Each name and the aliases it is also searched as: the parts of ``零号 (ZERO)``.
+
+    Examples
+    --------
+    >>> _with_parts(["零号 (ZERO)", "顾言（Gu Yan）", "林遥"])
+    {'零号 (ZERO)': ['零号', 'ZERO'], '顾言（Gu Yan）': ['顾言', 'Gu Yan'], '林遥': []}
+    >>> _with_parts(["老K (K)", "K博士（K）", "林 (小林)", "林"])  # K: either; 林: a name
+    {'老K (K)': ['老K'], 'K博士（K）': ['K博士'], '林 (小林)': ['小林'], '林': []}
+    """
+    parts: dict[str, list[str]] = {}
+    for name in names:
+        match = _ALIAS_IN_PARENTHESES.fullmatch(name)
+        parts[name] = list(dict.fromkeys(match.groups())) if match else []
+    claimed = Counter(part for found in parts.values() for part in found)
+    return {
+        name: [part for part in found if claimed[part] == 1 and part not in parts]
+        for name, found in parts.items()
     }
 
 
@@ -92,7 +128,7 @@ def _check_names(names: object) -> NameSet | None:
 
 
 def _name_sets(
-    given: NameSet | None, per_novel: dict[str, list[str]]
+    given: NameSet | None, per_novel: dict[str, dict[str, list[str]]]
 ) -> dict[str, NameSet] | NameSet:
     if given is not None:
         return given
@@ -123,7 +159,9 @@ async def mentions(
     names
         A list of names (``["林墨", "苏晚"]``), or a dict from each name to its aliases
         (``{"林墨": ["墨哥", "小林"]}``), used for every novel; None: each novel's own
-        (its blueprint characters, then the other names its relationships use).
+        (its blueprint characters, then the other names its relationships use; a
+        name such as ``零号 (ZERO)`` is searched as ``零号`` and ``ZERO`` too, counted
+        under ``零号 (ZERO)``).
     novel_id
         A project id or a list of them; None for every novel.
     versions

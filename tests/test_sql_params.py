@@ -415,3 +415,30 @@ async def test_a_value_sqlite_cannot_bind_is_named_as_such(fixture_sqlite: Path)
     async with session_on(sqlite_source(fixture_sqlite)) as session:
         with pytest.raises(QueryError, match=r"type 'object' is not supported\. SQLite binds"):
             await novelkit.load_sql(session, "SELECT :v AS v", {"v": object()})
+
+
+async def test_numpy_scalars_bind_as_their_python_values(fusion: Source) -> None:
+    """A value taken from a DataFrame is a numpy scalar; SQLite bound a numpy.int64 as
+    its 8 raw bytes, so ``WHERE chapter_number = :n`` matched nothing without a word."""
+    async with session_on(fusion) as session:
+        chapters = await novelkit.load_chapters(session)
+        number = chapters["chapter_number"].to_numpy(dtype=np.int64)[0]
+        words = chapters["word_count"].to_numpy(dtype=np.float64)[0]
+        expected = int((chapters["chapter_number"] == number).sum())
+        found = await novelkit.load_sql(
+            session, "SELECT COUNT(*) AS n FROM chapters WHERE chapter_number = :n", {"n": number}
+        )
+        listed = await novelkit.load_sql(
+            session,
+            "SELECT COUNT(*) AS n FROM chapters WHERE chapter_number IN :ns",
+            {"ns": [number, np.int64(10_000)]},
+        )
+        by_words = await novelkit.load_sql(
+            session,
+            "SELECT COUNT(*) AS n FROM chapters WHERE word_count = :w",
+            {"w": words},
+        )
+    assert isinstance(number, np.int64)
+    assert found["n"].iloc[0] == expected > 0
+    assert listed["n"].iloc[0] == expected
+    assert by_words["n"].iloc[0] >= 1

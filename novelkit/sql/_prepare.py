@@ -15,6 +15,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
 import sqlalchemy as sa
 from sqlalchemy.sql import visitors
 from sqlalchemy.sql.elements import TextClause
@@ -109,6 +110,8 @@ def prepare(
             f"{type(params).__name__}: write :name in the SQL and pass params={{'name': value}}."
         )
     check = checks_read_only(conn)
+    if params is not None:
+        params = {name: _python_value(value) for name, value in params.items()}
     values = tuple((params or {}).values())
     if isinstance(query, str):
         if check:
@@ -138,6 +141,20 @@ def prepare(
 
 def _compiled_sql(statement: sa.Executable, conn: Any) -> str:
     return str(statement.compile(dialect=conn.dialect))  # type: ignore[attr-defined]
+
+
+def _python_value(value: Any) -> Any:
+    """A numpy scalar (a value taken from a DataFrame) as the Python value it holds.
+
+    The drivers do not know numpy's types: SQLite bound a ``numpy.int64`` as its
+    8 raw bytes, so ``WHERE id = :n`` quietly matched nothing. Lists are converted
+    item by item; ``numpy.datetime64`` is left to the datetime rules (``_times``).
+    """
+    if isinstance(value, list | tuple | set | frozenset):
+        return type(value)(_python_value(item) for item in value)
+    if isinstance(value, np.generic) and not isinstance(value, np.datetime64):
+        return value.item()
+    return value
 
 
 def _bind_clause(statement: Any, params: Mapping[str, Any] | None) -> Any:

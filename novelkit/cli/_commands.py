@@ -24,7 +24,14 @@ from ..db import create_engine, open_session, pool_status
 from ..errors import NovelkitError
 from ..schema.tables import Generation
 from ..text import Versions
-from ._export import ExportSummary, TableFormat, TextFormat, export_tables, novel_text
+from ._export import (
+    ExportSummary,
+    TableFormat,
+    TextFormat,
+    export_tables,
+    novel_text,
+    portable,
+)
 
 __all__ = ["main"]
 
@@ -199,7 +206,8 @@ def _database(url: str | None, env_file: Path | None) -> URL:
 
 def _emit(frame: pd.DataFrame, fmt: FrameFormat) -> None:
     if fmt == "csv":
-        click.echo(frame.to_csv(index=False), nl=False)
+        # JSON columns as JSON text, as `novelkit export` and --format json write them.
+        click.echo(portable(frame).to_csv(index=False), nl=False)
     elif fmt == "json":
         click.echo(frame.to_json(orient="records", force_ascii=False, date_format="iso"))
     else:

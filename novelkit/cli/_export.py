@@ -23,7 +23,7 @@ from ..loaders._raw import primary_key
 from ..schema.reflect import reflect_table, table_names
 from ..schema.tables import KNOWN_COLUMNS
 
-__all__ = ["ExportSummary", "export_tables", "heading_and_body", "novel_text"]
+__all__ = ["ExportSummary", "export_tables", "heading_and_body", "novel_text", "portable"]
 
 TableFormat = Literal["parquet", "csv"]
 TextFormat = Literal["txt", "markdown"]
@@ -35,8 +35,13 @@ def _json_text(value: Any) -> Any:
     return value
 
 
-def _portable(frame: pd.DataFrame) -> pd.DataFrame:
-    """Columns every writer accepts the same way in every chunk."""
+def portable(frame: pd.DataFrame) -> pd.DataFrame:
+    """Columns every writer accepts the same way in every chunk.
+
+    Categories become text; parsed JSON (dicts and lists) becomes JSON text, UTF-8
+    with non-ASCII characters kept, keys sorted, as the CSV and Parquet files and
+    ``--format csv`` write it.
+    """
     out = frame.copy()
     for column in out.columns:
         dtype = out[column].dtype
@@ -116,13 +121,13 @@ async def export_tables(
             first = True
             try:
                 async for chunk in _chunks(session, name, chunksize, progress):
-                    portable = _portable(chunk)
+                    portable_chunk = portable(chunk)
                     if fmt == "csv":
-                        portable.to_csv(
+                        portable_chunk.to_csv(
                             target, mode="w" if first else "a", header=first, index=False
                         )
                     else:
-                        table = pa.Table.from_pandas(portable, preserve_index=False)
+                        table = pa.Table.from_pandas(portable_chunk, preserve_index=False)
                         if writer is None:
                             writer = pq.ParquetWriter(target, table.schema)
                         writer.write_table(table.cast(writer.schema))

@@ -41,11 +41,63 @@ F = TypeVar("F", bound=Callable[..., Any])
 FrameFormat = Literal["table", "csv", "json"]
 
 
+#: What the CLI says when a write is refused: it has no option to allow one.
+_CLI_READS_ONLY = "The novelkit CLI only reads: it has no option to change data."
+
 #: Advice in the library's messages that names the Python API, and what a CLI user
-#: types instead.
+#: types instead (replaced in this order; longer phrases before the phrases they hold).
 CLI_ADVICE = (
     ("load_novels() (or db.novels())", "`novelkit novels`"),
     ("db.inspect()", "`novelkit info`"),
+    ("(novelkit.tables() or db.tables lists them)", "(`novelkit info` lists them)"),
+    # Writes: novelkit.sql's classifier, the SQLite guard, a MySQL read-only transaction.
+    (
+        "Pass read_only=False to connect() with an account allowed to write, if you really "
+        "mean to.",
+        _CLI_READS_ONLY,
+    ),
+    ("Pass read_only=False to change data in a database you own.", _CLI_READS_ONLY),
+    ("Pass read_only=False on a database you own if you really need it.", _CLI_READS_ONLY),
+    (
+        "novelkit opens databases read-only by default; pass read_only=False (and use an "
+        "account allowed to write) to change data.",
+        _CLI_READS_ONLY,
+    ),
+    # `novelkit sql --param`.
+    (
+        "but params gives no value for it; add it to params.",
+        "but no --param gives its value; add --param NAME=VALUE for it.",
+    ),
+    (
+        "but the SQL has no such :name placeholder; remove it from params or use it in the SQL.",
+        "but the SQL has no such :name placeholder; drop that --param or use :NAME in the SQL.",
+    ),
+    ("params has ", "--param gives "),
+    # `novelkit sql --timeout`; the live SQLite file's own limit.
+    (
+        "To run longer: read a consistent copy with novelkit.connect(url, snapshot=True) "
+        "(no limit), or choose a limit yourself with statement_timeout= on connect() or "
+        "create_engine() (the app's writes may then fail while the query runs), or narrow "
+        "the query.",
+        "To run longer: choose a limit yourself with --timeout SECONDS (the app's writes may "
+        "then fail while the query runs; run it on a copy made with `novelkit snapshot` to "
+        "spare them), or narrow the query.",
+    ),
+    ("the engine's statement_timeout", "--timeout"),
+    ("Raise statement_timeout= ", "Raise --timeout "),
+    # Opening a database.
+    (", or pass create=True to start an empty database.", "."),
+    ("; raise connect_timeout= for a slow network.", "."),
+    (
+        'Retry, raise busy_timeout=, begin writing transactions with sqlite_begin="immediate", '
+        "or read from a snapshot (snapshot=True).",
+        "Retry in a moment, or copy the file with `novelkit snapshot` and read the copy.",
+    ),
+    # `novelkit search --regex`.
+    (
+        "pass regex=False to search for the text literally.",
+        "drop --regex to search for the text literally.",
+    ),
 )
 
 
@@ -511,7 +563,8 @@ def sql(
     :NAME placeholders are bound to --param values, never written into the SQL.
     Anything but one read statement is refused. On a live SQLite file in
     rollback-journal mode the query stops after 4 s unless --timeout says
-    otherwise (snapshot the file with 'novelkit snapshot' for long queries).
+    otherwise (run long queries on a copy made with 'novelkit snapshot', where
+    they cannot make the app's writes fail).
 
     \b
     Examples:

@@ -67,6 +67,25 @@ def sqlite_uri(path: Path, *, read_only: bool = True) -> str:
     return f"file:{quote(str(path.resolve()), safe='/')}?mode={mode}"
 
 
+def _relative_url_hint(path: Path) -> str:
+    """What ``sqlite:///{path}`` names, as an absolute URL; and ``/{path}``, when that looks meant.
+
+    ``sqlite:////{path}`` is not offered for a bare file name: ``/arboris.db`` is
+    rarely what anyone means, while ``sqlite:///srv/arboris.db`` usually means
+    ``/srv/arboris.db``.
+    """
+    here = Path.cwd() / path
+    hint = (
+        f" sqlite:///{path} (three slashes) is relative to the current folder, "
+        f"{Path.cwd()}, so it names {here}; an absolute path after four slashes names a "
+        f"file from anywhere: sqlite:///{here}."
+    )
+    rooted = Path("/") / path
+    if rooted.exists() or (len(path.parts) > 1 and rooted.parent.is_dir()):
+        hint += f" For {rooted}: sqlite:///{rooted}."
+    return hint
+
+
 def _check_file(path: Path, *, create: bool) -> None:
     if path.is_dir():
         raise errors.DatabaseNotFoundError(
@@ -80,10 +99,7 @@ def _check_file(path: Path, *, create: bool) -> None:
         relative = ""
         if not path.is_absolute():
             # Only a URL keeps a relative path (plain paths are resolved): three slashes.
-            relative = (
-                f" sqlite:///{path} (three slashes) names a path relative to the current "
-                f"folder, {Path.cwd()}; four slashes make it absolute: sqlite:////{path}."
-            )
+            relative = _relative_url_hint(path)
         raise errors.DatabaseNotFoundError(
             f"No SQLite database at {path} ({missing} does not exist).{relative} Check the "
             "path (Arboris keeps it at <backend>/storage/arboris.db; in Docker, in the "

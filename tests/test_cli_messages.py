@@ -1,0 +1,109 @@
+"""CLI error messages name the CLI's own commands and options, not the Python API's."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from novelkit.cli import main
+
+#: Python-API advice that a CLI user cannot act on.
+API_WORDS = (
+    "read_only=",
+    "statement_timeout",
+    "connect_timeout=",
+    "busy_timeout=",
+    "create=True",
+    "snapshot=True",
+    "regex=False",
+    "novelkit.tables()",
+    "db.tables",
+    "connect(",
+    "create_engine(",
+    "to params",
+    "from params",
+)
+
+#: About a second of work on SQLite: long enough to pass a short --timeout.
+SLOW = (
+    "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 30000000) "
+    "SELECT COUNT(*) AS n FROM c"
+)
+
+
+def fails(*args: str) -> str:
+    result = CliRunner().invoke(main, list(args))
+    assert result.exit_code == 1, result.output
+    assert isinstance(result.exception, SystemExit)
+    assert "Traceback" not in result.output
+    assert len(result.output.strip().splitlines()) == 1, result.output
+    for word in API_WORDS:
+        assert word not in result.output, (word, result.output)
+    return result.output
+
+
+@pytest.mark.parametrize(
+    "query",
+    ["DELETE FROM users", "ATTACH 'other.db' AS other", "PRAGMA journal_mode = WAL"],
+)
+def test_refused_writes_say_the_cli_only_reads(fixture_sqlite: Path, query: str) -> None:
+    out = fails("sql", query, str(fixture_sqlite))
+    assert "read-only" in out
+    assert "The novelkit CLI only reads" in out
+
+
+def test_a_missing_param_names_the_option(fixture_sqlite: Path) -> None:
+    out = fails("sql", "SELECT title FROM novel_projects WHERE status = :s", str(fixture_sqlite))
+    assert ":s" in out
+    assert "--param NAME=VALUE" in out
+
+
+def test_an_unused_param_names_the_option(fixture_sqlite: Path) -> None:
+    out = fails("sql", "SELECT 1 AS one", str(fixture_sqlite), "--param", "s=draft")
+    assert "--param" in out
+    assert "'s'" in out
+
+
+def test_bad_sql_points_at_novelkit_info(fixture_sqlite: Path) -> None:
+    out = fails("sql", "SELECT * FROM no_such_table", str(fixture_sqlite))
+    assert "no such table" in out
+    assert "`novelkit info` lists them" in out
+
+
+def test_a_missing_file_gives_no_create_advice(tmp_path: Path) -> None:
+    out = fails("novels", str(tmp_path / "missing.db"))
+    assert "No SQLite database" in out
+
+
+def test_timeout_advice_names_the_option(fixture_sqlite: Path) -> None:
+    out = fails("sql", SLOW, str(fixture_sqlite), "--timeout", "0.05")
+    assert "Raise --timeout" in out
+
+
+def test_the_live_file_limit_names_the_option(fixture_sqlite: Path) -> None:
+    out = fails("sql", SLOW.replace("30000000", "300000000"), str(fixture_sqlite))
+    assert "stopped after 4 s" in out
+    assert "--timeout SECONDS" in out
+    assert "novelkit snapshot" in out
+
+
+def test_a_bad_regex_names_the_option(fixture_sqlite: Path) -> None:
+    out = fails("search", "[", str(fixture_sqlite), "--regex")
+    assert "drop --regex" in out
+
+
+def test_a_relative_sqlite_url_suggests_the_file_meant(
+    fixture_sqlite: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    out = fails("info", "sqlite:///nope.db")
+    assert f"sqlite:///{tmp_path / 'nope.db'}" in out
+    assert "sqlite:////nope.db" not in out
+    # The suggested URL is the one that works, once the file is there.
+    shutil.copy(fixture_sqlite, tmp_path / "nope.db")
+    result = CliRunner().invoke(main, ["info", f"sqlite:///{tmp_path / 'nope.db'}"])
+    assert result.exit_code == 0, result.output
+    assert "fusion" in result.output

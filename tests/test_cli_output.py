@@ -8,6 +8,7 @@ import json
 import sqlite3
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 
 from novelkit.cli import main
@@ -51,3 +52,27 @@ def test_outlines_csv_writes_json_text(fixture_sqlite: Path) -> None:
     by_number = {r["chapter_number"]: r["metadata"] for r in as_json}
     for row in with_metadata:
         assert json.loads(row["metadata"]) == by_number[int(row["chapter_number"])]
+
+
+@pytest.mark.parametrize("tables", ["", " , ", ","])
+def test_export_with_no_table_named_is_a_usage_error(
+    fixture_sqlite: Path, tmp_path: Path, tables: str
+) -> None:
+    out_dir = tmp_path / "export"
+    result = CliRunner().invoke(
+        main, ["export", str(fixture_sqlite), "--tables", tables, "--out", str(out_dir)]
+    )
+    assert result.exit_code == 2, result.output
+    assert "--tables" in result.output
+    assert "names no table" in result.output
+    assert "Wrote" not in result.output
+    assert not out_dir.exists()
+
+
+def test_export_counts_in_words(fixture_sqlite: Path, tmp_path: Path) -> None:
+    one = run("export", str(fixture_sqlite), "--tables", "users", "--out", str(tmp_path / "a"))
+    assert one.startswith("Wrote 1 table to ")
+    two = run(
+        "export", str(fixture_sqlite), "--tables", "users,chapters", "--out", str(tmp_path / "b")
+    )
+    assert two.startswith("Wrote 2 tables to ")

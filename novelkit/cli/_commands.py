@@ -449,6 +449,12 @@ def export(
       novelkit export storage/arboris.db --tables novel_projects,chapters --out some/
     """
     chosen = [t.strip() for t in tables.split(",") if t.strip()] if tables is not None else None
+    if chosen == []:
+        raise click.BadParameter(
+            f"{tables!r} names no table; give table names separated by commas (e.g. "
+            "--tables novel_projects,chapters), or leave --tables out for every table.",
+            param_hint="--tables",
+        )
 
     async def work(engine: AsyncEngine) -> ExportSummary:
         return await export_tables(engine, out_dir, fmt=fmt, tables=chosen, progress=progress)
@@ -456,7 +462,8 @@ def export(
     summary = asyncio.run(_with_engine(_database(url, env_file), work))
     forks = summary.fork_tables
     note = f" ({len(forks)} of a fork's own: {', '.join(forks)})" if forks else ""
-    click.echo(f"Wrote {len(summary.files)} tables to {out_dir}{note}")
+    count = len(summary.files)
+    click.echo(f"Wrote {count} {'table' if count == 1 else 'tables'} to {out_dir}{note}")
 
 
 @main.command("export-text")

@@ -204,6 +204,8 @@ MIN_PREFIX = 6
 #: What such a prefix looks like: the start of a UUID (the app's project ids), so that
 #: "trailing" never stands for "trailing " or a title's first word for another id.
 _ID_PREFIX = re.compile(rf"[0-9a-f-]{{{MIN_PREFIX},}}")
+#: The start of a UUID, too short to stand for one.
+_SHORT_PREFIX = re.compile(rf"[0-9a-f-]{{1,{MIN_PREFIX - 1}}}")
 
 
 #: Ids looked up per statement: a long list never makes one oversized statement
@@ -251,8 +253,8 @@ async def resolve_novel_ids(ctx: LoadContext, novel_id: NovelIds) -> list[str] |
     """The project ids asked for, checked; None means "all novels".
 
     An id may be given by a unique prefix of :data:`MIN_PREFIX` or more characters
-    of its UUID (hex digits and hyphens, as git takes abbreviated hashes); it is
-    replaced by the whole id.
+    of its UUID (hex digits and hyphens, as git takes abbreviated hashes; case and
+    surrounding spaces do not matter); it is replaced by the whole id.
 
     Raises
     ------
@@ -286,19 +288,26 @@ async def resolve_novel_ids(ctx: LoadContext, novel_id: NovelIds) -> list[str] |
     return list(dict.fromkeys(by_prefix.get(v, v) for v in ids))
 
 
+def _as_prefix(value: str) -> str:
+    """``value`` as a UUID prefix is compared: without surrounding spaces, in lower case."""
+    return value.strip().lower()
+
+
 def _expand_prefixes(unknown: list[str], projects: pd.DataFrame) -> dict[str, str]:
     """Each unknown id that is a unique UUID prefix (6+ characters) of a project id -> that id.
 
-    Compared in Python, byte for byte, whatever the database's collation. A prefix
-    of several ids is an error listing them.
+    Compared in Python, whatever the database's collation: hex digits in either
+    case, surrounding spaces ignored (``" 86735CB7 "`` stands for ``86735cb7-...``).
+    A prefix of several ids is an error listing them.
     """
     ids = [str(i) for i in projects["id"]]
     titles = dict(zip(ids, (str(t) for t in projects["title"]), strict=True))
     expanded: dict[str, str] = {}
     for value in unknown:
-        if not _ID_PREFIX.fullmatch(value):
+        prefix = _as_prefix(value)
+        if not _ID_PREFIX.fullmatch(prefix):
             continue
-        matches = [i for i in ids if i.startswith(value)]
+        matches = [i for i in ids if i.lower().startswith(prefix)]
         if len(matches) == 1:
             expanded[value] = matches[0]
         elif len(matches) > 1:
@@ -328,8 +337,17 @@ def _unknown_message(unknown: list[str], projects: pd.DataFrame) -> str:
     shown = first if len(first) <= 60 else first[:57] + "..."
     # Compared in Python: pandas' Arrow-backed strings cannot hold a lone surrogate.
     by_title = [i for i, t in zip(projects["id"], projects["title"], strict=True) if t == first]
+    prefix = _as_prefix(first)
     if by_title:
         hint = f"That is a novel's title; its project id is {by_title[0]!r}."
+    elif _SHORT_PREFIX.fullmatch(prefix):
+        starts = sorted(str(i) for i in projects["id"] if str(i).lower().startswith(prefix))
+        which = f" ({len(starts)} ids start with it)" if len(starts) > 1 else ""
+        which = f" ({starts[0]} starts with it)" if len(starts) == 1 else which
+        hint = (
+            f"A project id prefix needs {MIN_PREFIX} or more characters{which}; give more of "
+            "the id. List the novels with load_novels() (or db.novels()) to find their ids."
+        )
     else:
         close = close_matches(first, [str(i) for i in projects["id"]])
         hint = (

@@ -6,6 +6,7 @@ import csv
 import io
 import json
 import sqlite3
+import unicodedata
 from pathlib import Path
 
 import pytest
@@ -76,3 +77,35 @@ def test_export_counts_in_words(fixture_sqlite: Path, tmp_path: Path) -> None:
         "export", str(fixture_sqlite), "--tables", "users,chapters", "--out", str(tmp_path / "b")
     )
     assert two.startswith("Wrote 2 tables to ")
+
+
+def width(text: str) -> int:
+    """Terminal columns: 2 for an East Asian wide or full-width character."""
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+
+
+def test_novels_table_lines_up_under_chinese_titles(fixture_sqlite: Path) -> None:
+    lines = run("novels", str(fixture_sqlite)).splitlines()
+    rows = json.loads(run("novels", str(fixture_sqlite), "--format", "json"))
+    titles = {r["project_id"]: r["title"] for r in rows}
+    assert any(width(t) != len(t) for t in titles.values())  # the fixture has Chinese titles
+    # Every line ends at the same column (the last column is right-aligned) ...
+    assert len({width(line) for line in lines}) == 1, lines
+    # ... and so does every title: the title column's right edge.
+    edges = set()
+    for line in lines[1:]:
+        title = titles[line.split()[0]]
+        edges.add(width(line[: line.index(title) + len(title)]))
+    header = lines[0]
+    assert edges == {width(header[: header.index("title") + len("title")])}
+
+
+def test_long_chinese_cells_are_clipped_by_width(fixture_sqlite: Path) -> None:
+    novel = novel_with_metadata(fixture_sqlite)
+    lines = run("outlines", novel, str(fixture_sqlite)).splitlines()
+    assert len({width(line) for line in lines}) == 1, lines
+    clipped = [line for line in lines if line.endswith("...")]
+    assert clipped
+    header = lines[0]
+    summary_width = width(header) - width(header[: header.index("title") + len("title")]) - 1
+    assert summary_width <= 40

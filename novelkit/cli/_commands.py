@@ -32,6 +32,7 @@ from ._export import (
     novel_text,
     portable,
 )
+from ._table import render_table
 
 __all__ = ["main"]
 
@@ -263,8 +264,7 @@ def _emit(frame: pd.DataFrame, fmt: FrameFormat) -> None:
     elif fmt == "json":
         click.echo(frame.to_json(orient="records", force_ascii=False, date_format="iso"))
     else:
-        with pd.option_context("display.max_rows", None, "display.width", 200):
-            click.echo(frame.to_string(index=False, max_colwidth=40))
+        click.echo(render_table(frame, max_colwidth=40))
 
 
 async def _with_engine(url: URL, work: Callable[[AsyncEngine], Awaitable[Any]]) -> Any:
@@ -292,8 +292,7 @@ def info(url: str | None, env_file: Path | None) -> None:
 
     async def work(engine: AsyncEngine) -> str:
         database = await inspect_database(engine)
-        with pd.option_context("display.max_rows", None, "display.width", 200):
-            tables = database.to_frame().to_string(index=False, max_colwidth=60)
+        tables = render_table(database.to_frame(), max_colwidth=60)
         return f"{database!r}\n\n{tables}\n\n{pool_status(engine)!r}"
 
     click.echo(asyncio.run(_with_engine(_database(url, env_file), work)))

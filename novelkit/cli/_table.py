@@ -1,0 +1,85 @@
+"""Frames as aligned text tables, measured in terminal columns.
+
+A wide or full-width character (Chinese, Japanese, Korean; full-width punctuation;
+most emoji) takes two columns of a terminal, everything else one, as pandas counts
+them with ``display.unicode.east_asian_width``: cells are clipped and padded by
+that width, so that columns line up under Chinese titles.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+
+import pandas as pd
+
+__all__ = ["clip", "display_width", "render_table"]
+
+_ELLIPSIS = "..."
+
+
+def _char_width(char: str) -> int:
+    return 2 if unicodedata.east_asian_width(char) in ("W", "F") else 1
+
+
+def display_width(text: str) -> int:
+    """The terminal columns ``text`` takes: 2 per East Asian wide or full-width character.
+
+    Examples
+    --------
+    >>> display_width("雾港旧事"), display_width("abc"), display_width("Untitled 草稿")
+    (8, 3, 13)
+    """
+    return sum(_char_width(char) for char in text)
+
+
+def clip(text: str, width: int) -> str:
+    """``text`` cut to at most ``width`` columns, ending in "..." when it was cut.
+
+    Examples
+    --------
+    >>> clip("零号带来一个坏消息", 10)
+    '零号带...'
+    >>> clip("short", 10)
+    'short'
+    """
+    if display_width(text) <= width:
+        return text
+    room = width - len(_ELLIPSIS)
+    kept: list[str] = []
+    used = 0
+    for char in text:
+        used += _char_width(char)
+        if used > room:
+            break
+        kept.append(char)
+    return "".join(kept) + _ELLIPSIS
+
+
+def _clipped(frame: pd.DataFrame, width: int) -> pd.DataFrame:
+    out = frame.copy()
+    for column in out.columns:
+        values = out[column]
+        if pd.api.types.is_object_dtype(values.dtype) or pd.api.types.is_string_dtype(values.dtype):
+            out[column] = values.map(lambda v: clip(v, width) if isinstance(v, str) else v)
+    return out
+
+
+def render_table(frame: pd.DataFrame, *, max_colwidth: int) -> str:
+    """``frame`` as a text table without its index, every row in full, cells clipped.
+
+    Text cells longer than ``max_colwidth`` terminal columns end in "..."; columns
+    are padded by display width, so rows line up whatever their script.
+    """
+    options = (
+        "display.max_rows",
+        None,
+        "display.width",
+        200,
+        "display.unicode.east_asian_width",
+        True,
+        "display.unicode.ambiguous_as_wide",
+        False,
+    )
+    with pd.option_context(*options):
+        # Clipped here by width: pandas' own max_colwidth counts characters.
+        return _clipped(frame, max_colwidth).to_string(index=False)

@@ -364,9 +364,13 @@ async def test_secret_looking_columns_and_settings_are_redacted(fresh: Source) -
     fresh.execute(
         "CREATE TABLE webhook_targets (id INTEGER PRIMARY KEY, access_token VARCHAR(40), "
         "private_key VARCHAR(40), credentials VARCHAR(40), refreshToken VARCHAR(40), "
-        "total_tokens INTEGER, token_usage VARCHAR(40), token_url VARCHAR(40))",
+        "total_tokens INTEGER, token_usage VARCHAR(40), token_url VARCHAR(40), "
+        "githubToken VARCHAR(40), token_value VARCHAR(40), client_key VARCHAR(40), "
+        "pwd VARCHAR(40), session_tokens INTEGER, auth_token_count INTEGER, "
+        "known_secrets VARCHAR(40), sort_key VARCHAR(40))",
         "INSERT INTO webhook_targets VALUES (1, 'ghp-7777', 'pk-8888', 'c-9999', 'r-1111', "
-        "120, '{\"in\": 3}', 'https://x.example/token')",
+        "120, '{\"in\": 3}', 'https://x.example/token', 'g-1', 't-2', 'k-3', 'p-4', 5, 6, "
+        "'她知道他是谁', 'b')",
         "INSERT INTO system_configs (`key`, value) VALUES ('smtp.token', 'tok-6666'), "
         "('github.access_token', 'ghp-9999'), ('linuxdo.token_url', 'https://x.example/t')"
         if fresh.backend == "mysql"
@@ -377,11 +381,48 @@ async def test_secret_looking_columns_and_settings_are_redacted(fresh: Source) -
         targets = await load_table(session, "webhook_targets")
         configs = await load_table(session, "system_configs")
     row = targets.iloc[0]
-    for column in ("access_token", "private_key", "credentials", "refreshToken"):
+    for column in (
+        "access_token",
+        "private_key",
+        "credentials",
+        "refreshToken",
+        "githubToken",
+        "token_value",
+        "client_key",
+        "pwd",
+    ):
         assert row[column] == "[redacted]", column
+    # Counts, story text and ordinary keys stay as stored.
+    assert (row["session_tokens"], row["auth_token_count"]) == (5, 6)
+    assert row["known_secrets"] == "她知道他是谁"
+    assert row["sort_key"] == "b"
     assert row["total_tokens"] == 120
     assert row["token_usage"] == '{"in": 3}'
     assert row["token_url"] == "https://x.example/token"
     values = dict(zip(configs["key"], configs["value"], strict=True))
     assert values["smtp.token"] == values["github.access_token"] == "[redacted]"
     assert values["linuxdo.token_url"] == "https://x.example/t"
+
+
+@pytest.mark.parametrize(
+    ("name", "secret"),
+    [
+        ("hashed_password", True),
+        ("llm_provider_api_key", True),
+        ("linuxdo.client_secret", True),
+        ("githubToken", True),
+        ("smtp.token", True),
+        ("APIKey", True),
+        ("user_api_keys", True),
+        ("total_tokens", False),
+        ("auth_token_count", False),
+        ("linuxdo.token_url", False),
+        ("known_secrets", False),
+        ("sort_key", False),
+        ("key", False),
+    ],
+)
+def test_secret_names_are_told_by_their_words(name: str, secret: bool) -> None:
+    from novelkit.loaders._query import is_secret_name
+
+    assert is_secret_name(name) is secret

@@ -281,6 +281,10 @@ def test_server_url_without_a_database(mysql_db: MySQLDatabase, tail: str, tmp_p
         ("read_timeout=-5", "read_timeout='-5'", "whole number >= 1"),
         ("use_unicode=maybe", "use_unicode='maybe'", "true or false"),
         ("charset=utf8mb4&charset=latin1", "'charset' more than once", "give it once"),
+        # A read-only tool never loads client files; a hostile server could ask for them.
+        ("local_infile=1", "'local_infile'", "Accepted there"),
+        # novelkit's TLS context would drop these without a word.
+        ("ssl_cipher=AES256-SHA", "'ssl_cipher'", "Accepted there"),
     ],
 )
 def test_bad_url_query_option(mysql_db: MySQLDatabase, query: str, named: str, hint: str) -> None:

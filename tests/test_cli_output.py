@@ -109,3 +109,15 @@ def test_long_chinese_cells_are_clipped_by_width(fixture_sqlite: Path) -> None:
     header = lines[0]
     summary_width = width(header) - width(header[: header.index("title") + len("title")]) - 1
     assert summary_width <= 40
+
+
+def test_json_and_categorical_cells_are_clipped_too(fixture_sqlite: Path) -> None:
+    """Parsed JSON cells (``metadata`` through ``novelkit sql``) are clipped like text;
+    a 200-character metadata dict made a line of over 200 columns."""
+    sql = "SELECT id, metadata FROM chapter_outlines WHERE metadata LIKE '{%' LIMIT 5"
+    lines = run("sql", sql, str(fixture_sqlite)).splitlines()
+    assert "metadata" in lines[0]
+    rows = [line for line in lines[1:] if line.strip()]
+    assert rows
+    assert all(line.endswith("...") for line in rows), rows
+    assert max(width(line) for line in rows) <= 50, rows

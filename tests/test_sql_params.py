@@ -442,3 +442,16 @@ async def test_numpy_scalars_bind_as_their_python_values(fusion: Source) -> None
     assert found["n"].iloc[0] == expected > 0
     assert listed["n"].iloc[0] == expected
     assert by_words["n"].iloc[0] >= 1
+
+
+async def test_a_named_tuple_of_values_binds_as_a_list(fusion: Source) -> None:
+    from collections import namedtuple
+
+    Pair = namedtuple("Pair", "first second")
+    async with session_on(fusion) as session:
+        found = await novelkit.load_sql(
+            session,
+            "SELECT COUNT(*) AS n FROM chapters WHERE chapter_number IN :ns",
+            {"ns": Pair(np.int64(1), 2)},
+        )
+    assert found["n"].iloc[0] >= 1

@@ -472,6 +472,7 @@ def test_your_own_sql_cannot_lift_the_statement_timeout(small_mysql: MySQLDataba
         for query in (
             lifted,
             sa.text(lifted),
+            sa.text(lifted).columns(sa.column("s")),  # a TextualSelect
             "/* note */ set statement max_statement_time=0 for select 1",
         ):
             with pytest.raises(ReadOnlyError, match="statement_timeout"):

@@ -55,12 +55,22 @@ def clip(text: str, width: int) -> str:
     return "".join(kept) + _ELLIPSIS
 
 
+def _cell(value: object, width: int) -> object:
+    if isinstance(value, str):
+        return clip(value, width)
+    if isinstance(value, dict | list | tuple):
+        return clip(str(value), width)  # parsed JSON: clipped as pandas would show it
+    return value
+
+
 def _clipped(frame: pd.DataFrame, width: int) -> pd.DataFrame:
     out = frame.copy()
     for column in out.columns:
         values = out[column]
+        if isinstance(values.dtype, pd.CategoricalDtype):
+            values = values.astype(object)
         if pd.api.types.is_object_dtype(values.dtype) or pd.api.types.is_string_dtype(values.dtype):
-            out[column] = values.map(lambda v: clip(v, width) if isinstance(v, str) else v)
+            out[column] = values.map(lambda v: _cell(v, width))
     return out
 
 

@@ -136,8 +136,11 @@ def tls_context(url: URL, given: dict[str, str | os.PathLike[str] | None]) -> ss
 # or ValueError. These are the options that work from a URL; init_command is not
 # among them: it would run SQL on every connection before the read-only guard.
 _QUERY_WHOLE_NUMBERS = {"client_flag": 0, "connect_timeout": 1, "read_timeout": 1}  # the least
-_QUERY_BOOLEANS = ("local_infile", "ssl_check_hostname", "use_unicode")
-_QUERY_TEXT = ("charset", "program_name", "sql_mode", "ssl_capath", "ssl_cipher", "unix_socket")
+# Not taken either: local_infile (a read-only tool never loads files, and it would let
+# a hostile server ask for the client's files), ssl_cipher and ssl_capath (novelkit's
+# own TLS context, built from ssl_ca/ssl_cert/ssl_key, would drop them unsaid).
+_QUERY_BOOLEANS = ("ssl_check_hostname", "use_unicode")
+_QUERY_TEXT = ("charset", "program_name", "sql_mode", "unix_socket")
 #: The options a MySQL URL's query may set.
 QUERY_OPTIONS = tuple(sorted((*_QUERY_WHOLE_NUMBERS, *_QUERY_BOOLEANS, *_QUERY_TEXT, *TLS_OPTIONS)))
 
@@ -231,18 +234,23 @@ async def kill_queries(engine: AsyncEngine, thread_ids: list[int]) -> None:
                 raise
 
 
-def close_stopped_result(result: Any) -> None:
+def close_stopped_result(connection: Any, result: Any) -> None:
     """Close a streamed result whose statement ``KILL QUERY`` stopped (sync, in a greenlet).
 
     Closing reads what the server still sends, which ends with its "query execution
     was interrupted" error: expected here, so not raised (through SQLAlchemy it would
     be logged as a failure to close), and the connection is in step again after it.
+    Any other error there (the statement's own timeout came first, the connection
+    was lost) leaves the connection in an unknown state: it is discarded, and the
+    caller's own exception (a KeyboardInterrupt, the end of its loop) goes on.
     """
     try:
         result.cursor.close()
-    except asyncmy.errors.OperationalError as exc:
+    except asyncmy.errors.Error as exc:
         if not (exc.args and exc.args[0] == _INTERRUPTED):
-            raise
+            log.debug("closing a stopped stream: %s; its connection is discarded", exc)
+            connection.invalidate()
+            return
     result.close()
 
 

@@ -81,7 +81,13 @@ def _relative_url_hint(path: Path) -> str:
         f"file from anywhere: sqlite:///{here}."
     )
     rooted = Path("/") / path
-    if rooted.exists() or (len(path.parts) > 1 and rooted.parent.is_dir()):
+    try:
+        looks_meant = rooted.exists() or (len(path.parts) > 1 and rooted.parent.is_dir())
+    except OSError:
+        # A folder this user may not look into (PermissionError on 3.11): no hint
+        # about it, rather than an error in place of the one being built.
+        looks_meant = False
+    if looks_meant:
         hint += f" For {rooted}: sqlite:///{rooted}."
     return hint
 

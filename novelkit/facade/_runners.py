@@ -63,7 +63,8 @@ def _wait_interruptibly(future: concurrent.futures.Future[T]) -> T:
             return future.result(timeout=_POLL_SECONDS)
         except TimeoutError:
             if future.done():
-                raise  # the call's own TimeoutError
+                # Its own TimeoutError, or it ended just after the wait timed out.
+                return future.result()
 
 
 class ThreadRunner:

@@ -39,16 +39,55 @@ NovelIds = str | Sequence[str] | None
 Target = AsyncSession | AsyncConnection
 
 REDACTED = "[redacted]"
-#: Names of columns (in any table) and of ``system_configs`` keys whose values are
-#: secrets. A token is one when "token" ends the name (``access_token``,
-#: ``github.access_token``, ``smtp.token``), not token counts (``total_tokens``,
-#: ``token_usage`` in forks' usage tables) or ``linuxdo.token_url``.
-_SECRET_KEY = re.compile(
-    r"api_?key|access_?key|private_?key|signing_?key|encryption_?key"
-    r"|password|passwd|secret|credential"
-    r"|(?:^|[^a-z])token$|(?:access|refresh|auth|api|bearer|session|id)_?token",
-    re.IGNORECASE,
+#: Words that make a column (in any table) or a ``system_configs`` key a secret
+#: (``hashed_password``, ``linuxdo.client_secret``, ``credentials``). A name is split
+#: into words at ``.``, ``_``, ``-`` and camelCase; plurals are other words, so the
+#: story's ``known_secrets`` and forks' ``total_tokens`` counts stay readable.
+_SECRET_WORDS = frozenset(
+    {"password", "passwd", "pwd", "secret", "credential", "credentials", "apikey", "privatekey"}
 )
+#: ``<word> key`` is a secret for these words (``api_key``, ``llm_provider_api_key``,
+#: ``private_key``, ``client_key``), not ``sort_key`` or ``primary_key``.
+_KEY_KINDS = frozenset(
+    {"api", "private", "access", "client", "app", "secret", "signing", "encryption", "auth"}
+)
+#: A name with the word ``token`` is a secret (``access_token``, ``smtp.token``,
+#: ``githubToken``, ``token_value``) unless it names something about a token.
+_NOT_THE_TOKEN = frozenset(
+    {
+        "url",
+        "uri",
+        "endpoint",
+        "usage",
+        "count",
+        "counts",
+        "limit",
+        "type",
+        "expires",
+        "expiry",
+        "expire",
+        "at",
+        "ttl",
+        "length",
+        "used",
+    }
+)
+_WORD = re.compile(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|\d+")
+
+
+def is_secret_name(name: str) -> bool:
+    """Whether a column or setting called ``name`` holds a secret (see above).
+
+    >>> [is_secret_name(n) for n in ("llm.api_key", "githubToken", "total_tokens",
+    ...                              "known_secrets", "linuxdo.token_url", "sort_key")]
+    [True, True, False, False, False, False]
+    """
+    words = [w.lower() for w in _WORD.findall(name)]
+    if _SECRET_WORDS.intersection(words):
+        return True
+    if any(w in ("key", "keys") and i and words[i - 1] in _KEY_KINDS for i, w in enumerate(words)):
+        return True
+    return "token" in words and not _NOT_THE_TOKEN.intersection(words)
 
 
 @dataclass
@@ -362,10 +401,11 @@ def _unknown_message(unknown: list[str], projects: pd.DataFrame) -> str:
 def redact_secrets(table: str, frame: pd.DataFrame) -> pd.DataFrame:
     """Hide password hashes, API keys and secret-looking system settings."""
     # Any column named like a secret, in any table (a fork's own tables too).
-    columns = [c for c in frame.columns if c == "hashed_password" or _SECRET_KEY.search(str(c))]
+    columns = [c for c in frame.columns if is_secret_name(str(c))]
     for column in columns:
         frame[column] = frame[column].where(frame[column].isna(), REDACTED)
     if table == "system_configs" and {"key", "value"} <= set(frame.columns):
-        secret = frame["key"].astype("string").str.contains(_SECRET_KEY, na=False)
+        secret = frame["key"].map(lambda key: isinstance(key, str) and is_secret_name(key))
+        secret = secret.astype(bool)
         frame.loc[secret & frame["value"].notna(), "value"] = REDACTED
     return frame

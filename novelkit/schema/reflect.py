@@ -20,9 +20,11 @@ from typing import Any, Concatenate, ParamSpec, TypeVar
 
 from sqlalchemy import inspect, text
 from sqlalchemy.engine import Connection, Engine
-from sqlalchemy.exc import NoSuchTableError, OperationalError
+from sqlalchemy.exc import DBAPIError, NoSuchTableError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession
 from sqlalchemy.types import String, TypeEngine
+
+from ..db._errors import translate_error
 
 __all__ = [
     "ColumnShape",
@@ -57,6 +59,13 @@ def _keeps_error_events(
         before = sync_conn.get_execution_options().get("skip_user_error_events", False)
         try:
             return reflect(sync_conn, *args, **kwargs)
+        except DBAPIError as exc:
+            # Raised with the translation skipped (SHOW CREATE TABLE refused to an
+            # account without rights on the table): translated here instead.
+            translated = translate_error(exc.orig or exc, sync_conn.engine.url)
+            if translated is None:
+                raise
+            raise translated from None
         finally:
             sync_conn.execution_options(skip_user_error_events=before)
 

@@ -338,7 +338,7 @@ async def _end_stream(conn: AsyncConnection, result: Any, *, finished: bool) -> 
         return  # cut off in a fetch: SQLAlchemy discarded the connection, stopping its query
     control = statement_control(conn.engine)
     if not finished and control is not None and await control.stop_connection(conn):
-        await conn.run_sync(lambda _sync: close_stopped_result(result))
+        await conn.run_sync(lambda sync: close_stopped_result(sync, result))
         return
     await conn.run_sync(lambda _sync: result.close())
 

@@ -99,7 +99,7 @@ def prepare(
         or params of the wrong type.
     """
     # Imported here: sqlglot loads on the first query, not with ``import novelkit``.
-    from ._classify import check_read_only, check_users_sql
+    from ._classify import check_users_sql
     from ._params import bind_text
     from ._times import bind_times
 
@@ -127,7 +127,8 @@ def prepare(
     if isinstance(query, sa.Executable) and isinstance(query, sa.sql.expression.ClauseElement):
         statement = _bind_clause(query, params)
         if check:
-            check_read_only(_compiled_sql(statement, conn), dialect)
+            # (text(...).columns(...) is a TextualSelect, a user's text all the same.)
+            check_users_sql(_compiled_sql(statement, conn), dialect)
         statement, texts = bind_times(statement, dialect, zone)
         columns = getattr(query, "selected_columns", None)
         return Prepared(
@@ -150,8 +151,10 @@ def _python_value(value: Any) -> Any:
     8 raw bytes, so ``WHERE id = :n`` quietly matched nothing. Lists are converted
     item by item; ``numpy.datetime64`` is left to the datetime rules (``_times``).
     """
-    if isinstance(value, list | tuple | set | frozenset):
-        return type(value)(_python_value(item) for item in value)
+    if isinstance(value, set | frozenset):
+        return {_python_value(item) for item in value}
+    if isinstance(value, list | tuple):
+        return [_python_value(item) for item in value]  # (a named tuple too)
     if isinstance(value, np.generic) and not isinstance(value, np.datetime64):
         return value.item()
     return value

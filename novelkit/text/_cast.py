@@ -95,11 +95,15 @@ def _with_parts(names: list[str]) -> dict[str, list[str]]:
     {'零号 (ZERO)': ['零号', 'ZERO'], '顾言（Gu Yan）': ['顾言', 'Gu Yan'], '林遥': []}
     >>> _with_parts(["老K (K)", "K博士（K）", "林 (小林)", "林"])  # K: either; 林: a name
     {'老K (K)': ['老K'], 'K博士（K）': ['K博士'], '林 (小林)': ['小林'], '林': []}
+    >>> _with_parts(["零号 ( )", "某人（\u3000）"])
+    {'零号 ( )': ['零号'], '某人（\u3000）': ['某人']}
     """
     parts: dict[str, list[str]] = {}
     for name in names:
         match = _ALIAS_IN_PARENTHESES.fullmatch(name)
-        parts[name] = list(dict.fromkeys(match.groups())) if match else []
+        # (A blank alias, "零号 ( )", is no part: a blank name is refused.)
+        found = [part.strip() for part in match.groups() if part.strip()] if match else []
+        parts[name] = list(dict.fromkeys(found))
     claimed = Counter(part for found in parts.values() for part in found)
     return {
         name: [part for part in found if claimed[part] == 1 and part not in parts]

@@ -426,3 +426,20 @@ def test_secret_names_are_told_by_their_words(name: str, secret: bool) -> None:
     from novelkit.loaders._query import is_secret_name
 
     assert is_secret_name(name) is secret
+
+
+async def test_an_unknown_table_says_the_same_everywhere(fresh: Source) -> None:
+    """One wording for a table the database does not have: close matches, and on MySQL
+    that a table the account has no rights on is not listed either."""
+    from novelkit.errors import UnknownObjectError
+
+    async with session_on(fresh) as session:
+        with pytest.raises(UnknownObjectError) as by_loader:
+            await load_table(session, "chapterz")
+        tables = await novelkit.tables(session)
+    with pytest.raises(UnknownObjectError) as by_tables:
+        tables["chapterz"]
+    for raised in (by_loader, by_tables):
+        message = str(raised.value)
+        assert message.startswith("This database has no table 'chapterz'. Close matches: chapters")
+        assert ("not listed either" in message) is (fresh.backend == "mysql")

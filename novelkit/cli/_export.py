@@ -16,9 +16,9 @@ import pyarrow.parquet as pq
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from ..db import open_session
-from ..errors import ConfigurationError, UnknownObjectError
+from ..errors import ConfigurationError
 from ..loaders import iter_frames, load_chapters, load_novels, load_table, load_versions
-from ..loaders._query import close_matches
+from ..loaders._query import unknown_table
 from ..loaders._raw import primary_key
 from ..schema.reflect import reflect_table, table_names
 from ..schema.tables import KNOWN_COLUMNS
@@ -75,7 +75,9 @@ async def _chunks(
         yield chunk
 
 
-def _wanted(present: frozenset[str], tables: Sequence[str] | None) -> list[str]:
+def _wanted(
+    present: frozenset[str], tables: Sequence[str] | None, backend: str | None = None
+) -> list[str]:
     """The tables to write: the known ones in schema order, then the fork's, sorted."""
     if tables is None:
         known = [t for t in KNOWN_COLUMNS if t in present]
@@ -83,11 +85,7 @@ def _wanted(present: frozenset[str], tables: Sequence[str] | None) -> list[str]:
     chosen = list(dict.fromkeys(tables))
     unknown = [t for t in chosen if t not in present]
     if unknown:
-        close = close_matches(unknown[0], sorted(present))
-        hint = f" Close matches: {', '.join(close)}." if close else ""
-        raise UnknownObjectError(
-            f"This database has no table {unknown[0]!r}.{hint} db.inspect() lists what it has."
-        )
+        raise unknown_table(unknown[0], list(present), backend=backend)
     return chosen
 
 
@@ -113,7 +111,7 @@ async def export_tables(
     written: list[Path] = []
     async with open_session(engine) as session:
         present = await table_names(session)
-        wanted = _wanted(present, tables)
+        wanted = _wanted(present, tables, engine.dialect.name)
         folder.mkdir(parents=True, exist_ok=True)
         for name in wanted:
             target = folder / f"{name}.{fmt}"

@@ -25,6 +25,7 @@ from ._query import (
     open_context,
     resolve_novel_ids,
     sql_table,
+    unknown_table,
 )
 from ._raw import (
     RawOptions,
@@ -45,12 +46,7 @@ async def _checked_table(ctx: LoadContext, name: str) -> TableShape:
         raise UnknownObjectError(f"A table name must be a string, not {type(name).__name__}.")
     names = await table_names(ctx.conn)
     if name not in names:
-        close = close_matches(name, sorted(names))
-        hint = f" Close matches: {', '.join(close)}." if close else ""
-        shown = name if len(name) <= 60 else name[:57] + "..."
-        raise UnknownObjectError(
-            f"This database has no table {shown!r}.{hint} db.inspect() lists what it has."
-        )
+        raise unknown_table(name, list(names), backend=ctx.backend)
     shape = await reflect_table(ctx.conn, name)
     if shape is None:
         raise UnknownObjectError(f"The table {name!r} could not be read.")

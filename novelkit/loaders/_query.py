@@ -32,6 +32,7 @@ __all__ = [
     "require_table",
     "resolve_novel_ids",
     "sql_table",
+    "unknown_table",
 ]
 
 NovelIds = str | Sequence[str] | None
@@ -196,8 +197,8 @@ async def require_table(ctx: LoadContext, name: str, *, hint: str = "") -> Table
     """The reflected table, or :class:`UnknownObjectError` naming what to do."""
     shape = await reflect_table(ctx.conn, name)
     if shape is None:
-        raise UnknownObjectError(
-            f"This database has no table {name!r}. {hint or 'Check the name with db.inspect().'}"
+        raise unknown_table(
+            name, backend=ctx.backend, advice=hint or "Check the name with db.inspect()."
         )
     return shape
 
@@ -369,6 +370,32 @@ def close_matches(word: str, choices: Sequence[str]) -> list[str]:
     if len(word) > _CLOSE_MATCH_CHARS:
         return []
     return difflib.get_close_matches(word, choices, n=3)
+
+
+#: What a user is told to do about a table name the database does not have.
+LIST_TABLES = "db.inspect() lists what it has."
+
+
+def unknown_table(
+    name: object,
+    present: Sequence[str] = (),
+    *,
+    backend: str | None = None,
+    advice: str = LIST_TABLES,
+) -> UnknownObjectError:
+    """The error for a table ``name`` the database does not have (one wording for all).
+
+    Close matches among ``present`` are named. On MySQL ``SHOW TABLES`` lists only the
+    tables the account has rights on, so a table the account may not read looks
+    absent: the message says so.
+    """
+    text = str(name)
+    shown = text if len(text) <= 60 else text[:57] + "..."
+    close = close_matches(text, sorted(present))
+    hint = f" Close matches: {', '.join(close)}." if close else ""
+    if backend == "mysql":
+        hint += " (On MySQL a table this account has no rights on is not listed either.)"
+    return UnknownObjectError(f"This database has no table {shown!r}.{hint} {advice}")
 
 
 def _unknown_message(unknown: list[str], projects: pd.DataFrame) -> str:

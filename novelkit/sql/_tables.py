@@ -17,8 +17,8 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 from sqlalchemy.sql.base import ReadOnlyColumnCollection
 
-from ..errors import UnknownObjectError, WrongTypeError
-from ..loaders._query import close_matches
+from ..errors import WrongTypeError
+from ..loaders._query import unknown_table
 from ..schema.inspect import _count_rows
 from ..schema.reflect import TableShape, cached_value, reflect_all, store_value
 
@@ -42,9 +42,12 @@ class Tables:
     and primary key. Built by :func:`tables`.
     """
 
-    def __init__(self, metadata: sa.MetaData, counts: dict[str, int]) -> None:
+    def __init__(
+        self, metadata: sa.MetaData, counts: dict[str, int], backend: str | None = None
+    ) -> None:
         self._metadata = metadata
         self._counts = dict(counts)
+        self._backend = backend
         # Plain instance attributes, not __getattr__: IPython's completer evaluates
         # "t.chapters" (to complete ".c.chapter_number") only on objects that do not
         # override attribute lookup. A table named like a property stays in t[...].
@@ -65,9 +68,10 @@ class Tables:
     def __getitem__(self, name: str) -> sa.Table:
         table = self._metadata.tables.get(name)
         if table is None:
-            close = close_matches(str(name), list(self._metadata.tables))
-            hint = f" Close matches: {', '.join(close)}." if close else ""
-            raise UnknownObjectError(f"This database has no table {str(name)[:60]!r}.{hint}")
+            names = list(self._metadata.tables)
+            raise unknown_table(
+                name, names, backend=self._backend, advice="repr(tables) lists them."
+            )
         return table
 
     def __iter__(self) -> Iterator[str]:
@@ -193,6 +197,6 @@ async def tables(target: AsyncSession | AsyncConnection) -> Tables:
         return cached
     shapes = await reflect_all(conn)
     counts = await _count_rows(conn, sorted(shapes))
-    built = Tables(_build(shapes), counts)
+    built = Tables(_build(shapes), counts, conn.dialect.name)
     store_value(engine, _CACHE_KEY, built)
     return built

@@ -15,7 +15,7 @@ test:
 test-fast:
 	env -u NOVELKIT_TEST_MYSQL_URL -u NOVELKIT_TEST_MYSQL_RO_URL -u NOVELKIT_TEST_MYSQL_ADMIN_URL \
 	  -u NOVELKIT_REQUIRE_MYSQL $(PY) -m pytest -o addopts="-ra --strict-markers" -p no:nbval \
-	  -m "not slow and not mysql" -q tests
+	  -m "not slow and not mysql" -q -n 2 tests
 
 lint:
 	$(PY) -m ruff check novelkit tests benchmarks

@@ -371,7 +371,10 @@ async def iter_sql(
     ``statement_timeout``, or on a live rollback-journal file the 4 s limit,
     covers the whole loop, your code between chunks included (past it the
     next chunk raises :class:`~novelkit.QueryTimeoutError`). Stream long scans
-    from a snapshot (``connect(snapshot=True)``).
+    from a snapshot (``connect(snapshot=True)``). Python does not close an async
+    generator left by ``break``: wrap it in ``contextlib.aclosing(...)`` so that
+    the statement stops (and, on MySQL, the connection is free) as the loop ends;
+    ``db.iter_sql`` does this itself.
 
     Examples
     --------

@@ -14,7 +14,7 @@ import asyncio
 import concurrent.futures
 import threading
 from collections.abc import Callable, Coroutine
-from typing import Any, Literal, TypeVar
+from typing import Any, Literal, TypeVar, cast
 
 from ..errors import ConfigurationError
 
@@ -67,6 +67,57 @@ def _wait_interruptibly(future: concurrent.futures.Future[T]) -> T:
                 return future.result()
 
 
+class _HandedOver:
+    """A call handed from the caller's thread to the runner's loop.
+
+    The task is created on the loop's thread, and whether it has been created and
+    whether the caller has abandoned the call (a KeyboardInterrupt, which may land
+    at any point of the hand-over) are settled under one lock: an interrupt either
+    finds the task, to cancel it and wait for its clean-up, or keeps the call from
+    ever starting. (With ``asyncio.run_coroutine_threadsafe`` an interrupt inside
+    the hand-over left a queued task running with no one to cancel it.)
+    """
+
+    def __init__(self, coro: Coroutine[Any, Any, Any], loop: asyncio.AbstractEventLoop) -> None:
+        self._coro = coro
+        self._loop = loop
+        self._lock = threading.Lock()
+        self._task: asyncio.Task[Any] | None = None
+        self._abandoned = False
+        #: The call's outcome, for the caller's thread.
+        self.future: concurrent.futures.Future[Any] = concurrent.futures.Future()
+        #: Set once the started call has ended, its clean-up included.
+        self.finished = threading.Event()
+
+    def hand_over(self) -> None:
+        self._loop.call_soon_threadsafe(self._start)
+
+    def _start(self) -> None:
+        with self._lock:
+            if self._abandoned:
+                return  # its coroutine was closed by abandon()
+            self._task = self._loop.create_task(self._coro)
+        self._task.add_done_callback(self._settle)
+
+    def _settle(self, task: asyncio.Task[Any]) -> None:
+        self.finished.set()
+        if task.cancelled():
+            self.future.cancel()
+        elif (error := task.exception()) is not None:
+            self.future.set_exception(error)
+        else:
+            self.future.set_result(task.result())
+
+    def abandon(self) -> asyncio.Task[Any] | None:
+        """The caller gives up: the task if it was created (to be cancelled), else None,
+        and then it never will be (its coroutine is closed unstarted)."""
+        with self._lock:
+            self._abandoned = True
+            if self._task is None:
+                self._coro.close()
+            return self._task
+
+
 class ThreadRunner:
     """An event loop of its own in a daemon thread; every call is submitted there."""
 
@@ -114,29 +165,24 @@ class ThreadRunner:
         SQLite statement in aiosqlite's thread, a query on the MySQL server).
         """
         self._check_open(coro)
-        finished = threading.Event()
-        started: list[asyncio.Task[Any] | None] = []
-
-        async def tracked() -> T:
-            started.append(asyncio.current_task())
-            try:
-                return await coro
-            finally:
-                finished.set()
-
-        future = asyncio.run_coroutine_threadsafe(tracked(), self._loop)
+        call = _HandedOver(coro, self._loop)
         try:
-            return _wait_interruptibly(future)
+            call.hand_over()
+            return cast(T, _wait_interruptibly(call.future))
         except KeyboardInterrupt:
             # The interrupt button of a notebook: cancel the task on our loop (its
             # Python work stops at its next await: loaders yield between chunks),
             # stop in the database what it was running (a statement runs outside the
             # loop, in aiosqlite's thread or on the MySQL server), and wait for its
             # clean-up, which SQLAlchemy runs to completion, so the connection is back.
-            future.cancel()
+            # A call interrupted before its task was created never starts.
+            task = call.abandon()
+            if task is not None:
+                self._loop.call_soon_threadsafe(task.cancel)
             if on_interrupt is not None:
-                on_interrupt(started[0] if started else None, self._run_on_loop)
-            finished.wait(timeout=_CLEANUP_TIMEOUT)
+                on_interrupt(task, self._run_on_loop)
+            if task is not None:
+                call.finished.wait(timeout=_CLEANUP_TIMEOUT)
             raise
 
     def _run_on_loop(self, coro: Coroutine[Any, Any, None]) -> None:

@@ -32,6 +32,9 @@ __all__ = ["StatementControl", "install_statement_control", "statement_control"]
 
 #: Stops the statement on one driver connection (MySQL); awaited on the engine's loop.
 AsyncStop = Callable[[Any], Awaitable[None]]
+#: Closes a result whose statement was stopped (MySQL), on the sync connection in
+#: SQLAlchemy's greenlet: reading what the server still sends, its expected error included.
+CloseStopped = Callable[[Any, Any], None]
 #: Runs a coroutine to completion on the engine's loop, from another thread.
 LoopRunner = Callable[[Coroutine[Any, Any, None]], None]
 
@@ -39,8 +42,14 @@ LoopRunner = Callable[[Coroutine[Any, Any, None]], None]
 class StatementControl:
     """The connections each task has checked out from one engine, and how to stop them."""
 
-    def __init__(self, engine: AsyncEngine, async_stop: AsyncStop | None) -> None:
+    def __init__(
+        self,
+        engine: AsyncEngine,
+        async_stop: AsyncStop | None,
+        close_stopped: CloseStopped | None = None,
+    ) -> None:
         self._async_stop = async_stop  # None: SQLite, whose stop is a flag
+        self._close_stopped = close_stopped
         self._lock = threading.Lock()
         self._owners: dict[Any, tuple[asyncio.Task[Any] | None, Any]] = {}
         sync = engine.sync_engine
@@ -77,18 +86,22 @@ class StatementControl:
         # goes through and the CancelledError is re-raised after.
         await_(self._async_stop(driver))
 
-    async def stop_connection(self, connection: AsyncConnection) -> bool:
-        """Stop the statement ``connection`` runs (MySQL: ``KILL QUERY``); True if sent.
+    async def abandon_result(self, connection: AsyncConnection, result: Any) -> None:
+        """Close a streamed ``result`` left unread midway (a loop that stopped early,
+        an interrupt between chunks).
 
-        For a result left unread midway (a stream closed early or interrupted in a
-        fetch): the server stops sending its rows. False on SQLite, where closing the
-        cursor ends the statement at once.
+        MySQL: its statement is stopped first (``KILL QUERY``), since closing would
+        otherwise read every row left; the result is then closed through the error
+        that the stop makes the server send. SQLite: closing the cursor ends the
+        statement at once.
         """
-        if self._async_stop is None:
-            return False
+        if self._async_stop is None or self._close_stopped is None:
+            await connection.run_sync(lambda _sync: result.close())
+            return
         raw = await connection.get_raw_connection()
         await self._async_stop(raw.driver_connection)
-        return True
+        close_stopped = self._close_stopped
+        await connection.run_sync(lambda sync: close_stopped(sync, result))
 
     def connections_of(self, task: asyncio.Task[Any] | None) -> list[tuple[Any, Any]]:
         """(pool record, driver connection) of each connection ``task`` holds now."""
@@ -122,10 +135,12 @@ _controls: weakref.WeakKeyDictionary[Engine, StatementControl] = weakref.WeakKey
 _controls_lock = threading.Lock()
 
 
-def install_statement_control(engine: AsyncEngine, async_stop: AsyncStop | None) -> None:
+def install_statement_control(
+    engine: AsyncEngine, async_stop: AsyncStop | None, close_stopped: CloseStopped | None = None
+) -> None:
     """Give ``engine`` its :class:`StatementControl` (once, when novelkit creates it)."""
     with _controls_lock:
-        _controls[engine.sync_engine] = StatementControl(engine, async_stop)
+        _controls[engine.sync_engine] = StatementControl(engine, async_stop, close_stopped)
 
 
 def statement_control(engine: AsyncEngine) -> StatementControl | None:

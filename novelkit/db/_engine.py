@@ -24,7 +24,12 @@ from ..errors import ConfigurationError
 from ._control import install_statement_control
 from ._errors import install_error_translation
 from ._facts import EngineFacts, record_facts
-from ._mysql import create_mysql_engine, make_stopper, remember_side_connector
+from ._mysql import (
+    close_stopped_result,
+    create_mysql_engine,
+    make_stopper,
+    remember_side_connector,
+)
 from ._pool import pool_counters
 from ._settings import is_sqlite, resolve_url
 from ._sqlite import create_sqlite_engine
@@ -176,7 +181,9 @@ def create_engine(
             tls={"ssl_ca": ssl_ca, "ssl_cert": ssl_cert, "ssl_key": ssl_key},
             options=options,
         )
-        install_statement_control(engine, make_stopper(connect, connect_timeout))
+        install_statement_control(
+            engine, make_stopper(connect, connect_timeout), close_stopped_result
+        )
         remember_side_connector(engine, connect, connect_timeout)
     install_error_translation(engine, resolved)
     tls = any(v is not None for v in (ssl_ca, ssl_cert, ssl_key)) or any(

@@ -25,7 +25,6 @@ from ..arrow._choice import arrow_path_for, note_driver_path
 from ..arrow._output import Frame, Output, frame_output, stream_output
 from ..db._control import statement_control
 from ..db._facts import engine_facts
-from ..db._mysql import close_stopped_result
 from ..db._settings import sqlite_path
 from ..db._sqlite import hold_deadline
 from ..errors import ConfigurationError, QueryTimeoutError
@@ -328,17 +327,17 @@ async def load_sql(
 async def _end_stream(conn: AsyncConnection, result: Any, *, finished: bool) -> None:
     """Close a streamed result, read to its end or left midway.
 
-    Left midway on MySQL (the loop stopped, an interrupt between chunks), the
-    statement is stopped on the server first: closing the result would otherwise
-    read every row left. A fetch cut off by a cancellation may have left the driver
-    halfway through a packet: SQLAlchemy has discarded that connection already, and
-    novelkit's cancellation listener stopped its statement.
+    Left midway (the loop stopped, an interrupt between chunks), the engine's
+    statement control closes it the backend's way (see ``abandon_result``). A fetch
+    cut off by a cancellation may have left the driver halfway through a packet:
+    SQLAlchemy has discarded that connection already, and novelkit's cancellation
+    listener stopped its statement.
     """
     if conn.invalidated:
         return  # cut off in a fetch: SQLAlchemy discarded the connection, stopping its query
     control = statement_control(conn.engine)
-    if not finished and control is not None and await control.stop_connection(conn):
-        await conn.run_sync(lambda sync: close_stopped_result(sync, result))
+    if not finished and control is not None:
+        await control.abandon_result(conn, result)
         return
     await conn.run_sync(lambda _sync: result.close())
 

@@ -111,6 +111,18 @@ def mysql_source(db: Any, *, read_only: bool = True) -> Source:
     return Source("mysql", db.ro_url if read_only else db.url, mysql=db)
 
 
+#: The params of a fixture on both backends; the MariaDB one needs the server.
+BACKENDS = ["sqlite", pytest.param("mysql", marks=pytest.mark.mysql)]
+
+
+def fusion_source(request: pytest.FixtureRequest) -> Source:
+    """The app-created fusion fixture on the backend ``request.param`` names (a fixture's
+    params are :data:`BACKENDS`). The MariaDB copy is shared by the session: read it only."""
+    if request.param == "sqlite":
+        return sqlite_source(request.getfixturevalue("fixture_sqlite"))
+    return mysql_source(request.getfixturevalue("mysql_fixture_db"))
+
+
 def project_ids(source: Source) -> list[str]:
     return sorted(r["id"] for r in source.rows("SELECT id FROM novel_projects"))
 

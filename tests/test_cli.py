@@ -11,18 +11,13 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from cli_support import first_value, run
 from click.testing import CliRunner
 from nktest_support import MySQLDatabase
 
 from novelkit.cli import main
 
 RW_PASSWORD = "p@ss:w/rd%X9"
-
-
-def run(*args: str) -> str:
-    result = CliRunner().invoke(main, list(args), catch_exceptions=False)
-    assert result.exit_code == 0, result.output
-    return result.output
 
 
 def fails(*args: str) -> str:
@@ -34,11 +29,11 @@ def fails(*args: str) -> str:
 
 
 def busiest_novel(path: Path) -> str:
-    with sqlite3.connect(path) as conn:
-        return conn.execute(
-            "SELECT project_id FROM chapters GROUP BY project_id "
-            "ORDER BY COUNT(*) DESC, project_id LIMIT 1"
-        ).fetchone()[0]
+    return first_value(
+        path,
+        "SELECT project_id FROM chapters GROUP BY project_id "
+        "ORDER BY COUNT(*) DESC, project_id LIMIT 1",
+    )
 
 
 def test_info_lists_tables_with_counts(fixture_sqlite: Path) -> None:

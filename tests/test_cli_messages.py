@@ -6,6 +6,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+from cli_support import fails_in_one_line
 from click.testing import CliRunner
 
 from novelkit.cli import main
@@ -35,14 +36,11 @@ SLOW = (
 
 
 def fails(*args: str) -> str:
-    result = CliRunner().invoke(main, list(args))
-    assert result.exit_code == 1, result.output
-    assert isinstance(result.exception, SystemExit)
-    assert "Traceback" not in result.output
-    assert len(result.output.strip().splitlines()) == 1, result.output
+    """A one-line failure whose advice is the CLI's own, no Python-API words."""
+    output = fails_in_one_line(*args)
     for word in API_WORDS:
-        assert word not in result.output, (word, result.output)
-    return result.output
+        assert word not in output, (word, output)
+    return output
 
 
 @pytest.mark.parametrize(
@@ -55,16 +53,24 @@ def test_refused_writes_say_the_cli_only_reads(fixture_sqlite: Path, query: str)
     assert "The novelkit CLI only reads" in out
 
 
-def test_a_missing_param_names_the_option(fixture_sqlite: Path) -> None:
-    out = fails("sql", "SELECT title FROM novel_projects WHERE status = :s", str(fixture_sqlite))
-    assert ":s" in out
-    assert "--param NAME=VALUE" in out
-
-
-def test_an_unused_param_names_the_option(fixture_sqlite: Path) -> None:
-    out = fails("sql", "SELECT 1 AS one", str(fixture_sqlite), "--param", "s=draft")
-    assert "--param" in out
-    assert "'s'" in out
+@pytest.mark.parametrize(
+    ("query", "options", "expected"),
+    [
+        pytest.param(
+            "SELECT title FROM novel_projects WHERE status = :s",
+            [],
+            [":s", "--param NAME=VALUE"],
+            id="missing",
+        ),
+        pytest.param("SELECT 1 AS one", ["--param", "s=draft"], ["--param", "'s'"], id="unused"),
+    ],
+)
+def test_a_param_error_names_the_option(
+    fixture_sqlite: Path, query: str, options: list[str], expected: list[str]
+) -> None:
+    out = fails("sql", query, str(fixture_sqlite), *options)
+    for words in expected:
+        assert words in out
 
 
 def test_bad_sql_points_at_novelkit_info(fixture_sqlite: Path) -> None:

@@ -10,23 +10,18 @@ import unicodedata
 from pathlib import Path
 
 import pytest
+from cli_support import first_value, run
 from click.testing import CliRunner
 
 from novelkit.cli import main
 
 
-def run(*args: str) -> str:
-    result = CliRunner().invoke(main, list(args), catch_exceptions=False)
-    assert result.exit_code == 0, result.output
-    return result.output
-
-
 def novel_with_metadata(path: Path) -> str:
-    with sqlite3.connect(path) as conn:
-        return conn.execute(
-            "SELECT project_id FROM chapter_outlines WHERE metadata LIKE '{%' "
-            "ORDER BY project_id LIMIT 1"
-        ).fetchone()[0]
+    return first_value(
+        path,
+        "SELECT project_id FROM chapter_outlines WHERE metadata LIKE '{%' "
+        "ORDER BY project_id LIMIT 1",
+    )
 
 
 def test_outlines_csv_writes_json_text(fixture_sqlite: Path) -> None:

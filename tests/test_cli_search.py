@@ -13,6 +13,7 @@ import pandas as pd
 import pytest
 import text_queries_support as data
 from _loaders_support import scratch_database
+from cli_support import run
 from click.testing import CliRunner
 
 from novelkit.cli import main
@@ -23,12 +24,6 @@ def texts_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("cli-search") / "texts.sqlite"
     asyncio.run(data.build(str(path)))
     return path
-
-
-def run(*args: str) -> str:
-    result = CliRunner().invoke(main, list(args), catch_exceptions=False)
-    assert result.exit_code == 0, result.output
-    return result.output
 
 
 def test_search_prints_one_line_per_match(texts_db: Path) -> None:

@@ -7,20 +7,12 @@ import tempfile
 from pathlib import Path
 
 import pytest
+from cli_support import fails_in_one_line as fails
 from click.testing import CliRunner
 
 from novelkit.cli import main
 from novelkit.db import snapshot_sqlite
 from novelkit.errors import ConfigurationError, LockTimeoutError, NotArborisDatabaseError
-
-
-def fails(*args: str) -> str:
-    result = CliRunner().invoke(main, list(args))
-    assert result.exit_code == 1, result.output
-    assert isinstance(result.exception, SystemExit)
-    assert "Traceback" not in result.output
-    assert len(result.output.strip().splitlines()) == 1, result.output
-    return result.output
 
 
 def test_a_text_file_is_not_an_sqlite_database(tmp_path: Path) -> None:

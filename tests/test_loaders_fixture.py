@@ -17,8 +17,10 @@ from typing import Any
 import pandas as pd
 import pytest
 from _loaders_support import (
+    BACKENDS,
     Source,
     expected_novels,
+    fusion_source,
     mysql_source,
     project_ids,
     session_on,
@@ -76,12 +78,10 @@ CHAPTER_STATUSES = [
 ]
 
 
-@pytest.fixture(params=["sqlite", pytest.param("mysql", marks=pytest.mark.mysql)])
+@pytest.fixture(params=BACKENDS)
 def fx(request: pytest.FixtureRequest) -> Source:
     """The fixture on one backend (the MariaDB copy is shared: read it only)."""
-    if request.param == "sqlite":
-        return sqlite_source(request.getfixturevalue("fixture_sqlite"))
-    return mysql_source(request.getfixturevalue("mysql_fixture_db"))
+    return fusion_source(request)
 
 
 def _utc(value: Any) -> pd.Timestamp:

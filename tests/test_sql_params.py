@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 import pytest
 import sqlalchemy as sa
-from _loaders_support import Source, mysql_source, session_on, sqlite_source
+from _loaders_support import BACKENDS, Source, fusion_source, session_on, sqlite_source
 from hypothesis import given, settings, strategies as st
 from nktest_support import MySQLDatabase
 from sqlalchemy.dialects import sqlite as sqlite_dialect
@@ -278,12 +278,10 @@ BOUNDARY = dt.datetime(2026, 11, 27, 5, 44, 41)
 COUNT_FROM = "SELECT count(*) AS n FROM chapters WHERE created_at >= :t"
 
 
-@pytest.fixture(params=["sqlite", pytest.param("mysql", marks=pytest.mark.mysql)])
+@pytest.fixture(params=BACKENDS)
 def fusion(request: pytest.FixtureRequest) -> Source:
     """The app-created fixture, on SQLite and MariaDB."""
-    if request.param == "sqlite":
-        return sqlite_source(request.getfixturevalue("fixture_sqlite"))
-    return mysql_source(request.getfixturevalue("mysql_fixture_db"))
+    return fusion_source(request)
 
 
 def _stored_zone(source: Source) -> dt.tzinfo:

@@ -5,13 +5,16 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 import sqlite3
 import unicodedata
+from contextlib import closing
 from pathlib import Path
 
 import pytest
 from cli_support import first_value, run
 from click.testing import CliRunner
+from nktest_support import MySQLDatabase
 
 from novelkit.cli import main
 
@@ -116,3 +119,54 @@ def test_json_and_categorical_cells_are_clipped_too(fixture_sqlite: Path) -> Non
     assert rows
     assert all(line.endswith("...") for line in rows), rows
     assert max(width(line) for line in rows) <= 50, rows
+
+
+def test_info_reads_as_text_not_as_python(fixture_sqlite: Path) -> None:
+    """Was: a ``DatabaseInfo(...)`` header, ``()`` for no column, ``<NA>`` rows and a
+    ``PoolStatus[...](... None ...)`` line."""
+    with closing(sqlite3.connect(fixture_sqlite)) as conn:
+        conn.executescript(
+            "ALTER TABLE novel_projects DROP COLUMN initial_prompt; DROP TABLE factions; "
+            "CREATE TABLE my_notes (id INTEGER PRIMARY KEY, body TEXT); "
+            "ALTER TABLE chapters ADD COLUMN mood TEXT;"
+        )
+    out = run("info", str(fixture_sqlite))
+    for python in ("DatabaseInfo", "PoolStatus", "()", "None", "<NA>", "NaN", "'"):
+        assert python not in out, python
+    lines = out.splitlines()
+    assert lines[:7] == [
+        f"database: sqlite: sqlite+aiosqlite:///{fixture_sqlite}",
+        "generation: fusion",
+        "known tables: 35 (382 rows)",
+        "missing: table factions, novel_projects.initial_prompt",
+        "extra: table my_notes, chapters.mood",
+        "fork variants: none",
+        "novelkit demo: no",
+    ]
+    header = next(line for line in lines if line.lstrip().startswith("table "))
+    assert header.split() == ["table", "status", "rows", "missing", "columns", "extra", "columns"]
+    table = {line.split()[0]: line for line in lines[lines.index(header) + 1 : -2]}
+    assert len(table) == 37
+    assert table["users"].split() == ["users", "known", "4"]
+    assert table["novel_projects"].split() == ["novel_projects", "known", "6", "initial_prompt"]
+    assert table["chapters"].split() == ["chapters", "known", "42", "mood"]
+    assert table["factions"].split() == ["factions", "missing"]
+    assert table["my_notes"].split() == ["my_notes", "extra", "0", "id,", "body"]
+    # Each list stands under its own heading (cells align right), no line ends in blanks.
+    end_of_missing = header.index("missing columns") + len("missing columns")
+    assert table["novel_projects"].index("initial_prompt") + len("initial_prompt") == end_of_missing
+    assert len(table["chapters"]) == len(header)
+    assert all(line == line.rstrip() for line in lines)
+    assert lines[-2:] == ["", "pool: NullPool, pre-ping off"]
+
+
+@pytest.mark.mysql
+def test_info_on_mariadb_gives_the_pool_figures_in_words(mysql_fixture_db: MySQLDatabase) -> None:
+    out = run("info", mysql_fixture_db.ro_url.render_as_string(hide_password=False))
+    assert "None" not in out
+    assert out.splitlines()[0].startswith("database: mysql: mysql+asyncmy://")
+    assert re.fullmatch(
+        r"pool: AsyncAdaptedQueuePool, size \d+, checked in \d+, checked out \d+, "
+        r"overflow -?\d+, max overflow \d+, timeout [\d.]+ s, recycle \d+ s, pre-ping on",
+        out.splitlines()[-1],
+    )

@@ -32,6 +32,7 @@ from ._export import (
     novel_text,
     portable,
 )
+from ._info import info_text
 from ._table import render_table
 
 __all__ = ["main"]
@@ -291,9 +292,7 @@ def info(url: str | None, env_file: Path | None) -> None:
     from ..schema.inspect import inspect_database
 
     async def work(engine: AsyncEngine) -> str:
-        database = await inspect_database(engine)
-        tables = render_table(database.to_frame(), max_colwidth=60)
-        return f"{database!r}\n\n{tables}\n\n{pool_status(engine)!r}"
+        return info_text(await inspect_database(engine), pool_status(engine))
 
     click.echo(asyncio.run(_with_engine(_database(url, env_file), work)))
 

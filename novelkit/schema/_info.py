@@ -1,8 +1,8 @@
 """``DatabaseInfo``: what :func:`~novelkit.inspect_database` found, and how it shows.
 
-The record itself, its table (:meth:`DatabaseInfo.to_frame`), its text ``repr``
-and its notebook HTML view. How a database is classified is in
-:mod:`novelkit.schema.inspect`.
+The record itself, its table (:meth:`DatabaseInfo.to_frame`), its headline facts
+(:meth:`DatabaseInfo.summary`), its text ``repr`` and its notebook HTML view. How a
+database is classified is in :mod:`novelkit.schema.inspect`.
 """
 
 from __future__ import annotations
@@ -126,7 +126,12 @@ class DatabaseInfo:
         )
         return frame.astype({"rows": "Int64"})
 
-    def _summary(self) -> list[tuple[str, str]]:
+    def summary(self) -> list[tuple[str, str]]:
+        """The headline facts as (label, value) pairs, values as text ("none" for no part).
+
+        What the text ``repr``, the notebook view and ``novelkit info`` show above the
+        table of :meth:`to_frame`.
+        """
         demo = "no"
         if self.demo is not None:
             demo = ", ".join(f"{k}={self.demo.get(k)}" for k in MARKER_FIELDS)
@@ -164,7 +169,7 @@ class DatabaseInfo:
 
     def __repr__(self) -> str:
         lines = [f"DatabaseInfo({self.generation!r} {self.backend} database {self.url})"]
-        lines += [f"  {label}: {value}" for label, value in self._summary()[2:]]
+        lines += [f"  {label}: {value}" for label, value in self.summary()[2:]]
         return "\n".join(lines)
 
     def _repr_html_(self) -> str:
@@ -172,7 +177,7 @@ class DatabaseInfo:
         head = "".join(
             f"<tr><th style='text-align:left'>{esc(k)}</th><td style='text-align:left'>"
             f"{esc(v)}</td></tr>"
-            for k, v in self._summary()
+            for k, v in self.summary()
         )
         body = "".join(
             "<tr>"

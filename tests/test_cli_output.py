@@ -170,3 +170,11 @@ def test_info_on_mariadb_gives_the_pool_figures_in_words(mysql_fixture_db: MySQL
         r"overflow -?\d+, max overflow \d+, timeout [\d.]+ s, recycle \d+ s, pre-ping on",
         out.splitlines()[-1],
     )
+
+
+def test_json_output_does_not_escape_slashes(fixture_sqlite: Path) -> None:
+    r"""Was: ``"storage\/arboris.db"``. A backslash before a slash in the data stays."""
+    sql = r"SELECT 'storage/arboris.db' AS path, 'a\/b' AS odd, 'end\' AS tail"
+    out = run("sql", sql, str(fixture_sqlite), "--format", "json")
+    assert out == '[{"path":"storage/arboris.db","odd":"a\\\\/b","tail":"end\\\\"}]\n'
+    assert json.loads(out) == [{"path": "storage/arboris.db", "odd": "a\\/b", "tail": "end\\"}]

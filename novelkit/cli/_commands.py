@@ -258,12 +258,22 @@ def _database(url: str | None, env_file: Path | None) -> URL:
     return resolve_and_prepare(url, env_file=env_file)
 
 
+def records_json(frame: pd.DataFrame) -> str:
+    """``frame`` as a JSON list of records: UTF-8 text as it is, times in ISO 8601, and "/"
+    unescaped (``"storage/arboris.db"``, not ``"storage\\/arboris.db"``)."""
+    text = frame.to_json(orient="records", force_ascii=False, date_format="iso")
+    # pandas escapes every "/" and has no option not to. As every "/" it writes is
+    # escaped, each backslash-slash pair is such an escape (a backslash of the data is
+    # written as two backslashes, never followed by a bare "/"), so undoing it is exact.
+    return text.replace("\\/", "/")
+
+
 def _emit(frame: pd.DataFrame, fmt: FrameFormat) -> None:
     if fmt == "csv":
         # JSON columns as JSON text, as `novelkit export` and --format json write them.
         click.echo(portable(frame).to_csv(index=False), nl=False)
     elif fmt == "json":
-        click.echo(frame.to_json(orient="records", force_ascii=False, date_format="iso"))
+        click.echo(records_json(frame))
     else:
         click.echo(render_table(frame, max_colwidth=40))
 

@@ -8,6 +8,7 @@ import json
 import re
 import sqlite3
 import unicodedata
+from collections.abc import Sequence
 from contextlib import closing
 from pathlib import Path
 
@@ -17,6 +18,9 @@ from click.testing import CliRunner
 from nktest_support import MySQLDatabase
 
 from novelkit.cli import main
+from novelkit.cli._export import export_tables
+from novelkit.db import create_engine
+from novelkit.errors import ConfigurationError
 
 
 def novel_with_metadata(path: Path) -> str:
@@ -65,6 +69,21 @@ def test_export_with_no_table_named_is_a_usage_error(
     assert "--tables" in result.output
     assert "names no table" in result.output
     assert "Wrote" not in result.output
+    assert not out_dir.exists()
+
+
+@pytest.mark.parametrize("tables", [[], ()])
+async def test_export_tables_with_no_table_named_says_what_to_pass(
+    fixture_sqlite: Path, tmp_path: Path, tables: Sequence[str]
+) -> None:
+    """The Python twin of the usage error above: was an export of nothing, silently."""
+    out_dir = tmp_path / "export"
+    engine = create_engine(fixture_sqlite)
+    try:
+        with pytest.raises(ConfigurationError, match=r"names no table; pass table names"):
+            await export_tables(engine, out_dir, tables=tables)
+    finally:
+        await engine.dispose()
     assert not out_dir.exists()
 
 

@@ -107,6 +107,12 @@ async def export_tables(
     """
     if fmt not in ("parquet", "csv"):
         raise ConfigurationError(f"Unknown export format {fmt!r}; use 'parquet' or 'csv'.")
+    if tables is not None and not tables:
+        # Was: no file and no error, as if the export had worked.
+        raise ConfigurationError(
+            f"tables={tables!r} names no table; pass table names (e.g. "
+            "tables=['novel_projects', 'chapters']), or leave tables out (None) for every table."
+        )
     folder = Path(out_dir)
     written: list[Path] = []
     async with open_session(engine) as session:

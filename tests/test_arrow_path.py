@@ -62,6 +62,16 @@ PROMPT = 5.0
 HANG_GUARD = 120.0
 
 
+@pytest.fixture(autouse=True)
+def _sqlite_tables_count_as_large(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every SQLite table weighs enough for the Arrow path by default, as a large one does:
+    the fixtures' tables are tiny. (The small-table rule has its own test, which sets the
+    threshold back.)"""
+    from novelkit.arrow import _choice
+
+    monkeypatch.setattr(_choice, "SQLITE_SMALL_TABLE_ROWS", 0)
+
+
 # -- the databases ----------------------------------------------------------------------
 
 
@@ -2168,6 +2178,55 @@ async def test_row_estimates_are_kept_with_the_engine_for_a_while(
         monkeypatch.setattr(_choice, "ESTIMATE_SECONDS", 0.0)
         await characters()
         assert len(asked) == 3 * once  # expired
+    finally:
+        await engine.dispose()
+
+
+async def test_sqlite_small_tables_and_a_row_of_counts_take_the_driver(
+    fixture_sqlite: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """fast=None on SQLite: a plain read of a table under SQLITE_SMALL_TABLE_ROWS rows
+    and a row of scalar subqueries (admin_stats' counts) take the driver (ADBC's own
+    connection per statement costs more than their read); larger tables and joins take
+    ADBC. Each table is counted once per engine (up to the threshold), and the frames
+    are the driver's."""
+    from novelkit.arrow import _choice
+
+    with sqlite3.connect(fixture_sqlite) as conn:
+        (users,) = conn.execute("SELECT COUNT(*) FROM users").fetchone()
+        (outlines,) = conn.execute("SELECT COUNT(*) FROM chapter_outlines").fetchone()
+    assert users < outlines
+    monkeypatch.setattr(_choice, "SQLITE_SMALL_TABLE_ROWS", users + 1)
+    counted: list[str] = []
+    engine = novelkit.create_engine(fixture_sqlite)
+
+    @sa.event.listens_for(engine.sync_engine, "before_cursor_execute")
+    def _seen(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        if statement.startswith("SELECT count(*) AS count_1 \nFROM (SELECT 1"):
+            counted.append(statement)
+
+    async def load(loader: Callable[..., Awaitable[pd.DataFrame]], **options: Any) -> Any:
+        async with novelkit.open_session(engine) as session:
+            return await loader(session, **options)
+
+    try:
+        small = await load(novelkit.load_users)
+        stats = await load(novelkit.load_admin_stats)
+        large = await load(novelkit.load_outlines)
+        probes = len(counted)
+        assert probes >= 2  # users, chapter_outlines (and the tables they join)
+        await load(novelkit.load_users)
+        await load(novelkit.load_outlines)
+        assert len(counted) == probes  # kept with the engine
+        assert small.attrs["novelkit_path"] == "driver"
+        assert stats.attrs["novelkit_path"] == "driver"
+        assert large.attrs["novelkit_path"] == "arrow (adbc-sqlite)"
+        assert_same_frame(small, await load(novelkit.load_users, fast=False))
+        assert_same_frame(stats, await load(novelkit.load_admin_stats, fast=False))
+        assert_same_frame(large, await load(novelkit.load_outlines, fast=False))
+        assert (await load(novelkit.load_users, fast=True)).attrs["novelkit_path"] == (
+            "arrow (adbc-sqlite)"
+        )
     finally:
         await engine.dispose()
 

@@ -217,6 +217,8 @@ async def load_raw(
         lengths=lengths,
         json=[c for c in selected if kinds.get(c) == "json"] if options.parse_json else (),
         partition_on=key if key is not None and kinds.get(key) == "int" else None,
+        # Named, not found again by compiling the statement (about 0.7 ms a call).
+        rows_of=shape.name,
     )
     stored = fetched.columns
     if project_ids is not None and novel_column is not None:

@@ -28,7 +28,9 @@ async def _marker(url: sa.URL) -> dict | None:
 
 
 async def _create_database(url: sa.URL) -> None:
-    server = novelkit.create_engine(url.set(database=""), read_only=False)
+    # novelkit's engines need a database: information_schema is one every account may
+    # open, and CREATE DATABASE works from any.
+    server = novelkit.create_engine(url.set(database="information_schema"), read_only=False)
     try:
         async with server.connect() as conn:
             # Asked first: IF NOT EXISTS on an existing database prints the server's note.

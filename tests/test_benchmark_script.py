@@ -182,3 +182,32 @@ def test_make_bench_puts_no_password_on_a_command_line() -> None:
     assert "benchmarks/bench_loaders.py" in shown
     assert "benchmarks/prepare_mysql.py" in shown
     assert secret not in shown
+
+
+@pytest.mark.mysql
+def test_prepare_mysql_creates_the_bench_database(mysql_db: MySQLDatabase) -> None:
+    """`make bench`'s first step on MariaDB makes the database it is given when missing,
+    then finds it there. (It connected without a database, which novelkit's engines
+    refuse: the step failed, and the loaders' benchmark met an empty database.)"""
+    made = f"{mysql_db.name}_made"
+    url = mysql_db.url.set(database=made)
+    script = BENCH.parent / "prepare_mysql.py"
+    env = {**os.environ, "NOVELKIT_BENCH_MYSQL_URL": url.render_as_string(hide_password=False)}
+    # The database only: the large demo itself takes minutes (marker read, then built).
+    code = (
+        f"import asyncio, runpy, sqlalchemy as sa; m = runpy.run_path({str(script)!r}); "
+        "import os; asyncio.run(m['_create_database'](sa.make_url("
+        "os.environ['NOVELKIT_BENCH_MYSQL_URL']))); asyncio.run(m['_create_database']("
+        "sa.make_url(os.environ['NOVELKIT_BENCH_MYSQL_URL'])))"
+    )
+    try:
+        done = subprocess.run(
+            [sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=120
+        )
+        assert done.returncode == 0, done.stderr[-2000:]
+        with mysql_db.connect(admin=True) as conn, conn.cursor() as cur:
+            cur.execute("SELECT 1 FROM information_schema.schemata WHERE schema_name = %s", (made,))
+            assert cur.fetchone() is not None
+    finally:
+        with mysql_db.connect(admin=True) as conn, conn.cursor() as cur:
+            cur.execute(f"DROP DATABASE IF EXISTS `{made}`")

@@ -22,6 +22,21 @@ from nktest_support import (
 from novelkit.db import DATABASE_VARIABLES
 
 
+#: The fixtures that reach the MariaDB server (directly or through another fixture).
+MYSQL_FIXTURES = frozenset(
+    {"mysql_db", "mysql_fixture_db", "texts_mysql", "mysql_harness", "demo_mysql", "built_mysql"}
+)
+
+
+@pytest.hookimpl(tryfirst=True)  # before ``-m`` deselects: it must see the mark
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark ``mysql`` every test that uses a MariaDB fixture, so that ``-m "not mysql"``
+    (``make test-fast``) leaves it out even where its own mark was forgotten."""
+    for item in items:
+        if MYSQL_FIXTURES.intersection(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.mysql)
+
+
 @pytest.fixture(autouse=True)
 def _isolated_environment(
     monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory

@@ -87,6 +87,19 @@ async def test_export_tables_with_no_table_named_says_what_to_pass(
     assert not out_dir.exists()
 
 
+async def test_export_tables_takes_one_name_as_a_string(
+    fixture_sqlite: Path, tmp_path: Path
+) -> None:
+    """tables="users" is that table: was read letter by letter (no table 'u')."""
+    engine = create_engine(fixture_sqlite)
+    try:
+        summary = await export_tables(engine, tmp_path / "out", tables="users", fmt="csv")
+    finally:
+        await engine.dispose()
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["users.csv"]
+    assert [p.name for p in summary.files] == ["users.csv"]
+
+
 def test_export_counts_in_words(fixture_sqlite: Path, tmp_path: Path) -> None:
     one = run("export", str(fixture_sqlite), "--tables", "users", "--out", str(tmp_path / "a"))
     assert one.startswith("Wrote 1 table to ")

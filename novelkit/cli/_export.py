@@ -98,7 +98,8 @@ async def export_tables(
     chunksize: int = 20_000,
     progress: bool | None = None,
 ) -> ExportSummary:
-    """Write every table of the database (or ``tables``) to ``out_dir``, one file each.
+    """Write every table of the database (or ``tables``, a name or a list) to ``out_dir``,
+    one file each.
 
     Every table: the Arboris ones and those a fork added. Tables stream in
     chunks, so memory stays bounded; JSON columns are written as JSON text;
@@ -107,6 +108,9 @@ async def export_tables(
     """
     if fmt not in ("parquet", "csv"):
         raise ConfigurationError(f"Unknown export format {fmt!r}; use 'parquet' or 'csv'.")
+    if isinstance(tables, str):
+        # A str is a Sequence[str] too: it was read letter by letter ("c", "h", ...).
+        tables = [tables]
     if tables is not None and not tables:
         # Was: no file and no error, as if the export had worked.
         raise ConfigurationError(

@@ -12,6 +12,7 @@ No traffic leaves 127.0.0.1.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import gc
 import json
 import os
@@ -443,7 +444,16 @@ async def test_no_leaks_after_mixed_operations(mysql_db: MySQLDatabase) -> None:
             elif kind == "cancel":
                 task = asyncio.create_task(_scalar(engine, "SELECT SLEEP(5)"))
                 await asyncio.sleep(0.02)
-                task.cancel()
+                if not task.cancel():
+                    # The loop was starved past the statement timeout (a loaded
+                    # machine: seen as 7 of 100 under three other test runs): the
+                    # task had ended before it could be cancelled, so this is a
+                    # timeout, not a cancellation that went wrong.
+                    # (MariaDB's SLEEP may also return 1 then, as for "timeout".)
+                    with contextlib.suppress(QueryTimeoutError):
+                        await task
+                    outcomes["cancel:ended_first"] += 1
+                    return
                 await task
             elif kind == "timeout":
                 slept = await _scalar(engine, "SELECT SLEEP(5)")
@@ -488,6 +498,9 @@ async def test_no_leaks_after_mixed_operations(mysql_db: MySQLDatabase) -> None:
     # Compared whole, so that a failure shows every outcome, not one count.
     stopped = outcomes.pop("timeout:interrupted", 0)
     outcomes["timeout:QueryTimeoutError"] += stopped
+    ended_first = outcomes.pop("cancel:ended_first", 0)
+    assert ended_first <= LEAK_MIX["cancel"] // 4, outcomes  # a stall, not the rule
+    outcomes["cancel:CancelledError"] += ended_first
     assert dict(outcomes) == {
         "success:ok": LEAK_MIX["success"],
         "sql_error:ProgrammingError": LEAK_MIX["sql_error"],
@@ -508,6 +521,7 @@ async def test_no_leaks_after_mixed_operations(mysql_db: MySQLDatabase) -> None:
         "operations": LEAK_OPERATIONS,
         "outcomes": dict(sorted(outcomes.items())),
         "timeouts_seen_as_sleep_returning_1": stopped,
+        "cancels_after_the_task_ended": ended_first,
         "checked_out_after": status.checked_out,
         "leaked": report.leaked,
         "processlist_after_run": connections_after,

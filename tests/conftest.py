@@ -21,7 +21,6 @@ from nktest_support import (
 
 from novelkit.db import DATABASE_VARIABLES
 
-
 #: The fixtures that reach the MariaDB server (directly or through another fixture).
 MYSQL_FIXTURES = frozenset(
     {"mysql_db", "mysql_fixture_db", "texts_mysql", "mysql_harness", "demo_mysql", "built_mysql"}

@@ -222,6 +222,35 @@ async def test_server_that_never_answers(mysql_db: MySQLDatabase, silent_server:
     assert_chained(info.value)
 
 
+@pytest.mark.parametrize(
+    ("query", "keyword", "used"),
+    [("?connect_timeout=1", None, "1"), ("?connect_timeout=30", 1, "1"), ("", 1.5, "1.5")],
+)
+async def test_connect_timeout_from_the_url_or_the_keyword(
+    silent_server: int, query: str, keyword: float | None, used: str
+) -> None:
+    """The URL's ?connect_timeout= is used unless the keyword is given (was: always
+    overridden by the keyword's default, 10 s). No server needed: the peer is silent."""
+    url = f"mysql+asyncmy://nk:secret@127.0.0.1:{silent_server}/arboris{query}"
+    engine = create_engine(url, connect_timeout=keyword)
+    started = time.monotonic()
+    try:
+        with pytest.raises(ServerUnavailableError) as info:
+            async with engine.connect():
+                pass
+    finally:
+        await engine.dispose()
+    assert f"connect_timeout={used} s" in str(info.value)
+    assert time.monotonic() - started < float(used) + MARGIN
+    assert "secret" not in str(info.value)
+
+
+@pytest.mark.parametrize("bad", [0, -1, True, "10"])
+def test_bad_connect_timeout_is_a_configuration_error(bad: Any) -> None:
+    with pytest.raises(ConfigurationError, match=r"connect_timeout=.* is not valid; give seconds"):
+        create_engine("mysql+asyncmy://nk:secret@127.0.0.1:3306/arboris", connect_timeout=bad)
+
+
 async def test_unknown_database(mysql_db: MySQLDatabase) -> None:
     started = time.monotonic()
     with pytest.raises(DatabaseNotFoundError) as info:

@@ -26,6 +26,7 @@ from ._errors import install_error_translation
 from ._facts import EngineFacts, record_facts
 from ._mysql import (
     close_stopped_result,
+    connect_timeout_of,
     create_mysql_engine,
     make_stopper,
     remember_side_connector,
@@ -72,7 +73,7 @@ def create_engine(
     echo: EchoLevel = False,
     read_only: bool = True,
     create: bool = False,
-    connect_timeout: float = 10,
+    connect_timeout: float | None = None,
     busy_timeout: float = 5.0,
     statement_timeout: float | None = None,
     sqlite_begin: Literal["deferred", "immediate"] | None = None,
@@ -104,7 +105,8 @@ def create_engine(
     connect_timeout
         Seconds to wait for a MySQL server before :class:`ServerUnavailableError`:
         the TCP connect and the whole handshake, so a server that accepts the
-        connection but never answers fails in time too.
+        connection but never answers fails in time too. None (default): the URL's
+        ``?connect_timeout=``, else 10.
     busy_timeout
         Seconds a SQLite connection waits for a lock (the app uses 5).
     statement_timeout
@@ -173,6 +175,7 @@ def create_engine(
         )
         install_statement_control(engine, None)
     else:
+        connect_timeout = connect_timeout_of(resolved, connect_timeout)
         engine, connect = create_mysql_engine(
             resolved,
             read_only=read_only,

@@ -359,6 +359,25 @@ def _refuse_writes(engine: AsyncEngine) -> None:
         check_read_only_cached(statement, "mysql")
 
 
+#: Seconds to wait for a MySQL server when neither the keyword nor the URL says.
+DEFAULT_CONNECT_TIMEOUT = 10.0
+
+
+def connect_timeout_of(url: URL, given: float | None) -> float:
+    """The connect timeout: the keyword's, else the URL query's (``?connect_timeout=30``,
+    as the app's own driver would read it), else :data:`DEFAULT_CONNECT_TIMEOUT`."""
+    if given is not None:
+        if isinstance(given, bool) or not isinstance(given, int | float) or not given > 0:
+            raise errors.ConfigurationError(
+                f"connect_timeout={given!r} is not valid; give seconds > 0 (default: the "
+                f"URL's ?connect_timeout=, else {DEFAULT_CONNECT_TIMEOUT:g})."
+            )
+        return float(given)
+    check_url_query(url)
+    in_url = _query_value(url, "connect_timeout")
+    return float(in_url) if in_url is not None else DEFAULT_CONNECT_TIMEOUT
+
+
 def create_mysql_engine(
     url: URL,
     *,
@@ -400,7 +419,7 @@ def create_mysql_engine(
             raise asyncmy.errors.OperationalError(
                 2013,
                 f"no MySQL handshake from {url.host}:{url.port or 3306} within "
-                f"connect_timeout={connect_timeout} s",
+                f"connect_timeout={connect_timeout:g} s",
             ) from exc
         except BaseException:
             conn.close()

@@ -114,6 +114,21 @@ def width(text: str) -> int:
     return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
 
 
+def test_table_lines_up_with_zero_width_characters(tmp_path: Path) -> None:
+    """A zero-width space or joiner in a title takes no column: was one column short."""
+    path = tmp_path / "zw.db"
+    with sqlite3.connect(path) as conn:
+        conn.execute("CREATE TABLE t (title TEXT, n INTEGER)")
+        conn.executemany(
+            "INSERT INTO t VALUES (?, ?)",
+            [("雾港\u200b旧事", 1), ("零号\u200d\ufeff", 22), ("plain", 333)],
+        )
+    conn.close()
+    lines = run("sql", "SELECT title, n FROM t", str(path)).splitlines()
+    assert len({width(line) for line in lines}) == 1, lines
+    assert "雾港旧事" in lines[1]
+
+
 def test_novels_table_lines_up_under_chinese_titles(fixture_sqlite: Path) -> None:
     lines = run("novels", str(fixture_sqlite)).splitlines()
     rows = json.loads(run("novels", str(fixture_sqlite), "--format", "json"))

@@ -3,7 +3,8 @@
 A wide or full-width character (Chinese, Japanese, Korean; full-width punctuation;
 most emoji) takes two columns of a terminal, everything else one, as pandas counts
 them with ``display.unicode.east_asian_width``: cells are clipped and padded by
-that width, so that columns line up under Chinese titles.
+that width, so that columns line up under Chinese titles. Format characters
+(zero-width space, joiners) are left out of the cells: they take no column.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ import unicodedata
 
 import pandas as pd
 
-__all__ = ["clip", "display_width", "render_table"]
+__all__ = ["clip", "display_width", "render_table", "visible"]
 
 _ELLIPSIS = "..."
 
@@ -55,11 +56,26 @@ def clip(text: str, width: int) -> str:
     return "".join(kept) + _ELLIPSIS
 
 
+def visible(text: str) -> str:
+    """``text`` without its format characters (zero-width space, joiners, direction
+    marks, BOM): they take no terminal column, but pandas' padding would count one
+    each, and the row would come out short.
+
+    Examples
+    --------
+    >>> visible("零\u200b号\ufeff")
+    '零号'
+    """
+    if text.isascii():
+        return text
+    return "".join(char for char in text if unicodedata.category(char) != "Cf")
+
+
 def _cell(value: object, width: int) -> object:
     if isinstance(value, str):
-        return clip(value, width)
+        return clip(visible(value), width)
     if isinstance(value, dict | list | tuple):
-        return clip(str(value), width)  # parsed JSON: clipped as pandas would show it
+        return clip(visible(str(value)), width)  # parsed JSON: clipped as pandas shows it
     return value
 
 

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
+import pyarrow as pa
 import pytest
 from _loaders_support import (
     Source,
@@ -367,3 +368,32 @@ async def test_text_that_is_not_json_is_kept_and_warned_about(fixture_sqlite: Pa
             outlines = (await load_outlines(session)).set_index("id")
     assert outlines.loc[first, "metadata"] == "phase: rising"
     assert outlines["metadata"].map(lambda v: isinstance(v, dict | None)).sum() == len(outlines) - 1
+
+
+@pytest.mark.parametrize("fast", [None, False, True])
+async def test_binary_columns_come_as_bytes_untouched(fresh: Source, fast: bool | None) -> None:
+    # Declared binary (BLOB, and MySQL's BINARY/VARBINARY/MEDIUMBLOB): the stored bytes as
+    # Python bytes on both paths, not text decoded as UTF-8 with U+FFFD (and a warning).
+    mysql = fresh.backend == "mysql"
+    binary = ", fixed BINARY(4), short VARBINARY(8), medium MEDIUMBLOB" if mysql else ""
+    values = ", x'00ff10', x'00ff10', x'c3'" if mysql else ""
+    fresh.execute(
+        f"CREATE TABLE fork_blobs (id INTEGER PRIMARY KEY, data BLOB{binary}, note TEXT)",
+        f"INSERT INTO fork_blobs VALUES (1, x'00ff10'{values}, 'ok')",
+        f"INSERT INTO fork_blobs VALUES (2, NULL{', NULL, NULL, NULL' if mysql else ''}, NULL)",
+    )
+    expected = {"data": b"\x00\xff\x10"}
+    if mysql:
+        # BINARY(4) pads with zero bytes, as stored.
+        expected |= {"fixed": b"\x00\xff\x10\x00", "short": b"\x00\xff\x10", "medium": b"\xc3"}
+    async with session_on(fresh) as session:
+        frame = await load_table(session, "fork_blobs", fast=fast)
+        arrow = await load_table(session, "fork_blobs", fast=fast, to="arrow")
+    if fast:
+        assert frame.attrs["novelkit_path"].startswith("arrow")
+    for column, value in expected.items():
+        assert frame[column].dtype == object, column
+        assert frame[column].tolist() == [value, None], column
+        assert arrow.column(column).type == pa.large_binary(), column
+        assert arrow.column(column).to_pylist() == [value, None], column
+    assert str(frame["note"].dtype) == "string"

@@ -2,7 +2,8 @@
 
 Known columns get nullable dtypes (``Int64``, ``Float64``, ``boolean``,
 ``string``), UTC datetimes, categoricals for status vocabularies and parsed
-JSON; columns a fork added are returned as stored.
+JSON; columns a fork added are converted by their declared SQL type, and a
+binary one (BLOB, BINARY, VARBINARY) is returned as stored: Python ``bytes``.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 from sqlalchemy import JSON, Boolean, Date, DateTime, Float, Integer, Interval, Numeric, Time
-from sqlalchemy.types import TypeEngine
+from sqlalchemy.types import TypeEngine, _Binary
 
 from ..errors import StoredValueWarning
 from ..schema.tables import build_metadata
@@ -40,7 +41,9 @@ __all__ = [
     "warn_not_json",
 ]
 
-Kind = Literal["int", "float", "bool", "str", "datetime", "date", "duration", "json", "category"]
+Kind = Literal[
+    "int", "float", "bool", "str", "bytes", "datetime", "date", "duration", "json", "category"
+]
 
 
 def kind_of_type(sa_type: TypeEngine[Any]) -> Kind:
@@ -59,6 +62,10 @@ def kind_of_type(sa_type: TypeEngine[Any]) -> Kind:
         return "int"
     if isinstance(sa_type, Float | Numeric):
         return "float"
+    if isinstance(sa_type, _Binary):
+        # LargeBinary/BLOB, BINARY, VARBINARY and MySQL's TINY/MEDIUM/LONGBLOB: bytes,
+        # not text in some encoding (decoding them as UTF-8 would replace most bytes).
+        return "bytes"
     return "str"
 
 
@@ -361,6 +368,9 @@ def convert_column(
             return values
     if kind == "str":
         return to_string(values)
+    if kind == "bytes":
+        # Kept as the driver (or Arrow's binary column) gave them: bytes, as objects.
+        return values if values.dtype == object else values.astype(object)
     if kind == "datetime":
         return _warn_unread(table, column, values, to_utc(values, server_timezone))
     if kind == "duration":

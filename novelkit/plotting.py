@@ -45,6 +45,9 @@ CJK_FONT_FAMILIES = (
     "AR PL UMing HK",
 )
 
+#: Where glyphs the CJK font lacks come from: matplotlib ships it, so it is always there.
+FALLBACK_FAMILY = "DejaVu Sans"
+
 INSTALL_HINT = """\
 No CJK font is installed, so Chinese text in charts will show as empty boxes.
 Install one, then call use_cjk_font() again:
@@ -63,9 +66,14 @@ _warned = False
 def use_cjk_font(*, warn: bool = True) -> str | None:
     """Make an installed CJK font matplotlib's sans-serif font.
 
-    Sets ``rcParams["font.sans-serif"]`` (the font found first, then the previous
-    list), ``font.family = "sans-serif"`` and ``axes.unicode_minus = False`` (CJK
-    fonts often lack the Unicode minus sign).
+    Sets ``rcParams["font.family"]`` to the font found, then DejaVu Sans
+    (matplotlib's bundled font), so that a character the CJK font lacks (``✍``,
+    arrows, many symbols) is drawn from DejaVu Sans, glyph by glyph; sets
+    ``font.sans-serif`` to the font found, then the previous list (for code that
+    asks for ``"sans-serif"`` by name, such as networkx's labels), and
+    ``axes.unicode_minus = False`` (CJK fonts often lack the Unicode minus sign).
+    A character neither font has (most emoji, ``🌙``) still shows as a box, with
+    matplotlib's "Glyph ... missing" warning.
 
     Fonts are looked up in matplotlib's font manager in the order of
     :data:`CJK_FONT_FAMILIES`. When none is known there, font files installed on the
@@ -150,6 +158,9 @@ def _configure(family: str | None, *, warn: bool) -> str | None:
 
     previous = [name for name in matplotlib.rcParams["font.sans-serif"] if name != family]
     matplotlib.rcParams["font.sans-serif"] = [family, *previous]
-    matplotlib.rcParams["font.family"] = "sans-serif"
+    # An explicit list, not the generic "sans-serif": matplotlib (>= 3.6) falls back
+    # glyph by glyph only across the families font.family lists; a generic name
+    # resolves to one font, so a symbol the CJK font lacks would be a box.
+    matplotlib.rcParams["font.family"] = [family, FALLBACK_FAMILY]
     matplotlib.rcParams["axes.unicode_minus"] = False
     return family

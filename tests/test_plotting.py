@@ -56,12 +56,35 @@ def test_importing_plotting_does_not_import_matplotlib() -> None:
 def test_chinese_labels_render_without_missing_glyphs(cjk_family: str, tmp_path: Path) -> None:
     assert cjk_family in plotting.CJK_FONT_FAMILIES
     assert matplotlib.rcParams["font.sans-serif"][0] == cjk_family
-    assert matplotlib.rcParams["font.family"] == ["sans-serif"]
+    assert matplotlib.rcParams["font.family"] == [cjk_family, "DejaVu Sans"]
     assert matplotlib.rcParams["axes.unicode_minus"] is False
     with warnings.catch_warnings():
         warnings.simplefilter("error")  # "Glyph ... missing from font" would fail here
         draw_chinese_chart(tmp_path / "chart.png")
     assert (tmp_path / "chart.png").stat().st_size > 0
+
+
+def test_symbols_the_cjk_font_lacks_fall_back_to_dejavu_sans(
+    cjk_family: str, tmp_path: Path
+) -> None:
+    """A draft's title, "Untitled 草稿 ✍️": the CJK font has no ✍ (U+270D), DejaVu Sans has.
+
+    With font.family = ["sans-serif"] matplotlib used the CJK font alone and drew a box.
+    🌙 stays missing where no installed font has it (neither of these two does).
+    """
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    figure = Figure(figsize=(4, 3), dpi=100)
+    FigureCanvasAgg(figure)
+    axes = figure.subplots()
+    axes.bar(["Untitled 草稿 ✍️", "林墨"], [3, 1])
+    axes.set_title("Untitled 草稿 ✍️ 章节数")
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        figure.savefig(tmp_path / "draft.png")
+    missing = [str(w.message) for w in caught if "missing from font" in str(w.message)]
+    assert missing == [], missing
 
 
 def test_the_default_font_does_miss_the_glyphs(tmp_path: Path) -> None:

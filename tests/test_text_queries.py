@@ -410,6 +410,51 @@ async def test_full_width_parentheses_too(fixture_sqlite: Path) -> None:
     assert dict(zip(zero["version_id"], zero["count"], strict=True)) == _zero_counts(source)
 
 
+#: The fixture's novel whose blueprint names Iris 林 and Marcus 周; its text says Iris, Marcus.
+MOONLIGHT = "c0077281-6f09-4dfa-8aaa-2de4d8c8affd"
+
+
+def _selected_texts(source: Source, project: str) -> dict[int, str]:
+    rows = source.rows(
+        "SELECT v.id, v.content FROM chapter_versions v JOIN chapters c "
+        "ON v.id = c.selected_version_id WHERE c.project_id = ?",
+        (project,),
+    )
+    return {r["id"]: r["content"] for r in rows}
+
+
+async def test_default_names_search_a_two_script_name_by_its_parts(fusion: Source) -> None:
+    """The blueprint says Iris 林, the text Iris: was counted 0 everywhere."""
+    texts = _selected_texts(fusion, MOONLIGHT)
+    frame = await _call(fusion, mentions, novel_id=MOONLIGHT)
+    for name, given in (("Iris 林", "Iris"), ("Marcus 周", "Marcus")):
+        # Every "Iris 林" holds one "Iris": counting "Iris" counts each mention once.
+        expected = {vid: text.count(given) for vid, text in texts.items()}
+        assert sum(expected.values()) > 0
+        rows = frame[frame["name"] == name]
+        assert dict(zip(rows["version_id"], rows["count"], strict=True)) == expected, name
+    assert not {"Iris", "Marcus", "林", "周"} & set(frame["name"])  # counted under the name
+    pairs = await _call(fusion, cooccurrence, novel_id=MOONLIGHT)
+    both = {vid for vid, text in texts.items() if "Iris" in text and "Marcus" in text}
+    pair = pairs[(pairs["name_a"] == "Iris 林") & (pairs["name_b"] == "Marcus 周")]
+    assert pair["windows"].tolist() == [len(both)]
+
+
+async def test_a_one_character_part_is_not_searched_alone(fixture_sqlite: Path) -> None:
+    """林 of Iris 林 is a surname and a common character: every 树林 would count."""
+    source = sqlite_source(fixture_sqlite)
+    texts = _selected_texts(source, MOONLIGHT)
+    first = min(texts)
+    source.execute(
+        f"UPDATE chapter_versions SET content = content || '树林四周，林间。' WHERE id = {first}"
+    )
+    frame = await _call(source, mentions, novel_id=MOONLIGHT)
+    rows = frame[(frame["name"] == "Iris 林") & (frame["version_id"] == first)]
+    assert rows["count"].tolist() == [texts[first].count("Iris")]
+    rows = frame[(frame["name"] == "Marcus 周") & (frame["version_id"] == first)]
+    assert rows["count"].tolist() == [texts[first].count("Marcus")]
+
+
 # --- arguments ---------------------------------------------------------------------------
 
 

@@ -11,15 +11,20 @@ names has no rows.
 
 A name with an alias in parentheses, half- or full-width (``零号 (ZERO)``,
 ``顾言（Gu Yan）``), is written by the text as either part: it is searched as
-``零号`` and ``ZERO`` (and as a whole), all counted under ``零号 (ZERO)``. A part
-that is itself one of the novel's names stays that name's, and a part of two such
-names counts for neither (it could be either).
+``零号`` and ``ZERO`` (and as a whole), all counted under ``零号 (ZERO)``. So is a
+name of two scripts, a Latin part and a Chinese one apart (``Iris 林``,
+``Marcus 周``, ``林雪 Iris``): such a name is a given name and a surname written
+for two readerships, and the text mostly uses one of them (``Iris``). Its Chinese
+part is searched alone only when it has two characters or more (see
+:data:`MIN_PART_CHARS`). A part that is itself one of the novel's names stays that
+name's, and a part of two such names counts for neither (it could be either).
 """
 
 from __future__ import annotations
 
 import itertools
 import re
+import unicodedata
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from typing import Any, Literal
@@ -86,8 +91,50 @@ _ALIAS_IN_PARENTHESES = re.compile(
 )
 
 
+#: The fewest characters a part of a two-script name needs to be searched alone. A
+#: single Chinese character is a surname (林, 周) or a common morpheme (树林, 四周):
+#: searched alone it would count every such character in the text, other people's
+#: names and plain words included, under this one name. Two characters (林雪, 欧阳)
+#: name someone; the same holds for a Latin part (a lone "K" is in "OK").
+MIN_PART_CHARS = 2
+
+
+def _is_latin_word(word: str) -> bool:
+    """Letters of the Latin script, with the joiners of Western names (Jean-Luc, O'Neil)."""
+    letters = [c for c in word if c not in "-'’."]
+    return bool(letters) and all(
+        c.isalpha() and unicodedata.name(c, "").startswith("LATIN") for c in letters
+    )
+
+
+def _is_han_word(word: str) -> bool:
+    """Chinese characters (CJK ideographs), with the middle dot of transcribed names."""
+    han = [c for c in word if c not in "·・"]
+    return bool(han) and all(unicodedata.name(c, "").startswith("CJK ") for c in han)
+
+
+def _script_parts(name: str) -> list[str]:
+    """The Latin and the Chinese part of a two-script name, each long enough to search
+    alone (:data:`MIN_PART_CHARS`); [] for any other name.
+
+    The name is Latin words and one Chinese word apart, either first: ``Iris 林``,
+    ``Mary Jane 王``, ``林雪 Iris``. Names of one script, or of two scripts not set
+    apart (``老K``), have no such parts.
+    """
+    words = name.split()
+    kinds = ["latin" if _is_latin_word(w) else "han" if _is_han_word(w) else "" for w in words]
+    if "" in kinds or kinds.count("han") != 1 or len(kinds) < 2:
+        return []
+    han = kinds.index("han")
+    if han not in (0, len(words) - 1):
+        return []  # a Chinese word between Latin ones: not a name and a surname
+    latin = " ".join(w for w, k in zip(words, kinds, strict=True) if k == "latin")
+    return [part for part in (latin, words[han]) if len(part) >= MIN_PART_CHARS]
+
+
 def _with_parts(names: list[str]) -> dict[str, list[str]]:
-    """Each name and the aliases it is also searched as: the parts of ``零号 (ZERO)``.
+    """Each name and the aliases it is also searched as: the parts of ``零号 (ZERO)``
+    and of ``Iris 林`` (see the module docstring).
 
     Examples
     --------
@@ -97,13 +144,17 @@ def _with_parts(names: list[str]) -> dict[str, list[str]]:
     {'老K (K)': ['老K'], 'K博士（K）': ['K博士'], '林 (小林)': ['小林'], '林': []}
     >>> _with_parts(["零号 ( )", "某人（\u3000）"])
     {'零号 ( )': ['零号'], '某人（\u3000）': ['某人']}
+    >>> _with_parts(["Iris 林", "Mary Jane 王", "林雪 Anna"])  # 林 and 王: too short
+    {'Iris 林': ['Iris'], 'Mary Jane 王': ['Mary Jane'], '林雪 Anna': ['Anna', '林雪']}
+    >>> _with_parts(["K 博士", "老K", "Iris 林", "Iris 周"])  # K: too short; Iris: either
+    {'K 博士': ['博士'], '老K': [], 'Iris 林': [], 'Iris 周': []}
     """
     parts: dict[str, list[str]] = {}
     for name in names:
         match = _ALIAS_IN_PARENTHESES.fullmatch(name)
         # (A blank alias, "零号 ( )", is no part: a blank name is refused.)
         found = [part.strip() for part in match.groups() if part.strip()] if match else []
-        parts[name] = list(dict.fromkeys(found))
+        parts[name] = list(dict.fromkeys(found or _script_parts(name)))
     claimed = Counter(part for found in parts.values() for part in found)
     return {
         name: [part for part in found if claimed[part] == 1 and part not in parts]
@@ -165,7 +216,9 @@ async def mentions(
         (``{"林墨": ["墨哥", "小林"]}``), used for every novel; None: each novel's own
         (its blueprint characters, then the other names its relationships use; a
         name such as ``零号 (ZERO)`` is searched as ``零号`` and ``ZERO`` too, counted
-        under ``零号 (ZERO)``).
+        under ``零号 (ZERO)``; a name of a Latin and a Chinese part apart, such as
+        ``Iris 林``, as its parts too, a part of one character excepted: ``Iris``,
+        not ``林``, which would count every 林 of the text).
     novel_id
         A project id or a list of them; None for every novel.
     versions

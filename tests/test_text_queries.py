@@ -110,7 +110,7 @@ async def test_search_finds_every_match_in_order(source: Source) -> None:
     assert frame["match"].unique().tolist() == ["林墨"]
     assert str(frame["project_id"].dtype) == "string"
     assert str(frame["chapter_number"].dtype) == "Int64"
-    assert str(frame["start"].dtype) == "int64"
+    assert str(frame["start"].dtype) == "Int64"
 
 
 async def test_search_context_is_one_line(source: Source) -> None:
@@ -186,7 +186,7 @@ async def test_only_a_regex_crosses_a_line_break(source: Source) -> None:
 async def test_no_match_gives_typed_empty_frame(source: Source) -> None:
     frame = await _call(source, search_text, "不存在的词")
     assert frame.empty
-    assert str(frame["start"].dtype) == "int64"
+    assert str(frame["start"].dtype) == "Int64"
     assert str(frame["version_id"].dtype) == "Int64"
 
 
@@ -212,7 +212,7 @@ async def test_mentions_count_leftmost_longest_with_zeros(source: Source) -> Non
     assert big[["count", "first_start"]].values.tolist() == [[2, 0]]
     emoji = frame[(frame["version_id"] == 401) & (frame["name"] == "林墨")]
     assert emoji["first_start"].tolist() == [2]
-    assert str(frame["count"].dtype) == "int64"
+    assert str(frame["count"].dtype) == "Int64"
     assert str(frame["first_start"].dtype) == "Int64"
 
 
@@ -408,6 +408,23 @@ async def test_full_width_parentheses_too(fixture_sqlite: Path) -> None:
     frame = await _call(source, mentions, novel_id=WRITTEN)
     zero = frame[frame["name"] == "零号（ZERO）"]
     assert dict(zip(zero["version_id"], zero["count"], strict=True)) == _zero_counts(source)
+
+
+#: README's dtype rules: integers nullable Int64, text string, flags boolean, ratios Float64.
+RULE_DTYPES = {"Int64", "string", "boolean", "Float64"}
+
+
+@pytest.mark.parametrize("name", ["search_text", "mentions", "cooccurrence", "text_stats"])
+async def test_every_column_follows_the_dtype_rules(fusion: Source, name: str) -> None:
+    """search_text's start, mentions' count and cooccurrence's windows were int64."""
+    call = TEXT_CALLS[name]
+    for project in (WRITTEN, DRAFT):  # with rows, and without (a novel with no text)
+        frame = await _call(fusion, call, project, None)
+        dtypes = {column: str(dtype) for column, dtype in frame.dtypes.items()}
+        assert set(dtypes.values()) <= RULE_DTYPES, dtypes
+        for column in ("start", "count", "windows", "chapter_number", "paragraphs"):
+            if column in dtypes:
+                assert dtypes[column] == "Int64", column
 
 
 #: The fixture's novel whose blueprint names Iris 林 and Marcus 周; its text says Iris, Marcus.

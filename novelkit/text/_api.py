@@ -95,8 +95,8 @@ async def search_text(
     -------
     pandas.DataFrame
         One row per match: ``project_id``, ``chapter_number``, ``version_id``,
-        ``is_selected``, ``start`` (offset in code points from the start of the NFC
-        text), ``match``, ``before``, ``after`` (up to ``context`` characters, line
+        ``is_selected``, ``start`` (``Int64``: offset in code points from the start of
+        the NFC text), ``match``, ``before``, ``after`` (up to ``context`` characters, line
         breaks shown as ``⏎``); ordered by project id, chapter number, version id
         and start.
 
@@ -131,7 +131,9 @@ async def search_text(
 def _match_frame(rows: list[tuple[Any, ...]]) -> pd.DataFrame:
     keys = [row[0] for row in rows]
     columns: dict[str, Any] = dict(key_frame(keys))
-    columns["start"] = np.fromiter((row[1] for row in rows), dtype=np.int64, count=len(rows))
+    starts = np.fromiter((row[1] for row in rows), dtype=np.int64, count=len(rows))
+    # Nullable, as every integer column novelkit gives (README's dtype rules).
+    columns["start"] = pd.array(starts, dtype="Int64")
     for position, name in enumerate(MATCH_COLUMNS[1:], start=2):
         columns[name] = pd.array([row[position] for row in rows], dtype="string")
     return pd.DataFrame(columns, columns=[*KEY_COLUMNS, *MATCH_COLUMNS])

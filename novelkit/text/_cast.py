@@ -232,7 +232,7 @@ async def mentions(
     -------
     pandas.DataFrame
         ``project_id``, ``chapter_number``, ``version_id``, ``is_selected``, ``name``,
-        ``count`` (``int64``) and ``first_start`` (``Int64``: the offset of the first
+        ``count`` (``Int64``) and ``first_start`` (``Int64``: the offset of the first
         counted mention in the NFC text, NA for none); one row per text and name, in
         text order and then in the order of the names. It pivots into a heatmap:
         ``frame.pivot_table(index="name", columns="chapter_number", values="count",
@@ -274,7 +274,8 @@ async def mentions(
     rows = np.repeat(np.arange(len(keys)), repeats)
     result = pd.DataFrame({name: values.take(rows) for name, values in key_frame(keys).items()})
     result["name"] = pd.array(columns["name"], dtype="string")
-    result["count"] = np.asarray(columns["count"], dtype=np.int64)
+    # Nullable integers, as every integer column novelkit gives (README's dtype rules).
+    result["count"] = pd.array(np.asarray(columns["count"], dtype=np.int64), dtype="Int64")
     result["first_start"] = pd.array(columns["first_start"], dtype="Int64")
     return result
 
@@ -314,7 +315,7 @@ async def cooccurrence(
     -------
     pandas.DataFrame
         ``project_id``, ``name_a``, ``name_b`` (``name_a < name_b`` in code-point
-        order) and ``windows`` (``int64``: the chapters, or paragraphs, holding
+        order) and ``windows`` (``Int64``: the chapters, or paragraphs, holding
         both); only pairs that share one, by project id, most shared first, then by
         names.
 
@@ -365,5 +366,5 @@ async def cooccurrence(
     result["project_id"] = result["project_id"].astype("string")
     result["name_a"] = result["name_a"].astype("string")
     result["name_b"] = result["name_b"].astype("string")
-    result["windows"] = result["windows"].astype("int64")
+    result["windows"] = result["windows"].astype("Int64")
     return result

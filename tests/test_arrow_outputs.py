@@ -87,8 +87,13 @@ def _python(value: Any) -> Any:
 def _same_cells(name: str, pandas_values: pd.Series, out: list[Any]) -> None:
     assert len(out) == len(pandas_values), name
     json_column = _is_json(pandas_values)
+    days = pandas_values.dtype == "datetime64[s]"  # a DATE column: a date in Arrow/polars
     for row, (want, got) in enumerate(zip(pandas_values, out, strict=True)):
         want = _python(want)
+        if want is not None and days:
+            assert want.time() == dt.time(0), (name, row, want)
+            want = want.date()
+            assert type(got) is dt.date, (name, row, got)
         if want is None:
             assert got is None, (name, row, got)
         elif json_column or isinstance(want, dict | list):
@@ -111,6 +116,8 @@ def _check_arrow_type(name: str, values: pd.Series, kind: pa.DataType) -> None:
         assert kind == pa.int64(), (name, kind)
     elif isinstance(dtype, pd.DatetimeTZDtype):
         assert kind == pa.timestamp("us", tz="UTC"), (name, kind)
+    elif dtype == "datetime64[s]":
+        assert kind == pa.date32(), (name, kind)
     elif isinstance(dtype, pd.CategoricalDtype):
         assert pa.types.is_dictionary(kind), (name, kind)
         assert pa.types.is_large_string(kind.value_type), (name, kind)
@@ -128,6 +135,8 @@ def _check_polars_type(name: str, values: pd.Series, kind: Any) -> None:
         assert kind == pl.Int64, (name, kind)
     elif isinstance(dtype, pd.DatetimeTZDtype):
         assert kind == pl.Datetime("us", "UTC"), (name, kind)
+    elif dtype == "datetime64[s]":
+        assert kind == pl.Date, (name, kind)
     elif isinstance(dtype, pd.CategoricalDtype):
         assert kind == pl.Categorical, (name, kind)
     elif isinstance(dtype, pd.StringDtype) or _is_json(values):
@@ -243,6 +252,44 @@ async def test_each_function_gives_arrow_and_polars_outputs(fx: Source, name: st
     assert_same_table(table, driver_table)
     if name in JSON_LOADERS:
         assert any(_is_json(frame[c]) for c in frame.columns), "no parsed JSON to compare"
+
+
+async def test_usage_request_date_is_a_day_in_every_output(fx: Source) -> None:
+    """pandas datetime64[s] at midnight (as every DATE column), Arrow date32, polars Date:
+    it was timestamp[s] in Arrow and Datetime("ms") in polars."""
+    async with _session(fx) as session:
+        frame = await novelkit.load_usage(session)
+        table = await novelkit.load_usage(session, to="arrow")
+        polars_frame = await novelkit.load_usage(session, to="polars")
+    stored = sorted(
+        {str(r["request_date"]) for r in fx.rows("SELECT request_date FROM user_daily_requests")}
+    )
+    assert str(frame["request_date"].dtype) == "datetime64[s]"
+    assert table.schema.field("request_date").type == pa.date32()
+    assert polars_frame.schema["request_date"] == pl.Date
+    days = [d for d in table.column("request_date").to_pylist() if d is not None]
+    assert sorted({d.isoformat() for d in days}) == stored
+    assert polars_frame["request_date"].to_list() == table.column("request_date").to_pylist()
+    assert [d.date() if d is not pd.NaT else None for d in frame["request_date"]] == (
+        table.column("request_date").to_pylist()
+    )
+
+
+def test_a_date_column_with_a_time_of_day_stays_a_timestamp(fixture_sqlite: Path) -> None:
+    """A fork's SQLite DATE column holding a time: the time is kept, not cut to a day."""
+    src = sqlite_source(fixture_sqlite)
+    src.execute(
+        "CREATE TABLE fork_days (id INTEGER PRIMARY KEY, day DATE)",
+        "INSERT INTO fork_days VALUES (1, '2025-01-02'), (2, NULL)",
+        "CREATE TABLE fork_odd_days (id INTEGER PRIMARY KEY, day DATE)",
+        "INSERT INTO fork_odd_days VALUES (1, '2025-01-02 03:04:05')",
+    )
+    with novelkit.connect(fixture_sqlite) as db:
+        days = db.table("fork_days", to="arrow").column("day")
+        odd = db.table("fork_odd_days", to="arrow").column("day")
+    assert days.to_pylist() == [dt.date(2025, 1, 2), None]
+    assert odd.type == pa.timestamp("s")
+    assert odd.to_pylist() == [dt.datetime(2025, 1, 2, 3, 4, 5)]
 
 
 async def test_json_columns_come_as_their_stored_text(fx: Source) -> None:

@@ -6,7 +6,8 @@ rows, see ``_choice``) and ``to=``: ``"pandas"`` (default), ``"polars"`` or
 the dtypes), then handed over column by column on the same Arrow buffers where
 pandas keeps them (text, and numbers without copies where Arrow can), giving:
 ``Int64`` → ``int64``, ``datetime64[us, UTC]`` → ``timestamp[us, tz=UTC]``
-(polars ``Datetime("us", "UTC")``), categoricals → dictionaries (polars
+(polars ``Datetime("us", "UTC")``), a calendar day (a DATE column, pandas'
+``datetime64[s]``) → ``date32`` (polars ``Date``), categoricals → dictionaries (polars
 ``Categorical``), ``string`` → ``large_string``. Parsed JSON (Python dicts and
 lists) has no Arrow type that keeps every shape, so JSON columns come as their
 stored JSON text there (a loader's ``parse_json`` is off for these outputs; the
@@ -24,9 +25,11 @@ from typing import Any, Literal, ParamSpec, TypeAlias, TypeVar
 import orjson
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from ..db._engine import check_fast
 from ..errors import ConfigurationError
+from ..loaders._convert import DATE_DTYPE
 from ._choice import CallRecord, call_record
 
 __all__ = [
@@ -95,6 +98,18 @@ def _object_column(values: pd.Series) -> pa.Array:
         return _json_text(values)
 
 
+def _as_days(stamps: pa.Array) -> pa.Array:
+    """A DATE column's midnights as ``date32``: a day, not an instant (Arrow and polars
+    have a date type, pandas has not; as ``timestamp[s]`` polars made it
+    ``Datetime("ms")``). A value with a time of day (text SQLite let a fork write into
+    a DATE column) keeps the column a timestamp rather than lose the time: Arrow's
+    cast would drop it silently."""
+    days = stamps.cast(pa.date32())
+    if pc.any(pc.not_equal(days.cast(stamps.type), stamps)).as_py():
+        return stamps
+    return days
+
+
 def to_arrow_table(frame: pd.DataFrame) -> pa.Table:
     """``frame`` as an Arrow table with the column types listed in this module's doc."""
     arrays: list[pa.Array | pa.ChunkedArray] = []
@@ -104,6 +119,8 @@ def to_arrow_table(frame: pd.DataFrame) -> pa.Table:
             arrays.append(_object_column(values))
             continue
         array = pa.array(values, from_pandas=True)
+        if values.dtype == DATE_DTYPE:
+            array = _as_days(array)
         if pa.types.is_string(array.type):
             array = array.cast(pa.large_string())
         arrays.append(array)

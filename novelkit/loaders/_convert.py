@@ -29,6 +29,7 @@ from ..schema.vocabularies import STATUS_VOCABULARIES
 from ._gc import collector_paused
 
 __all__ = [
+    "DATE_DTYPE",
     "Kind",
     "convert_column",
     "kind_of_type",
@@ -40,6 +41,11 @@ __all__ = [
     "to_utc",
     "warn_not_json",
 ]
+
+#: The pandas dtype of a calendar day (a DATE column): naive, whole seconds, at midnight.
+#: pandas has no date dtype of its own; to="polars"/"arrow" give such a column as a date
+#: (``date32``, polars ``Date``), the one naive datetime64 dtype novelkit makes.
+DATE_DTYPE = "datetime64[s]"
 
 Kind = Literal[
     "int", "float", "bool", "str", "bytes", "datetime", "date", "duration", "json", "category"
@@ -380,7 +386,7 @@ def convert_column(
         durations = pd.to_timedelta(values, errors="coerce").astype("timedelta64[us]")
         return _warn_unread(table, column, values, durations)
     if kind == "date":
-        dates = pd.to_datetime(values, format="ISO8601", errors="coerce").astype("datetime64[s]")
+        dates = pd.to_datetime(values, format="ISO8601", errors="coerce").astype(DATE_DTYPE)
         return _warn_unread(table, column, values, dates)
     if kind == "category":
         return _category(to_string(values), STATUS_VOCABULARIES[(table, column)], seen)

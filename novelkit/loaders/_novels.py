@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from ..arrow._output import Frame, Output, frame_output
 from ..schema.reflect import TableShape, reflect_table
 from ..schema.vocabularies import STATUS_VOCABULARIES
-from ._convert import to_int, to_utc
+from ._convert import DATE_DTYPE, to_int, to_utc
 from ._fetch import fetch_columns, fetch_frame
 from ._query import (
     LoadContext,
@@ -273,6 +273,11 @@ async def load_usage(target: Target, *, fast: bool | None = None, to: Output = "
     One row ``kind="api_request_count"`` (successful completions, all users) and
     one row per user and day ``kind="daily_requests"`` (counted before each call,
     only for users without their own API key). No tokens or costs exist upstream.
+
+    Columns: ``kind`` (categorical), ``user_id`` (``Int64``), ``username`` (string),
+    ``request_date`` (the day: ``datetime64[s]`` at midnight, as every DATE column;
+    a date, ``date32`` / polars ``Date``, with ``to="arrow"`` / ``"polars"``) and
+    ``requests`` (``Int64``); the counter's row has no user and no day.
     """
     ctx = await open_context(target)
     counter = await _usage_counter(ctx)
@@ -310,7 +315,7 @@ async def load_usage(target: Target, *, fast: bool | None = None, to: Output = "
             "request_date": _after(
                 None,
                 pd.to_datetime(daily.get("request_date", empty), format="ISO8601").astype(
-                    "datetime64[s]"
+                    DATE_DTYPE
                 ),
             ),
             "requests": _after(counter, to_int(daily.get("requests", empty))),

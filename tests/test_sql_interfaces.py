@@ -174,6 +174,32 @@ def test_magic_in_a_real_kernel(kernel: Kernel, fixture_sqlite: Path) -> None:
     assert str(fixture_sqlite) not in text
 
 
+@pytest.mark.slow
+def test_magic_never_formats_notebook_variables_into_the_sql(
+    kernel: Kernel, fixture_sqlite: Path
+) -> None:
+    """IPython expands ``{x}`` and ``$x`` in a magic's line unless the magic opts out."""
+    kernel.run("%load_ext novelkit")
+    kernel.run(f"import novelkit\ndb = novelkit.connect({str(fixture_sqlite)!r})\nx = 'draft'")
+    braces = _text(kernel.run("%nksql SELECT '{x}' AS braces"))
+    assert "{x}" in braces
+    assert "draft" not in braces
+    # ``$x`` reaches novelkit as written, which refuses it as a placeholder kind it does not bind.
+    dollar = kernel.run("%nksql SELECT $x AS dollar")
+    assert dollar[-1]["status"] == "error"
+    assert "'$x' is another kind" in _text(dollar)
+    cell = _text(kernel.run("%%nksql\nSELECT '{x}' AS braces, '$x' AS dollar"))
+    assert "{x}" in cell
+    assert "draft" not in cell
+    cell_dollar = kernel.run("%%nksql\nSELECT $x AS dollar")
+    assert cell_dollar[-1]["status"] == "error"
+    assert "'$x' is another kind" in _text(cell_dollar)
+    # Nor is the cell form's option line expanded: ``-o {x}`` is not a variable name.
+    option = kernel.run("%%nksql -o {x}\nSELECT 1 AS one")
+    assert option[-1]["status"] == "error"
+    assert _text(kernel.run("print('draft' in dir())")).strip() == "False"
+
+
 def test_magic_line_parsing() -> None:
     failures, _ = doctest.testmod(novelkit.sql._magic, verbose=False)
     assert failures == 0

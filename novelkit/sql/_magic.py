@@ -7,7 +7,8 @@
     SELECT project_id, COUNT(*) AS chapters FROM chapters GROUP BY project_id
 
 ``:name`` placeholders take their values from the notebook's variables, bound
-through :func:`novelkit.load_sql` (never written into the SQL). The query runs
+through :func:`novelkit.load_sql` (never written into the SQL); IPython's own
+``{name}`` and ``$name`` expansion is turned off for the line. The query runs
 on the NovelDB named by ``--db``, else on the most recent open
 :func:`novelkit.connect` in the notebook, else on the embedded demo database.
 The result is returned, so it shows as a DataFrame; ``-o NAME`` also stores it
@@ -68,7 +69,7 @@ def load_ipython_extension(ipython: Any) -> None:
 def _magics_class() -> type:
     # IPython is imported only here, when a notebook loads the extension.
     from IPython.core.error import UsageError
-    from IPython.core.magic import Magics, line_cell_magic, magics_class
+    from IPython.core.magic import Magics, line_cell_magic, magics_class, no_var_expand
 
     from ..errors import NovelkitError
     from ..facade import NovelDB, connect
@@ -121,6 +122,9 @@ def _magics_class() -> type:
                 )
             return {n: namespace[n] for n in names}
 
+        # IPython would otherwise format ``{name}`` and ``$name`` from the notebook into
+        # the line before the magic sees it: values would become SQL text, not bound.
+        @no_var_expand
         @line_cell_magic  # type: ignore[misc]
         def nksql(self, line: str, cell: str | None = None) -> Any:
             """Run a read-only SQL query on a novelkit database; returns a DataFrame.

@@ -23,7 +23,7 @@ from sqlalchemy.dialects import sqlite as sqlite_dialect
 from sqlalchemy.dialects.mysql import asyncmy
 
 import novelkit
-from novelkit.errors import ConfigurationError, QueryError
+from novelkit.errors import ConfigurationError, WrongTypeError
 from novelkit.sql._params import bind_text, placeholder_names
 
 SQLITE = sqlite_dialect.dialect()
@@ -408,11 +408,51 @@ async def test_aware_datetime_params_follow_the_mysql_session_zone(
         await engine.dispose()
 
 
-async def test_a_value_sqlite_cannot_bind_is_named_as_such(fixture_sqlite: Path) -> None:
-    """Was: 'type ... is not supported. Check the table and column names' (about the SQL)."""
-    async with session_on(sqlite_source(fixture_sqlite)) as session:
-        with pytest.raises(QueryError, match=r"type 'object' is not supported\. SQLite binds"):
-            await novelkit.load_sql(session, "SELECT :v AS v", {"v": object()})
+@pytest.mark.parametrize(
+    ("value", "shown"),
+    [
+        ({"x": 1}, r"params\['v'\] is of type 'dict'.*json\.dumps"),
+        ([1, {"x": 1}], r"params\['v'\] holds a value of type 'dict'"),
+        (object(), r"params\['v'\] is of type 'object'"),
+        (pd.NA, r"of type 'NAType'.*pass None"),
+        (np.array([1, 2]), r"of type 'ndarray'.*pass list\(value\)"),
+        (pd.Series([1, 2]), r"of type 'Series'.*pass list\(value\)"),
+    ],
+    ids=["dict", "dict-in-list", "object", "NA", "ndarray", "Series"],
+)
+async def test_a_value_no_database_binds_is_refused_before_sending(
+    fusion: Source, value: object, shown: str
+) -> None:
+    """Was: SQLite's binding error as a QueryError, 'The database refused the query' (it
+    never saw it); asyncmy bound a dict as the text "{'x': 1}", an ndarray bound as raw
+    bytes on SQLite."""
+    engine = novelkit.create_engine(fusion.url, read_only=True)
+    sent: list[str] = []
+
+    def record(conn: Any, cursor: Any, statement: str, *rest: Any) -> None:
+        sent.append(statement)
+
+    sa.event.listen(engine.sync_engine, "before_cursor_execute", record)
+    try:
+        async with engine.connect() as conn:
+            with pytest.raises(WrongTypeError, match=shown) as raised:
+                await novelkit.load_sql(conn, "SELECT :v AS v", {"v": value})
+    finally:
+        await engine.dispose()
+    assert "Accepted: a str, int, float" in str(raised.value)
+    assert isinstance(raised.value, ConfigurationError)
+    assert not [s for s in sent if "AS v" in s]
+
+
+async def test_bytes_like_values_bind_as_bytes(fusion: Source) -> None:
+    """asyncmy formats a bytearray as its repr; bytes it binds as bytes."""
+    async with session_on(fusion) as session:
+        frame = await novelkit.load_sql(
+            session,
+            "SELECT :a AS a, :m AS m",
+            {"a": bytearray(b"\x00\xffab"), "m": memoryview(b"cd")},
+        )
+    assert frame.iloc[0].tolist() == [b"\x00\xffab", b"cd"]
 
 
 async def test_numpy_scalars_bind_as_their_python_values(fusion: Source) -> None:

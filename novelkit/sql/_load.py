@@ -246,7 +246,11 @@ async def load_sql(
         (``select(...)``, ``text(...)``), e.g. composed from :func:`tables`.
     params
         A value for each placeholder, by name. Values are bound, never written
-        into the SQL; a list binds as ``IN :ids`` (no parentheses). Datetimes
+        into the SQL; a list binds as ``IN :ids`` (no parentheses). A value is
+        a str, int, float, Decimal, bool, bytes, None, a date, datetime, time,
+        timedelta or UUID (numpy scalars as the Python values they hold), or a
+        list, tuple or set of these; another type (a dict, an array) is
+        refused before anything is sent. Datetimes
         (here, or written into a SQLAlchemy statement) are bound as the app
         stores its times: an aware ``datetime`` or ``pandas.Timestamp`` is
         converted to the zone stored times are read in (``server_timezone``;
@@ -278,7 +282,8 @@ async def load_sql(
         A statement that could write, lock or change the server's state.
     ConfigurationError
         A placeholder without a value, a value without a placeholder, SQL that
-        cannot be read, a ``parse_dates``/``parse_json`` name the query lacks.
+        cannot be read, a ``parse_dates``/``parse_json`` name the query lacks;
+        :class:`~novelkit.WrongTypeError` for a value no database binds.
     QueryError
         The database refused the statement (syntax, unknown column...): its
         message and code, without passwords or parameter values.

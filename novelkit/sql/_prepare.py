@@ -11,11 +11,14 @@ columns) comes along.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping, Sequence
+import uuid
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
+import pandas as pd
 import sqlalchemy as sa
 from sqlalchemy.sql import visitors
 from sqlalchemy.sql.elements import TextClause
@@ -30,6 +33,28 @@ __all__ = ["Prepared", "Query", "prepare"]
 
 #: What load_sql accepts: SQL text, a ``text()`` clause, or a Core statement.
 Query = str | sa.Executable
+
+#: The values a placeholder may hold (after numpy scalars become Python values): what
+#: both drivers bind, with SQLAlchemy's help for Decimal, time, timedelta and UUID.
+#: asyncmy formats any other type as ``str(value)``, so a dict became the text
+#: "{'x': 1}" on MySQL while SQLite refused it: refused here, before anything is sent.
+_SCALARS = (
+    str,
+    int,  # (bool too)
+    float,
+    Decimal,
+    bytes,
+    dt.date,  # (datetime and pandas.Timestamp too)
+    dt.time,
+    dt.timedelta,
+    uuid.UUID,
+    np.datetime64,
+    type(None),
+)
+_ACCEPTED = (
+    "a str, int, float, Decimal, bool, bytes, None, a date, datetime, time or timedelta, "
+    "a UUID, or a list, tuple or set of these"
+)
 
 
 @dataclass(frozen=True)
@@ -96,7 +121,7 @@ def prepare(
     ConfigurationError
         A placeholder without a value, a value without a placeholder, SQL that
         cannot be read; :class:`~novelkit.errors.WrongTypeError` for a query
-        or params of the wrong type.
+        or params of the wrong type, or a value no database binds.
     """
     # Imported here: sqlglot loads on the first query, not with ``import novelkit``.
     from ._classify import check_users_sql
@@ -111,7 +136,7 @@ def prepare(
         )
     check = checks_read_only(conn)
     if params is not None:
-        params = {name: _python_value(value) for name, value in params.items()}
+        params = {name: _bindable(name, value) for name, value in params.items()}
     values = tuple((params or {}).values())
     if isinstance(query, str):
         if check:
@@ -144,19 +169,59 @@ def _compiled_sql(statement: sa.Executable, conn: Any) -> str:
     return str(statement.compile(dialect=conn.dialect))  # type: ignore[attr-defined]
 
 
+def _bindable(name: str, value: Any) -> Any:
+    """``params[name]`` as a value both drivers bind, or a :class:`WrongTypeError` naming it.
+
+    A list, tuple or set (an ``IN :name`` value) is checked item by item; its
+    items may be tuples of values, for ``(a, b) IN :pairs``.
+    """
+    if isinstance(value, list | tuple | set | frozenset):
+        items = [_item(name, item) for item in value]  # (a named tuple too)
+        return set(items) if isinstance(value, set | frozenset) else items
+    return _scalar(name, value, within=False)
+
+
+def _item(name: str, item: Any) -> Any:
+    if isinstance(item, list | tuple):  # a row of ``(a, b) IN :pairs``
+        return tuple(_scalar(name, one, within=True) for one in item)
+    return _scalar(name, item, within=True)
+
+
+def _scalar(name: str, value: Any, *, within: bool) -> Any:
+    converted = _python_value(value)
+    if not isinstance(converted, _SCALARS):
+        raise _not_bindable(name, converted, within=within)
+    return converted
+
+
+def _not_bindable(name: str, value: Any, *, within: bool) -> WrongTypeError:
+    where = f"params[{name!r}] holds a value" if within else f"params[{name!r}] is"
+    if isinstance(value, Mapping):
+        hint = " For JSON text, pass json.dumps(value)."
+    elif value is pd.NA:
+        hint = " For a missing value, pass None."
+    elif isinstance(value, Iterable) and not within:
+        hint = f" For IN :{name}, pass list(value)."
+    else:
+        hint = ""
+    return WrongTypeError(
+        f"{where} of type {type(value).__name__!r}, which the database cannot bind; nothing "
+        f"was sent.{hint} Accepted: {_ACCEPTED} (for IN :{name})."
+    )
+
+
 def _python_value(value: Any) -> Any:
     """A numpy scalar (a value taken from a DataFrame) as the Python value it holds.
 
     The drivers do not know numpy's types: SQLite bound a ``numpy.int64`` as its
-    8 raw bytes, so ``WHERE id = :n`` quietly matched nothing. Lists are converted
-    item by item; ``numpy.datetime64`` is left to the datetime rules (``_times``).
+    8 raw bytes, so ``WHERE id = :n`` quietly matched nothing. ``numpy.datetime64``
+    is left to the datetime rules (``_times``). A ``bytearray`` or ``memoryview``
+    becomes ``bytes`` (asyncmy would bind its repr as text).
     """
-    if isinstance(value, set | frozenset):
-        return {_python_value(item) for item in value}
-    if isinstance(value, list | tuple):
-        return [_python_value(item) for item in value]  # (a named tuple too)
     if isinstance(value, np.generic) and not isinstance(value, np.datetime64):
         return value.item()
+    if isinstance(value, bytearray | memoryview):
+        return bytes(value)
     return value
 
 

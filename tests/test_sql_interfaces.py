@@ -54,6 +54,7 @@ def test_cli_sql_formats_params_and_stdin(fixture_sqlite: Path) -> None:
     ("args", "phrase"),
     [
         (["DELETE FROM chapters"], "DELETE changes data"),
+        (["SELEC * FROM chapters"], "SELEC does not start any SQL statement"),
         (["SELECT nope FROM chapters"], "no such column"),
         (["SELECT :x AS x"], ":x"),
         (["SELECT 1", "--param", "novalue"], "NAME=VALUE"),

@@ -14,6 +14,7 @@ initialises a connection and reflects tables, DBAPI placeholders included
 
 from __future__ import annotations
 
+import difflib
 import functools
 from dataclasses import dataclass
 
@@ -415,22 +416,43 @@ def _leading_refusal(lx: tuple[Lexeme, ...], dialect: Dialect) -> Classification
     elif word in _WHY_BY_WORD:
         why, fix = _WHY_BY_WORD[word]
     else:
-        allowed = (
-            "SELECT, WITH, VALUES, TABLE, EXPLAIN, DESCRIBE, SHOW or HELP"
-            if dialect == "mysql"
-            else "SELECT, WITH, VALUES, EXPLAIN or a PRAGMA that reads"
-        )
-        shown = word or first.text[:40]
-        return _refusal(
-            word.lower() if word.isascii() and word.isalpha() else "unknown",
-            repr(shown) if not word else shown,
-            f"is not a statement novelkit can check as read-only on {_NAMES[dialect]}",
-            f"Send one {allowed} statement.",
-        )
+        return _unknown_refusal(word, first, dialect)
     return _refusal(word.lower(), what, why, fix)
 
 
 _NAMES = {"sqlite": "SQLite", "mysql": "MySQL/MariaDB"}
+_ALLOWED = {
+    "sqlite": "one SELECT, WITH, VALUES or EXPLAIN statement, or a PRAGMA that only reads",
+    "mysql": "one SELECT, WITH, VALUES, TABLE, EXPLAIN, DESCRIBE, SHOW or HELP statement",
+}
+#: Read statements of one backend that the other does not have.
+_OTHER_BACKENDS = {
+    "sqlite": frozenset({"SHOW", "TABLE", "HELP", "DESCRIBE", "DESC"}),
+    "mysql": frozenset({"PRAGMA"}),
+}
+
+
+def _unknown_refusal(word: str, first: Lexeme, dialect: Dialect) -> Classification:
+    """A statement whose first word starts none that novelkit knows: most often a typo.
+
+    Refused all the same (what novelkit cannot read it cannot prove read-only), but
+    the message says the SQL is not a statement it knows, not that it writes.
+    """
+    name = _NAMES[dialect]
+    kind = word.lower() if word.isascii() and word.isalpha() else "unknown"
+    if word in _OTHER_BACKENDS[dialect]:
+        other = _NAMES["mysql" if dialect == "sqlite" else "sqlite"]
+        reason = f"{word} is a {other} statement; {name} has no such statement."
+    else:
+        shown = word if word else repr(first.text[:40])
+        known = ["SELECT", "WITH", "VALUES", "EXPLAIN", "PRAGMA", *_WHY_BY_WORD]
+        close = difflib.get_close_matches(word, known, n=1, cutoff=0.8) if word else []
+        typo = f" (a typo for {close[0]}?)" if close else ""
+        reason = (
+            f"{shown} does not start any SQL statement novelkit knows on {name}{typo}; "
+            "novelkit cannot check it as read-only, so it is not sent."
+        )
+    return Classification(kind, False, f"{reason} Send {_ALLOWED[dialect]}.")
 
 
 def _scan(lx: tuple[Lexeme, ...], kind: str) -> Classification:

@@ -8,6 +8,7 @@ editor see every method, its keywords and its return type.
 from __future__ import annotations
 
 import inspect
+import re
 import subprocess
 import sys
 import typing
@@ -15,6 +16,7 @@ from pathlib import Path
 
 import pytest
 
+import novelkit
 from novelkit import NovelDB
 from novelkit.facade import _generate
 
@@ -76,6 +78,65 @@ def test_help_shows_the_method_as_it_is_called(name: str) -> None:
             assert call in doc, doc
         if "novel_id" in inspect.signature(method).parameters:
             assert "\nnovel_id\n" in doc, doc
+
+
+#: Every data method of NovelDB: the generated ones, their twins, the streams written by hand.
+_GENERATED = list(_generate.facade_functions())
+ALL_METHODS = sorted([*_GENERATED, *(f"a{n}" for n in _GENERATED), "iter_frames", "iter_sql"])
+
+
+def _described(doc: str) -> set[str]:
+    """The names a numpydoc Parameters section describes (``a, b`` lines name both)."""
+    found = re.search(r"\nParameters\n-+\n(.*?)(?:\n\n\S[^\n]*\n-+\n|\Z)", doc, re.S)
+    if found is None:
+        return set()
+    return {
+        name.strip()
+        for line in found.group(1).splitlines()
+        if line and not line.startswith(" ")
+        for name in line.split(":")[0].split(",")
+    }
+
+
+@pytest.mark.parametrize("name", ALL_METHODS)
+def test_help_describes_every_parameter(name: str) -> None:
+    """Was: help(db.chapters) left out extra_columns and server_timezone, help(db.table)
+    six of its keywords, help(db.iter_frames) showed (table, **kwargs) and one line."""
+    method = getattr(NovelDB, name)
+    doc = inspect.getdoc(method) or ""
+    described = _described(doc)
+    for param in list(inspect.signature(method).parameters)[1:]:  # without self
+        if param in ("fast", "to"):
+            assert "also takes ``fast=`` and ``to=``" in doc, name
+        else:
+            assert param in described, f"help(db.{name}) does not describe {param}"
+
+
+@pytest.mark.parametrize("name", ["iter_frames", "iter_sql"])
+def test_streams_have_their_functions_keywords_and_help(name: str) -> None:
+    func = getattr(novelkit, name)
+    wanted = list(inspect.signature(func).parameters.values())[1:]  # without the target
+    method = getattr(NovelDB, name)
+    params = list(inspect.signature(method).parameters.values())[1:]  # without self
+    assert [(p.name, p.kind, p.default) for p in params] == [
+        (p.name, p.kind, p.default) for p in wanted
+    ]
+    doc = method.__doc__
+    assert doc.startswith(f"Synchronous twin of :func:`novelkit.{name}`")
+    assert "chunksize" in _described(doc)
+    assert f"for chunk in db.{name}(" in doc
+    assert "session" not in doc.split("Examples")[1]
+
+
+def test_help_of_sql_speaks_of_the_method_not_the_function() -> None:
+    """Was: 'runs on ``target``'s connection' (db.sql has no target) and Returns
+    ``pandas.DataFrame`` whatever ``to=`` says."""
+    for method in (NovelDB.sql, NovelDB.asql):
+        doc = method.__doc__
+        assert "``target``" not in doc
+        returns = doc.split("Returns\n-------\n")[1].splitlines()[0]
+        assert "polars.DataFrame" in returns
+        assert "pyarrow.Table" in returns
 
 
 @pytest.mark.slow

@@ -21,6 +21,7 @@ from collections.abc import (
     Coroutine,
     Iterator,
     Mapping,
+    Sequence,
 )
 from pathlib import Path
 from typing import Any, TypeVar
@@ -32,7 +33,7 @@ from sqlalchemy.pool import NullPool
 
 from .. import loaders
 from .._redact import mask_url
-from ..arrow._output import Frame
+from ..arrow._output import Frame, Output
 from ..db import (
     EchoLevel,
     PoolCounters,
@@ -50,12 +51,14 @@ from ..db._control import statement_control
 from ..db._facts import mark_snapshot
 from ..demo import resolve_and_prepare
 from ..errors import ConfigurationError
+from ..loaders._query import NovelIds
 from ..schema.inspect import DatabaseInfo, inspect_database
 from ..sql._load import iter_sql
 from ..sql._prepare import Query
 from ..sql._tables import Tables, tables
 from ._methods import LoaderMethods
 from ._runners import LoopRunner, NestAsyncioRunner, RunnerName, ThreadRunner, make_runner
+from ._twins import stream_method
 
 __all__ = ["NovelDB", "connect"]
 
@@ -240,9 +243,35 @@ class NovelDB(LoaderMethods):
 
     # -- streaming ------------------------------------------------------------
 
-    def iter_frames(self, table: str, **kwargs: Any) -> Iterator[Frame]:
-        """Synchronous twin of :func:`novelkit.iter_frames`: chunks one at a time."""
-        return self._chunks(loaders.iter_frames, table, **kwargs)
+    @stream_method(loaders.iter_frames)
+    def iter_frames(
+        self,
+        table: str,
+        *,
+        columns: Sequence[str] | None = None,
+        novel_id: NovelIds = None,
+        chunksize: int = 10_000,
+        content: bool = False,
+        include_secrets: bool = False,
+        progress: bool | None = None,
+        server_timezone: str | None = None,
+        fast: bool | None = None,
+        to: Output = "pandas",
+    ) -> Iterator[Frame]:
+        # (The docstring is iter_frames', given by the decorator.)
+        return self._chunks(
+            loaders.iter_frames,
+            table,
+            columns=columns,
+            novel_id=novel_id,
+            chunksize=chunksize,
+            content=content,
+            include_secrets=include_secrets,
+            progress=progress,
+            server_timezone=server_timezone,
+            fast=fast,
+            to=to,
+        )
 
     def _chunks(
         self, stream_of: Callable[..., AsyncIterator[Frame]], *args: Any, **kwargs: Any
@@ -278,18 +307,33 @@ class NovelDB(LoaderMethods):
 
     # -- your own SQL -----------------------------------------------------------
 
+    @stream_method(iter_sql)
     def iter_sql(
-        self, query: Query, params: Mapping[str, Any] | None = None, **kwargs: Any
+        self,
+        query: Query,
+        params: Mapping[str, Any] | None = None,
+        *,
+        chunksize: int = 10_000,
+        parse_dates: Sequence[str] | None = None,
+        parse_json: Sequence[str] | None = None,
+        server_timezone: str | None = None,
+        progress: bool | None = None,
+        fast: bool | None = None,
+        to: Output = "pandas",
     ) -> Iterator[Frame]:
-        """Synchronous twin of :func:`novelkit.iter_sql`: chunks one at a time.
-
-        Examples
-        --------
-        >>> for chunk in db.iter_sql("SELECT id, content FROM chapter_versions",
-        ...                          chunksize=1000):  # doctest: +SKIP
-        ...     lengths.append(chunk["content"].str.len())
-        """
-        return self._chunks(iter_sql, query, params, **kwargs)
+        # (The docstring is iter_sql's, given by the decorator.)
+        return self._chunks(
+            iter_sql,
+            query,
+            params,
+            chunksize=chunksize,
+            parse_dates=parse_dates,
+            parse_json=parse_json,
+            server_timezone=server_timezone,
+            progress=progress,
+            fast=fast,
+            to=to,
+        )
 
     @property
     def tables(self) -> Tables:

@@ -32,7 +32,7 @@ from ..sql._load import load_sql
 from ..text._api import search_text, text_stats
 from ..text._cast import cooccurrence, mentions
 
-__all__ = ["FUNCTIONS", "OUTPUT_TYPES", "LoaderMethods", "method_name"]
+__all__ = ["FUNCTIONS", "OUTPUT_TYPES", "LoaderMethods", "method_name", "stream_method"]
 
 T = TypeVar("T")
 
@@ -173,6 +173,18 @@ def _facade_doc(func: Callable[..., Any], name: str, signature: inspect.Signatur
     )
     doc = re.sub(loader + r"(?:session|target|conn)(?:, )?", call, doc)
     doc = doc.replace("await novelkit.tables(session)", "db.tables")
+    # A stream's example: ``async for chunk in novelkit.iter_frames(session, ...)``.
+    doc = re.sub(
+        rf"async for (\w+) in novelkit\.{func.__name__}\("
+        r"((?:  # doctest: \+SKIP)?\n\.\.\.\s+)?(?:session|target|conn),\s*",
+        rf"for \1 in db.{name}(\2",
+        doc,
+    )
+    # The method opens its own session: there is no ``target`` to speak of.
+    doc = doc.replace(
+        "runs on ``target``'s connection (never closed here)",
+        "runs on a session of its own on this database, closed after the call",
+    )
     if awaited:
         doc = re.sub(rf"(?<![\w.])db\.{method_name(func)}\(", call, doc)
     doc = re.sub(
@@ -194,6 +206,29 @@ def _facade_doc(func: Callable[..., Any], name: str, signature: inspect.Signatur
             )
             doc = f"{doc[:cut]}\n\n{header}{_NOVEL_ID_DOC}{doc[cut:]}"
     return doc
+
+
+def stream_method(
+    func: Callable[..., Any],
+) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """Decorator: a synchronous stream method gets ``func``'s docstring, as ``help()`` shows it.
+
+    The method spells out its keywords (so that type checkers see them); they
+    must be ``func``'s without its ``target``, names, kinds and defaults alike,
+    or the import fails here rather than a user's call later.
+    """
+
+    def decorate(method: Callable[..., Any]) -> Callable[..., Any]:
+        signature = inspect.signature(method)
+        wanted = list(_method_signature(func).parameters.values())
+        shape = [(p.name, p.kind, p.default) for p in signature.parameters.values()]
+        if shape != [(p.name, p.kind, p.default) for p in wanted]:
+            raise TypeError(f"{method.__qualname__}: its parameters are not {func.__name__}'s")
+        summary = f"Synchronous twin of :func:`novelkit.{func.__name__}`: chunks one at a time."
+        method.__doc__ = f"{summary}\n\n{_facade_doc(func, method.__name__, signature)}"
+        return method
+
+    return decorate
 
 
 def _overload_placeholder(*args: Any, **kwargs: Any) -> Any:

@@ -8,9 +8,11 @@ import numpy as np
 import pandas as pd
 import sqlalchemy as sa
 
+from .._docstrings import shared_sections
 from ..arrow._output import Frame, Output, frame_output
 from ..schema.reflect import reflect_table
 from ._convert import to_int, to_utc
+from ._docs import parameter_docs
 from ._fetch import fetch_columns
 from ._query import (
     LoadContext,
@@ -127,6 +129,7 @@ async def _row_events(
 
 
 @frame_output
+@shared_sections(**parameter_docs("server_timezone"))
 async def load_activity(
     target: Target,
     novel_id: NovelIds = None,
@@ -141,6 +144,10 @@ async def load_activity(
     ``chapter_number``, ``ref_id`` (the row's id in its table), ``detail``
     (chapter status, version label or speaker role) and ``chars`` (length of
     the text involved), sorted by time.
+
+    Parameters
+    ----------
+    {{server_timezone}}
 
     Examples
     --------

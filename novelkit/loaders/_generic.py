@@ -8,12 +8,14 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from .._docstrings import shared_sections
 from .._progress import progress_bar
 from ..arrow._choice import arrow_path_for
 from ..arrow._output import Frame, Output, frame_output, stream_output
 from ..errors import ConfigurationError, UnknownObjectError
 from ..schema.reflect import TableShape, reflect_table, table_names
 from ._convert import known_kinds
+from ._docs import parameter_docs
 from ._fetch import fetch_columns, fetch_frame
 from ._query import (
     LoadContext,
@@ -123,6 +125,7 @@ def _novel_filter(ctx: LoadContext, shape: TableShape, ids: list[str] | None) ->
 
 
 @frame_output
+@shared_sections(**parameter_docs("columns", "extra_columns", "include_secrets", "server_timezone"))
 async def load_table(
     target: Target,
     name: str,
@@ -141,6 +144,18 @@ async def load_table(
     into SQL text unchecked; known Arboris columns get their dtypes, other
     columns come as stored. Secrets (password hashes, API keys, secret-looking
     ``system_configs`` values) are redacted unless ``include_secrets=True``.
+
+    Parameters
+    ----------
+    name
+        The table's name, as the database spells it.
+    {{columns}}
+    novel_id
+        A project id (or a unique prefix of 6+ characters of it) or a list of them;
+        ``None`` for every novel (a table without ``project_id`` takes only ``None``).
+    {{extra_columns}}
+    {{include_secrets}}
+    {{server_timezone}}
 
     Raises
     ------
@@ -212,6 +227,7 @@ async def _status_values(
 
 
 @stream_output
+@shared_sections(**parameter_docs("columns", "include_secrets", "server_timezone"))
 async def iter_frames(
     target: Target,
     table: str,
@@ -234,6 +250,23 @@ async def iter_frames(
     transaction is left alone. ``chapter_versions`` text and metadata come only
     with ``content=True``. A progress bar shows with ``progress=True`` (default:
     only on a terminal, or as ``NOVELKIT_PROGRESS`` says).
+
+    Parameters
+    ----------
+    table
+        The table's name, as the database spells it; it needs a one-column key.
+    {{columns}}
+    novel_id
+        A project id (or a unique prefix of 6+ characters of it) or a list of them;
+        ``None`` for every novel.
+    chunksize
+        The most rows a chunk holds.
+    content
+        For ``chapter_versions``, also read the text and metadata.
+    {{include_secrets}}
+    progress
+        Show a progress bar (None: on a terminal, or as ``NOVELKIT_PROGRESS`` says).
+    {{server_timezone}}
 
     Examples
     --------

@@ -8,10 +8,12 @@ import numpy as np
 import pandas as pd
 import sqlalchemy as sa
 
+from .._docstrings import shared_sections
 from ..arrow._output import Frame, Output, frame_output
 from ..schema.reflect import TableShape, reflect_table
 from ..schema.vocabularies import STATUS_VOCABULARIES
 from ._convert import DATE_DTYPE, to_int, to_utc
+from ._docs import parameter_docs
 from ._fetch import fetch_columns, fetch_frame
 from ._query import (
     LoadContext,
@@ -63,6 +65,7 @@ async def _optional(ctx: LoadContext, name: str) -> TableShape | None:
 
 
 @frame_output
+@shared_sections(**parameter_docs("server_timezone"))
 async def load_novels(
     target: Target,
     novel_id: NovelIds = None,
@@ -82,6 +85,10 @@ async def load_novels(
     the outline count; ``selected_chars`` sums the code points
     of the selected versions' text; ``last_activity`` is the latest timestamp
     of the project, its chapters and their versions. Counts are 0, never missing.
+
+    Parameters
+    ----------
+    {{server_timezone}}
 
     Examples
     --------
@@ -221,6 +228,7 @@ def _shape_novels(raw: pd.DataFrame, ctx: LoadContext) -> pd.DataFrame:
 
 
 @frame_output
+@shared_sections(**parameter_docs("extra_columns", "server_timezone"))
 async def load_users(
     target: Target,
     *,
@@ -229,7 +237,13 @@ async def load_users(
     fast: bool | None = None,
     to: Output = "pandas",
 ) -> Frame:
-    """Users without their password hash; ``has_own_api_key`` instead of the key itself."""
+    """Users without their password hash; ``has_own_api_key`` instead of the key itself.
+
+    Parameters
+    ----------
+    {{extra_columns}}
+    {{server_timezone}}
+    """
     ctx = await open_context(target, server_timezone)
     shape = await require_table(ctx, "users")
     options = RawOptions(extra_columns=extra_columns, exclude=("hashed_password",))

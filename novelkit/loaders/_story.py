@@ -6,9 +6,11 @@ import numpy as np
 import pandas as pd
 import sqlalchemy as sa
 
+from .._docstrings import shared_sections
 from ..arrow._output import Frame, Output, frame_output
 from ..schema.reflect import reflect_table
 from ._convert import to_int
+from ._docs import parameter_docs
 from ._fetch import as_utf8_bytes, fetch_columns, fetch_frame
 from ._query import (
     LoadContext,
@@ -156,6 +158,7 @@ async def _chapter_figures(
 
 
 @frame_output
+@shared_sections(**parameter_docs("extra_columns", "server_timezone"))
 async def load_chapters(
     target: Target,
     novel_id: NovelIds = None,
@@ -179,6 +182,8 @@ async def load_chapters(
     dedupe
         Keep one row per (project, chapter number): the one with a selected
         version, then the latest ``updated_at``, then the highest id.
+    {{extra_columns}}
+    {{server_timezone}}
 
     Examples
     --------

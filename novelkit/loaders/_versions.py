@@ -7,7 +7,9 @@ from dataclasses import replace
 import pandas as pd
 import sqlalchemy as sa
 
+from .._docstrings import shared_sections
 from ..arrow._output import Frame, Output, frame_output
+from ._docs import parameter_docs
 from ._fetch import fetch_frame
 from ._query import (
     NovelIds,
@@ -84,6 +86,7 @@ async def _via_chapters(
 
 
 @frame_output
+@shared_sections(**parameter_docs("extra_columns", "parse_json", "flatten_json", "server_timezone"))
 async def load_versions(
     target: Target,
     novel_id: NovelIds = None,
@@ -105,6 +108,17 @@ async def load_versions(
     ``is_selected`` marks the version its chapter selected; ``is_orphan`` a
     version whose chapter is gone. ``provider`` is never written upstream.
 
+    Parameters
+    ----------
+    content
+        Also read each version's text, with its lengths.
+    metadata
+        Also read the ``metadata`` column.
+    {{extra_columns}}
+    {{parse_json}}
+    {{flatten_json}}
+    {{server_timezone}}
+
     Examples
     --------
     >>> versions = await novelkit.load_versions(session, content=True)  # doctest: +SKIP
@@ -124,6 +138,7 @@ async def load_versions(
 
 
 @frame_output
+@shared_sections(**parameter_docs("extra_columns", "server_timezone"))
 async def load_evaluations(
     target: Target,
     novel_id: NovelIds = None,
@@ -139,6 +154,11 @@ async def load_evaluations(
     classic databases). ``score`` (``Float64``) is written by the fusion app's
     evaluations (7.0, 8.1, ...) and left NULL by the classic app; ``is_orphan``
     marks an evaluation whose chapter is gone.
+
+    Parameters
+    ----------
+    {{extra_columns}}
+    {{server_timezone}}
     """
     options = RawOptions(extra_columns=extra_columns)
     return await _via_chapters(target, "chapter_evaluations", novel_id, options, server_timezone)

@@ -5,8 +5,10 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from .._docstrings import shared_sections
 from ..arrow._output import Frame, Output, frame_output
 from ..schema.vocabularies import FORESHADOWING_UNIFIED
+from ._docs import parameter_docs
 from ._query import NovelIds, Target
 from ._raw import load_simple
 
@@ -19,6 +21,7 @@ __all__ = [
 
 
 @frame_output
+@shared_sections(**parameter_docs("extra_columns", "parse_json", "flatten_json"))
 async def load_characters(
     target: Target,
     novel_id: NovelIds = None,
@@ -32,6 +35,12 @@ async def load_characters(
     """Blueprint characters (``blueprint_characters``), ``extra`` parsed from JSON.
 
     Their ids change on every blueprint save: join characters by ``name``.
+
+    Parameters
+    ----------
+    {{extra_columns}}
+    {{parse_json}}
+    {{flatten_json}}
     """
     return await load_simple(
         target,
@@ -44,6 +53,7 @@ async def load_characters(
 
 
 @frame_output
+@shared_sections(**parameter_docs("extra_columns"))
 async def load_relationships(
     target: Target,
     novel_id: NovelIds = None,
@@ -52,7 +62,12 @@ async def load_relationships(
     fast: bool | None = None,
     to: Output = "pandas",
 ) -> Frame:
-    """Blueprint relationships; ``character_from``/``character_to`` are names, not ids."""
+    """Blueprint relationships; ``character_from``/``character_to`` are names, not ids.
+
+    Parameters
+    ----------
+    {{extra_columns}}
+    """
     return await load_simple(
         target,
         "blueprint_relationships",
@@ -62,6 +77,7 @@ async def load_relationships(
 
 
 @frame_output
+@shared_sections(**parameter_docs("extra_columns", "server_timezone"))
 async def load_conversations(
     target: Target,
     novel_id: NovelIds = None,
@@ -71,7 +87,13 @@ async def load_conversations(
     fast: bool | None = None,
     to: Output = "pandas",
 ) -> Frame:
-    """The concept dialogue (``novel_conversations``): ``content`` is the app's JSON text."""
+    """The concept dialogue (``novel_conversations``): ``content`` is the app's JSON text.
+
+    Parameters
+    ----------
+    {{extra_columns}}
+    {{server_timezone}}
+    """
     return await load_simple(
         target,
         "novel_conversations",
@@ -82,6 +104,7 @@ async def load_conversations(
 
 
 @frame_output
+@shared_sections(**parameter_docs("extra_columns", "parse_json", "server_timezone"))
 async def load_foreshadowings(
     target: Target,
     novel_id: NovelIds = None,
@@ -97,6 +120,12 @@ async def load_foreshadowings(
     The fusion code writes three vocabularies (planted/developing/revealed,
     open/resolved, abandoned/partial); ``status_unified`` maps them to ``open``,
     ``developing``, ``resolved`` and ``abandoned``, keeping unknown values.
+
+    Parameters
+    ----------
+    {{extra_columns}}
+    {{parse_json}}
+    {{server_timezone}}
     """
     frame = await load_simple(
         target,

@@ -20,6 +20,7 @@ import pandas as pd
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
+from .._docstrings import shared_sections
 from .._progress import progress_bar
 from ..arrow._choice import arrow_path_for, note_driver_path
 from ..arrow._output import Frame, Output, frame_output, stream_output
@@ -214,8 +215,42 @@ async def _start(
 
 # -- the public functions ---------------------------------------------------------------
 
+#: The parameters :func:`load_sql` and :func:`iter_sql` share, described once.
+_SHARED_PARAMETERS = {
+    "query_and_params": """
+        query
+            SQL text with ``:name`` placeholders, or a SQLAlchemy statement
+            (``select(...)``, ``text(...)``), e.g. composed from :func:`tables`.
+        params
+            A value for each placeholder, by name. Values are bound, never written
+            into the SQL; a list binds as ``IN :ids`` (no parentheses). A value is
+            a str, int, float, Decimal, bool, bytes, None, a date, datetime, time,
+            timedelta or UUID (numpy scalars as the Python values they hold), or a
+            list, tuple or set of these; another type (a dict, an array) is
+            refused before anything is sent. Datetimes (here, or written into a
+            SQLAlchemy statement) are bound as the app
+            stores its times: an aware ``datetime`` or ``pandas.Timestamp`` is
+            converted to the zone stored times are read in (``server_timezone``;
+            by default UTC on SQLite, the server's session zone on MySQL), a naive
+            one is taken as already in that zone; on SQLite both become the app's
+            text ``YYYY-MM-DD HH:MM:SS`` (``.ffffff`` only when the microseconds
+            are not zero), so that comparisons with stored times are right to the
+            second. ``pandas.NaT`` binds ``NULL``.
+        """,
+    "result_options": """
+        parse_dates, parse_json
+            Result columns to read as UTC timestamps or as JSON, beyond those
+            whose type novelkit knows.
+        server_timezone
+            The zone MySQL ``DATETIME`` values are in (measured on the server by
+            default; on SQLite the app writes UTC); aware datetime parameters are
+            converted to it.
+        """,
+}
+
 
 @frame_output
+@shared_sections(**_SHARED_PARAMETERS)
 async def load_sql(
     target: AsyncSession | AsyncConnection,
     query: Query,
@@ -241,36 +276,13 @@ async def load_sql(
     ----------
     target
         An ``AsyncSession`` or ``AsyncConnection`` on a novelkit engine.
-    query
-        SQL text with ``:name`` placeholders, or a SQLAlchemy statement
-        (``select(...)``, ``text(...)``), e.g. composed from :func:`tables`.
-    params
-        A value for each placeholder, by name. Values are bound, never written
-        into the SQL; a list binds as ``IN :ids`` (no parentheses). A value is
-        a str, int, float, Decimal, bool, bytes, None, a date, datetime, time,
-        timedelta or UUID (numpy scalars as the Python values they hold), or a
-        list, tuple or set of these; another type (a dict, an array) is
-        refused before anything is sent. Datetimes
-        (here, or written into a SQLAlchemy statement) are bound as the app
-        stores its times: an aware ``datetime`` or ``pandas.Timestamp`` is
-        converted to the zone stored times are read in (``server_timezone``;
-        by default UTC on SQLite, the server's session zone on MySQL), a naive
-        one is taken as already in that zone; on SQLite both become the app's
-        text ``YYYY-MM-DD HH:MM:SS`` (``.ffffff`` only when the microseconds
-        are not zero), so that comparisons with stored times are right to the
-        second. ``pandas.NaT`` binds ``NULL``.
-    parse_dates, parse_json
-        Result columns to read as UTC timestamps or as JSON, beyond those
-        whose type novelkit knows.
-    server_timezone
-        The zone MySQL ``DATETIME`` values are in (measured on the server by
-        default; on SQLite the app writes UTC); aware datetime parameters are
-        converted to it.
+    {{query_and_params}}
+    {{result_options}}
 
     Returns
     -------
-    pandas.DataFrame
-        One column per result column, in order; duplicate names get ``_1``,
+    pandas.DataFrame, polars.DataFrame or pyarrow.Table
+        As ``to=`` says. One column per result column, in order; duplicate names get ``_1``,
         ``_2`` suffixes. Known Arboris columns selected by their own name, Core
         columns and MySQL's typed columns get the loaders' dtypes (``Int64``,
         UTC ``datetime64``, parsed JSON, ``string``); others follow their
@@ -348,6 +360,7 @@ async def _end_stream(conn: AsyncConnection, result: Any, *, finished: bool) -> 
 
 
 @stream_output
+@shared_sections(**_SHARED_PARAMETERS)
 async def iter_sql(
     target: AsyncSession | AsyncConnection,
     query: Query,
@@ -368,7 +381,7 @@ async def iter_sql(
     chunk has the same columns and dtypes (a column whose type is not known
     keeps the dtype its values gave it in the first chunk). A progress bar counts rows with
     ``progress=True`` (default: on a terminal, or as ``NOVELKIT_PROGRESS``
-    says). The checks, parameters and errors are :func:`load_sql`'s.
+    says). The checks and errors are :func:`load_sql`'s.
 
     The statement stays open until the last chunk is read or the loop stops,
     holding SQLite's read lock meanwhile: on SQLite the engine's
@@ -379,6 +392,18 @@ async def iter_sql(
     generator left by ``break``: wrap it in ``contextlib.aclosing(...)`` so that
     the statement stops (and, on MySQL, the connection is free) as the loop ends;
     ``db.iter_sql`` does this itself.
+
+    Parameters
+    ----------
+    target
+        An ``AsyncSession`` or ``AsyncConnection`` on a novelkit engine.
+    {{query_and_params}}
+    chunksize
+        The most rows a chunk holds.
+    {{result_options}}
+    progress
+        Show a progress bar counting rows (None: on a terminal, or as
+        ``NOVELKIT_PROGRESS`` says).
 
     Examples
     --------

@@ -425,6 +425,30 @@ def test_repr_shows_backend_generation_masked_url_never_the_password(
             assert "127.0.0.1" in text
 
 
+def test_repr_shows_the_generation_once_a_call_read_the_schema(db: NovelDB, backend: str) -> None:
+    """Was: generation='?' and 'generation not read yet' until db.inspect() ran, whatever
+    the loaders had read. The repr itself reads nothing."""
+    assert "generation='?'" in repr(db)
+    assert "generation not read yet" in db._repr_html_()
+    db.novels()
+    if backend == "mysql":
+        # On MySQL the loaders reflect table by table: not enough to tell; db.tables
+        # reads every table.
+        assert "generation='?'" in repr(db)
+        db.tables  # noqa: B018 - read for its effect
+    sent: list[str] = []
+
+    def record(conn: object, cursor: object, statement: str, *rest: object) -> None:
+        sent.append(statement)
+
+    sa.event.listen(db.engine.sync_engine, "before_cursor_execute", record)
+    shown = [repr(db), db._repr_html_()]
+    sa.event.remove(db.engine.sync_engine, "before_cursor_execute", record)
+    assert sent == []
+    assert "generation='fusion'" in shown[0]
+    assert "fusion" in shown[1]
+
+
 def test_echo_logs_sql_only_inside_the_block(db: NovelDB, caplog: pytest.LogCaptureFixture) -> None:
     def sql_lines() -> list[str]:
         return [r.getMessage() for r in caplog.records if r.name.startswith("sqlalchemy.engine")]

@@ -52,7 +52,7 @@ from ..db._facts import mark_snapshot
 from ..demo import resolve_and_prepare
 from ..errors import ConfigurationError
 from ..loaders._query import NovelIds
-from ..schema.inspect import DatabaseInfo, inspect_database
+from ..schema.inspect import DatabaseInfo, inspect_database, known_generation
 from ..sql._load import iter_sql
 from ..sql._prepare import Query
 from ..sql._tables import Tables, tables
@@ -112,7 +112,6 @@ class NovelDB(LoaderMethods):
         self._runner = runner
         self._url = url
         self._snapshot = snapshot
-        self._generation: str | None = None
         self._serial = next(_opened)
         self._finalizer = weakref.finalize(self, _shutdown, runner, engine, snapshot)
 
@@ -194,7 +193,8 @@ class NovelDB(LoaderMethods):
         self.close()
 
     def __repr__(self) -> str:
-        generation = self._generation or "?"
+        # What earlier calls read (any loader on SQLite, db.tables, inspect): no I/O here.
+        generation = known_generation(self._engine) or "?"
         state = ", closed" if self.closed else ""
         return (
             f"NovelDB(backend={self.backend!r}, generation={generation!r}, url={self.url!r}, "
@@ -207,7 +207,7 @@ class NovelDB(LoaderMethods):
         return (
             "<b>novelkit.NovelDB</b> "
             f"<code>{html.escape(self.url)}</code> ({html.escape(self.backend)}, "
-            f"{html.escape(self._generation or 'generation not read yet')}, "
+            f"{html.escape(known_generation(self._engine) or 'generation not read yet')}, "
             f"runner {html.escape(self.runner)})"
         )
 
@@ -219,15 +219,11 @@ class NovelDB(LoaderMethods):
         ``refresh=True`` reads the database again and also forgets the schema the
         loaders reflected, so both see a table added or changed since.
         """
-        info = self._run(inspect_database(self._engine, refresh=refresh))
-        self._generation = info.generation
-        return info
+        return self._run(inspect_database(self._engine, refresh=refresh))
 
     async def ainspect(self, *, refresh: bool = False) -> DatabaseInfo:
         """Awaitable twin of :meth:`inspect`."""
-        info = await self._arun(inspect_database(self._engine, refresh=refresh))
-        self._generation = info.generation
-        return info
+        return await self._arun(inspect_database(self._engine, refresh=refresh))
 
     def pool_status(self) -> PoolStatus:
         """The engine's pool figures (see :func:`novelkit.pool_status`)."""

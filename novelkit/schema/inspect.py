@@ -55,7 +55,13 @@ from .._redact import mask_url
 from ..demo._marker import read_demo_marker
 from ..errors import ConfigurationError, NotArborisDatabaseError
 from ._info import DatabaseInfo, GenerationFound
-from .reflect import cached_value, clear_schema_cache, reflect_all, store_value
+from .reflect import (
+    cached_shapes,
+    cached_value,
+    clear_schema_cache,
+    reflect_all,
+    store_value,
+)
 from .tables import CLASSIC_COLUMNS, CLASSIC_TABLES, FUSION_TABLES, KNOWN_COLUMNS, build_metadata
 
 __all__ = [
@@ -63,6 +69,7 @@ __all__ = [
     "DatabaseInfo",
     "GenerationFound",
     "inspect_database",
+    "known_generation",
     "not_arboris_error",
 ]
 
@@ -184,6 +191,25 @@ async def _inspect(engine: AsyncEngine) -> DatabaseInfo:
 
 
 _CACHE_KEY = "database_info"
+
+
+def known_generation(engine: AsyncEngine) -> GenerationFound | None:
+    """The generation, if what was read of the database already tells it; reads nothing.
+
+    From the cached :class:`DatabaseInfo` (:func:`inspect_database`), else from
+    the schema cache when it holds every table (after any loader call on SQLite,
+    or ``db.tables``), classified as :func:`inspect_database` does; None
+    otherwise (nothing read yet, or only some tables reflected, as on MySQL).
+    """
+    info = cached_value(engine, _CACHE_KEY)
+    if isinstance(info, DatabaseInfo):
+        return info.generation
+    shapes = cached_shapes(engine)
+    if shapes is None or "novel_projects" not in shapes:
+        return None
+    columns = {name: shape.column_names for name, shape in shapes.items()}
+    pks = {name: frozenset(shape.primary_key) for name, shape in shapes.items()}
+    return _classify(columns, pks)[0]
 
 
 async def inspect_database(engine: AsyncEngine, *, refresh: bool = False) -> DatabaseInfo:

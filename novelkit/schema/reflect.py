@@ -29,6 +29,7 @@ from ..db._errors import translate_error
 __all__ = [
     "ColumnShape",
     "TableShape",
+    "cached_shapes",
     "cached_value",
     "clear_schema_cache",
     "reflect_all",
@@ -356,6 +357,21 @@ async def reflect_all(target: AsyncSession | AsyncConnection) -> dict[str, Table
         entry.tables = dict(shapes)
         entry.complete = True
     return {n: t for n, t in entry.tables.items() if t is not None}
+
+
+def cached_shapes(engine: AsyncEngine | Engine) -> dict[str, TableShape] | None:
+    """Every table's shape if the whole schema was read already, else None; reads nothing.
+
+    For what may be shown without a query (a repr): the first loader call reads
+    every table at once on SQLite, :func:`reflect_all` on any backend.
+    """
+    sync = engine.sync_engine if isinstance(engine, AsyncEngine) else engine
+    with _lock:
+        entry = _cache.get(sync)
+    if entry is None or not entry.complete:
+        return None
+    # A copy: the loop's thread may add a name while this one reads.
+    return {n: t for n, t in entry.tables.copy().items() if t is not None}
 
 
 def cached_value(engine: AsyncEngine | Engine, key: str) -> Any:

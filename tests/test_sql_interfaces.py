@@ -212,6 +212,16 @@ def test_magic_line_parsing() -> None:
         parse_magic_line("--bad x SELECT 1")
     with pytest.raises(ValueError, match="-o"):
         parse_magic_line("-o 1x SELECT 1")
+    # Was: 'cannot read the option -x SELECT' (the query's first word taken as a value).
+    with pytest.raises(ValueError, match=r"^unknown option -x; the options are") as unknown:
+        parse_magic_line("-x SELECT 1")
+    assert str(unknown.value) == (
+        "unknown option -x; the options are -o NAME (or --out NAME) and --db NAME"
+    )
+    with pytest.raises(ValueError, match=r"^-o takes a variable name, not '1x'$"):
+        parse_magic_line("-o 1x SELECT 1")
+    with pytest.raises(ValueError, match=r"^--db takes a variable name, not nothing$"):
+        parse_magic_line("--db")
 
 
 def test_docstring_examples_of_the_cli_module() -> None:

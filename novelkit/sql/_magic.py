@@ -27,11 +27,17 @@ _USAGE = (
 )
 
 
+_OPTIONS = {"-o": "out", "--out": "out", "--db": "db"}
+_ACCEPTED = "-o NAME (or --out NAME) and --db NAME"
+
+
 def parse_magic_line(line: str) -> tuple[dict[str, str], str]:
     """Split a magic's line into its options (``-o``, ``--db``) and the query after them.
 
     The query is kept exactly as written (it is not split into words, so its
-    quotes and spaces are the database's business).
+    quotes and spaces are the database's business). An unknown option, or an
+    option without a variable name, is a :class:`ValueError` whose message
+    says what to write.
 
     Examples
     --------
@@ -40,13 +46,16 @@ def parse_magic_line(line: str) -> tuple[dict[str, str], str]:
     """
     options: dict[str, str] = {}
     rest = line.strip()
-    names = {"-o": "out", "--out": "out", "--db": "db"}
     while rest.startswith("-"):
         flag, _, after = rest.partition(" ")
-        key = names.get(flag)
+        key = _OPTIONS.get(flag)
+        if key is None:
+            # Only the flag: the word after it is likely the query's, not a value.
+            raise ValueError(f"unknown option {flag}; the options are {_ACCEPTED}")
         value, _, rest = after.strip().partition(" ")
-        if key is None or not value.isidentifier():
-            raise ValueError(f"{flag} {value}".strip())
+        if not value.isidentifier():
+            shown = repr(value) if value else "nothing"
+            raise ValueError(f"{flag} takes a variable name, not {shown}")
         options[key] = value
         rest = rest.strip()
     return options, rest
@@ -136,7 +145,7 @@ def _magics_class() -> type:
             try:
                 options, query = parse_magic_line(line)
             except ValueError as exc:
-                raise UsageError(f"nksql: cannot read the option {exc}. {_USAGE}") from None
+                raise UsageError(f"nksql: {exc}. {_USAGE}") from None
             if cell is not None:
                 if query:
                     raise UsageError(

@@ -1,4 +1,4 @@
-"""``novelkit.connect()``: every loader as a plain method, for notebook cells and scripts.
+"""``NovelDB``: every loader as a plain method, for notebook cells and scripts.
 
 The facade owns its engine and, by default, an event loop in a daemon thread
 (see :mod:`._runners`), so a cell calls ``db.novels()`` without thinking about
@@ -11,7 +11,6 @@ import asyncio
 import contextlib
 import itertools
 import logging
-import os
 import threading
 import weakref
 from collections.abc import (
@@ -29,7 +28,6 @@ from typing import Any, TypeVar
 import pandas as pd
 from sqlalchemy.engine import URL
 from sqlalchemy.ext.asyncio import AsyncEngine
-from sqlalchemy.pool import NullPool
 
 from .. import loaders
 from .._redact import mask_url
@@ -38,18 +36,12 @@ from ..db import (
     EchoLevel,
     PoolCounters,
     PoolStatus,
-    create_engine,
     echo,
-    is_sqlite,
     open_session,
     pool_counters,
     pool_status,
-    snapshot_sqlite,
-    sqlite_path,
 )
 from ..db._control import statement_control
-from ..db._facts import mark_snapshot
-from ..demo import resolve_and_prepare
 from ..errors import ConfigurationError
 from ..loaders._query import NovelIds
 from ..schema.inspect import DatabaseInfo, inspect_database, known_generation
@@ -57,10 +49,10 @@ from ..sql._load import iter_sql
 from ..sql._prepare import Query
 from ..sql._tables import Tables, tables
 from ._methods import LoaderMethods
-from ._runners import LoopRunner, NestAsyncioRunner, RunnerName, ThreadRunner, make_runner
+from ._runners import LoopRunner, NestAsyncioRunner, ThreadRunner
 from ._twins import stream_method
 
-__all__ = ["NovelDB", "connect"]
+__all__ = ["NovelDB"]
 
 T = TypeVar("T")
 
@@ -350,83 +342,3 @@ class NovelDB(LoaderMethods):
 
 async def _anext(stream: AsyncIterator[T]) -> T:
     return await stream.__anext__()
-
-
-def connect(
-    url: str | URL | os.PathLike[str] | None = None,
-    *,
-    env_file: str | os.PathLike[str] | None = None,
-    read_only: bool = True,
-    snapshot: bool = False,
-    echo: EchoLevel = False,
-    runner: RunnerName = "thread",
-    statement_timeout: float | None = None,
-    fast: bool | None = None,
-    **engine_options: Any,
-) -> NovelDB:
-    """Open an Arboris database for plain (synchronous) notebook cells and scripts.
-
-    Parameters
-    ----------
-    url, env_file
-        As :func:`novelkit.resolve_url`; with neither (and no environment
-        setting) the embedded demo database is used, built on first use.
-    read_only
-        Default True (see :func:`novelkit.create_engine`).
-    snapshot
-        SQLite: read from a consistent copy taken in one step with the backup
-        API into a temporary file, removed on close.
-    echo
-        Log SQL (``True``) or SQL and rows (``"debug"``).
-    runner
-        ``"thread"`` (default): a private event loop in a daemon thread. Or
-        ``"nest-asyncio"``: the caller's loop, patched re-entrant on first use.
-    statement_timeout
-        Seconds after which a statement is stopped with ``QueryTimeoutError``.
-    fast
-        The default of every call's ``fast=``: None (default) loads through the
-        Arrow path (``pip install 'novelkit[fast]'``) wherever it gives the same
-        frame, False never, True always (or a clear error).
-    **engine_options
-        Passed to :func:`novelkit.create_engine`.
-
-    Examples
-    --------
-    >>> import novelkit
-    >>> with novelkit.connect() as db:          # doctest: +SKIP
-    ...     novels = db.novels()
-    ...     outline = db.outlines(novel_id=novels.project_id[0])
-    """
-    resolved = resolve_and_prepare(url, env_file=env_file)
-    if snapshot and not is_sqlite(resolved):
-        raise ConfigurationError(
-            "snapshot=True works only for SQLite files; on MySQL use a read-only account "
-            "(or mysqldump) instead."
-        )
-    chosen = make_runner(runner)  # a bad runner name fails before any copy is made
-    copy: Path | None = None
-    try:
-        if snapshot:
-            path = sqlite_path(resolved)
-            if path is None:
-                raise ConfigurationError(
-                    "snapshot=True needs a SQLite file, not an in-memory database."
-                )
-            copy = snapshot_sqlite(path)
-            target: str | URL = str(copy)
-        else:
-            target = resolved
-        if not chosen.uses_pool and not is_sqlite(resolved):
-            engine_options.setdefault("poolclass", NullPool)
-        if statement_timeout is not None:
-            engine_options["statement_timeout"] = statement_timeout
-        engine = create_engine(target, read_only=read_only, echo=echo, fast=fast, **engine_options)
-        if copy is not None:
-            mark_snapshot(engine)
-    except BaseException:
-        # Clean up, then let the error through unchanged.
-        chosen.close()
-        if copy is not None:
-            copy.unlink(missing_ok=True)
-        raise
-    return NovelDB(engine, chosen, url=resolved, snapshot=copy)

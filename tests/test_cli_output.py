@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import csv
 import io
 import json
@@ -12,13 +13,16 @@ from collections.abc import Sequence
 from contextlib import closing
 from pathlib import Path
 
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
 import pytest
 from cli_support import first_value, run
 from click.testing import CliRunner
 from nktest_support import MySQLDatabase
 
 from novelkit.cli import main
-from novelkit.cli._export import export_tables
+from novelkit.cli._export import export_tables, portable
 from novelkit.db import create_engine
 from novelkit.errors import ConfigurationError
 
@@ -225,3 +229,44 @@ def test_json_output_does_not_escape_slashes(fixture_sqlite: Path) -> None:
     out = run("sql", sql, str(fixture_sqlite), "--format", "json")
     assert out == '[{"path":"storage/arboris.db","odd":"a\\\\/b","tail":"end\\\\"}]\n'
     assert json.loads(out) == [{"path": "storage/arboris.db", "odd": "a\\/b", "tail": "end\\"}]
+
+
+def test_bytes_come_out_as_base64_in_json_and_csv(fixture_sqlite: Path) -> None:
+    """Was a UnicodeDecodeError traceback: pandas decoded the bytes as UTF-8."""
+    sql = "SELECT x'00ff' AS b, 'x' AS t, x'' AS empty"
+    as_json = json.loads(run("sql", sql, str(fixture_sqlite), "--format", "json"))
+    assert as_json == [{"b": "AP8=", "t": "x", "empty": ""}]
+    assert base64.b64decode(as_json[0]["b"]) == b"\x00\xff"
+    as_csv = list(
+        csv.DictReader(io.StringIO(run("sql", sql, str(fixture_sqlite), "--format", "csv")))
+    )
+    assert as_csv == [{"b": "AP8=", "t": "x", "empty": ""}]
+    # The table shows them as Python does, as before.
+    assert "b'\\x00\\xff'" in run("sql", sql, str(fixture_sqlite))
+
+
+def test_portable_keeps_bytes_as_base64_text_or_as_binary() -> None:
+    frame = pd.DataFrame({"b": [b"\x00\xff", None, "é"], "t": ["a", b"\xff", None]})
+    text = portable(frame)
+    assert text["b"].tolist() == ["AP8=", pd.NA, "é"]
+    assert text["t"].tolist() == ["a", "/w==", pd.NA]
+    table = pa.Table.from_pandas(portable(frame, binary=["b"]), preserve_index=False)
+    assert table.schema.field("b").type == pa.binary()
+    assert table.column("b").to_pylist() == [b"\x00\xff", None, "é".encode()]
+
+
+async def test_export_writes_a_blob_column_as_parquet_binary(tmp_path: Path) -> None:
+    """Was text (large_string). The first chunk holds only a NULL: the column is binary all
+    the same."""
+    path = tmp_path / "blob.db"
+    with closing(sqlite3.connect(path)) as conn, conn:
+        conn.execute("CREATE TABLE fork_b (id INTEGER PRIMARY KEY, b BLOB)")
+        conn.executemany("INSERT INTO fork_b VALUES (?, ?)", [(1, None), (2, "é".encode())])
+    engine = create_engine(f"sqlite+aiosqlite:///{path}")
+    try:
+        await export_tables(engine, tmp_path / "out", tables=["fork_b"], chunksize=1)
+    finally:
+        await engine.dispose()
+    table = pq.read_table(tmp_path / "out" / "fork_b.parquet")
+    assert table.schema.field("b").type == pa.binary()
+    assert table.column("b").to_pylist() == [None, "é".encode()]

@@ -28,6 +28,7 @@ from ._export import (
     ExportSummary,
     TableFormat,
     TextFormat,
+    base64_text,
     export_tables,
     novel_text,
     portable,
@@ -233,11 +234,23 @@ def env_file_option(func: F) -> F:
     )(func)
 
 
-def format_option(*choices: str, default: str) -> Callable[[F], F]:
+def format_option(
+    *choices: str, default: str, help_text: str = "Output format."
+) -> Callable[[F], F]:
     """``--format`` with the given choices."""
     return choice_option(
-        "--format", "fmt", choices=list(choices), default=default, help_text="Output format."
+        "--format", "fmt", choices=list(choices), default=default, help_text=help_text
     )
+
+
+#: ``--format`` of the commands that print rows.
+_ROWS_FORMAT = format_option(
+    "table",
+    "csv",
+    "json",
+    default="table",
+    help_text="Output format. csv and json write bytes (BLOB values) in base64.",
+)
 
 
 def out_option(name: str, *, folder: bool, help_text: str) -> Callable[[F], F]:
@@ -259,8 +272,14 @@ def _database(url: str | None, env_file: Path | None) -> URL:
 
 
 def records_json(frame: pd.DataFrame) -> str:
-    """``frame`` as a JSON list of records: UTF-8 text as it is, times in ISO 8601, and "/"
-    unescaped (``"storage/arboris.db"``, not ``"storage\\/arboris.db"``)."""
+    """``frame`` as a JSON list of records: UTF-8 text as it is, times in ISO 8601, bytes in
+    base64, and "/" unescaped (``"storage/arboris.db"``, not
+    ``"storage\\/arboris.db"``)."""
+    frame = frame.copy()
+    for column in frame.columns:
+        if pd.api.types.is_object_dtype(frame[column].dtype):
+            # pandas would decode bytes as UTF-8, and fail on any other bytes.
+            frame[column] = frame[column].map(base64_text)
     text = frame.to_json(orient="records", force_ascii=False, date_format="iso")
     # pandas escapes every "/" and has no option not to. As every "/" it writes is
     # escaped, each backslash-slash pair is such an escape (a backslash of the data is
@@ -310,7 +329,7 @@ def info(url: str | None, env_file: Path | None) -> None:
 @main.command()
 @url_argument
 @env_file_option
-@format_option("table", "csv", "json", default="table")
+@_ROWS_FORMAT
 @reports_errors
 def novels(url: str | None, env_file: Path | None, fmt: FrameFormat) -> None:
     """One line per novel: status, outlines, chapters, completed, progress.
@@ -338,7 +357,7 @@ def novels(url: str | None, env_file: Path | None, fmt: FrameFormat) -> None:
 @click.argument("novel_id")
 @url_argument
 @env_file_option
-@format_option("table", "csv", "json", default="table")
+@_ROWS_FORMAT
 @reports_errors
 def outlines(novel_id: str, url: str | None, env_file: Path | None, fmt: FrameFormat) -> None:
     """The planned chapters (outlines) of the novel NOVEL_ID (its project id).
@@ -379,7 +398,7 @@ def outlines(novel_id: str, url: str | None, env_file: Path | None, fmt: FrameFo
 )
 @click.option("--case-sensitive", is_flag=True, help="Tell case (and full/half width) apart.")
 @count_option("--context", default=20, help_text="Characters of context each side.")
-@format_option("table", "csv", "json", default="table")
+@_ROWS_FORMAT
 @progress_option
 @reports_errors
 def search(
@@ -431,7 +450,12 @@ def search(
 @main.command()
 @url_argument
 @env_file_option
-@format_option("parquet", "csv", default="parquet")
+@format_option(
+    "parquet",
+    "csv",
+    default="parquet",
+    help_text="File format. Bytes (BLOB values): binary in Parquet, base64 in CSV.",
+)
 @out_option("out_dir", folder=True, help_text="Folder for one file per table (created if missing).")
 @click.option(
     "--tables",
@@ -563,7 +587,7 @@ def lab(port: int | None, ip: str, no_browser: bool, jupyter_args: tuple[str, ..
     default=None,
     help="Stop the query after this many seconds (statement_timeout).",
 )
-@format_option("table", "csv", "json", default="table")
+@_ROWS_FORMAT
 @reports_errors
 def sql(
     query: str,

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import base64
 import json
 import os
 import re
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Collection, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
@@ -14,6 +15,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
+from sqlalchemy.types import TypeEngine
 
 from ..db import open_session
 from ..errors import ConfigurationError
@@ -23,7 +25,14 @@ from ..loaders._raw import primary_key
 from ..schema.reflect import reflect_table, table_names
 from ..schema.tables import KNOWN_COLUMNS
 
-__all__ = ["ExportSummary", "export_tables", "heading_and_body", "novel_text", "portable"]
+__all__ = [
+    "ExportSummary",
+    "base64_text",
+    "export_tables",
+    "heading_and_body",
+    "novel_text",
+    "portable",
+]
 
 TableFormat = Literal["parquet", "csv"]
 TextFormat = Literal["txt", "markdown"]
@@ -35,21 +44,59 @@ def _json_text(value: Any) -> Any:
     return value
 
 
-def portable(frame: pd.DataFrame) -> pd.DataFrame:
+def base64_text(value: Any) -> Any:
+    """``value`` as text where it is bytes (a BLOB): base64, RFC 4648 with padding, as JSON
+    and CSV write bytes; any other value as it is.
+
+    Bytes are not text: decoded as UTF-8 they failed or were changed; base64 keeps
+    every byte.
+
+    Examples
+    --------
+    >>> base64_text(b"\\x00\\xff"), base64_text("text")
+    ('AP8=', 'text')
+    """
+    if isinstance(value, bytes | bytearray | memoryview):
+        return base64.b64encode(value).decode("ascii")
+    return value
+
+
+def _binary_value(value: Any) -> bytes | None:
+    """A value of a binary column as bytes: text (SQLite lets a BLOB column hold text) as
+    its UTF-8 bytes, a number as its decimal digits."""
+    if isinstance(value, bytes | bytearray | memoryview):
+        return bytes(value)
+    if value is None or value is pd.NA or (isinstance(value, float) and value != value):
+        return None
+    return str(_json_text(value)).encode("utf-8")
+
+
+def portable(frame: pd.DataFrame, *, binary: Collection[str] = ()) -> pd.DataFrame:
     """Columns every writer accepts the same way in every chunk.
 
     Categories become text; parsed JSON (dicts and lists) becomes JSON text, UTF-8
     with non-ASCII characters kept, keys sorted, as the CSV and Parquet files and
-    ``--format csv`` write it.
+    ``--format csv`` write it. Bytes become base64 text (:func:`base64_text`), except
+    in the ``binary`` columns, whose values all become bytes (Parquet's binary type).
     """
     out = frame.copy()
     for column in out.columns:
         dtype = out[column].dtype
-        if isinstance(dtype, pd.CategoricalDtype):
+        if column in binary:
+            out[column] = out[column].map(_binary_value).astype(object)
+        elif isinstance(dtype, pd.CategoricalDtype):
             out[column] = out[column].astype("string")
         elif pd.api.types.is_object_dtype(dtype):
-            out[column] = out[column].map(_json_text).astype("string")
+            out[column] = out[column].map(_json_text).map(base64_text).astype("string")
     return out
+
+
+def _is_binary(column_type: TypeEngine) -> bool:  # type: ignore[type-arg]
+    """Whether a column is declared binary (BLOB, VARBINARY...): it holds bytes."""
+    try:
+        return column_type.python_type is bytes
+    except NotImplementedError:  # no declared type (SQLite), or a type without one
+        return False
 
 
 @dataclass(frozen=True)
@@ -125,17 +172,31 @@ async def export_tables(
         folder.mkdir(parents=True, exist_ok=True)
         for name in wanted:
             target = folder / f"{name}.{fmt}"
+            shape = await reflect_table(session, name)
+            # Parquet has a binary type; CSV writes bytes as base64 text.
+            binary = (
+                [c.name for c in shape.columns if _is_binary(c.type)]
+                if fmt == "parquet" and shape is not None
+                else []
+            )
             writer: pq.ParquetWriter | None = None
             first = True
             try:
                 async for chunk in _chunks(session, name, chunksize, progress):
-                    portable_chunk = portable(chunk)
+                    portable_chunk = portable(chunk, binary=binary)
                     if fmt == "csv":
                         portable_chunk.to_csv(
                             target, mode="w" if first else "a", header=first, index=False
                         )
                     else:
                         table = pa.Table.from_pandas(portable_chunk, preserve_index=False)
+                        for column in binary:
+                            # A chunk of NULLs only would make the file's column null-typed.
+                            at = table.schema.get_field_index(column)
+                            if at >= 0:
+                                table = table.set_column(
+                                    at, column, table.column(at).cast(pa.binary())
+                                )
                         if writer is None:
                             writer = pq.ParquetWriter(target, table.schema)
                         writer.write_table(table.cast(writer.schema))

@@ -270,3 +270,14 @@ async def test_export_writes_a_blob_column_as_parquet_binary(tmp_path: Path) -> 
     table = pq.read_table(tmp_path / "out" / "fork_b.parquet")
     assert table.schema.field("b").type == pa.binary()
     assert table.column("b").to_pylist() == [None, "é".encode()]
+
+
+def test_json_times_keep_their_microseconds(fixture_sqlite: Path) -> None:
+    """Was cut to milliseconds: 05:44:41.882095 came out 05:44:41.882Z."""
+    rows = json.loads(run("novels", str(fixture_sqlite), "--format", "json"))
+    with closing(sqlite3.connect(fixture_sqlite)) as conn:
+        stored = dict(conn.execute("SELECT id, updated_at FROM novel_projects"))
+    assert any("." in value for value in stored.values())
+    for row in rows:
+        shown = pd.Timestamp(row["updated_at"]).tz_localize(None)
+        assert shown == pd.Timestamp(stored[row["project_id"]]), row["project_id"]

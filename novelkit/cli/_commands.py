@@ -272,15 +272,16 @@ def _database(url: str | None, env_file: Path | None) -> URL:
 
 
 def records_json(frame: pd.DataFrame) -> str:
-    """``frame`` as a JSON list of records: UTF-8 text as it is, times in ISO 8601, bytes in
-    base64, and "/" unescaped (``"storage/arboris.db"``, not
+    """``frame`` as a JSON list of records: UTF-8 text as it is, times in ISO 8601 to the
+    microsecond, bytes in base64, and "/" unescaped (``"storage/arboris.db"``, not
     ``"storage\\/arboris.db"``)."""
     frame = frame.copy()
     for column in frame.columns:
         if pd.api.types.is_object_dtype(frame[column].dtype):
             # pandas would decode bytes as UTF-8, and fail on any other bytes.
             frame[column] = frame[column].map(base64_text)
-    text = frame.to_json(orient="records", force_ascii=False, date_format="iso")
+    # date_unit: pandas' default, milliseconds, cut the stored microseconds.
+    text = frame.to_json(orient="records", force_ascii=False, date_format="iso", date_unit="us")
     # pandas escapes every "/" and has no option not to. As every "/" it writes is
     # escaped, each backslash-slash pair is such an escape (a backslash of the data is
     # written as two backslashes, never followed by a bare "/"), so undoing it is exact.

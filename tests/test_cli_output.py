@@ -281,3 +281,17 @@ def test_json_times_keep_their_microseconds(fixture_sqlite: Path) -> None:
     for row in rows:
         shown = pd.Timestamp(row["updated_at"]).tz_localize(None)
         assert shown == pd.Timestamp(stored[row["project_id"]]), row["project_id"]
+
+
+def test_an_empty_table_shows_its_column_names_and_no_rows(fixture_sqlite: Path) -> None:
+    """Was pandas' internals: "Empty DataFrame / Columns: [...] / Index: []"."""
+    out = run("sql", "SELECT title, status FROM novel_projects WHERE 0", str(fixture_sqlite))
+    assert out == "title  status\n(no rows)\n"
+    without_outlines = first_value(
+        fixture_sqlite,
+        "SELECT id FROM novel_projects p WHERE NOT EXISTS "
+        "(SELECT 1 FROM chapter_outlines o WHERE o.project_id = p.id)",
+    )
+    assert without_outlines is not None
+    out = run("outlines", without_outlines, str(fixture_sqlite))
+    assert out == "chapter_number  title  summary\n(no rows)\n"

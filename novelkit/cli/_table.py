@@ -16,6 +16,8 @@ import pandas as pd
 __all__ = ["clip", "display_width", "render_table", "visible"]
 
 _ELLIPSIS = "..."
+#: What a table without rows says under its column names.
+_NO_ROWS = "(no rows)"
 
 
 def _char_width(char: str) -> int:
@@ -94,8 +96,19 @@ def render_table(frame: pd.DataFrame, *, max_colwidth: int) -> str:
     """``frame`` as a text table without its index, every row in full, cells clipped.
 
     Text cells longer than ``max_colwidth`` terminal columns end in "..."; columns
-    are padded by display width, so rows line up whatever their script.
+    are padded by display width, so rows line up whatever their script. A frame
+    without rows is its column names and "(no rows)".
+
+    Examples
+    --------
+    >>> print(render_table(pd.DataFrame({"title": [], "n": []}), max_colwidth=40))
+    title  n
+    (no rows)
     """
+    if frame.empty:
+        # pandas would print its internals ("Empty DataFrame / Columns: [...] / Index: []").
+        header = "  ".join(visible(str(column)) for column in frame.columns)
+        return f"{header}\n{_NO_ROWS}" if header else _NO_ROWS
     options = (
         "display.max_rows",
         None,

@@ -26,6 +26,11 @@ API_WORDS = (
     "create_engine(",
     "to params",
     "from params",
+    "env_file=",
+    "url=",
+    "url argument",
+    "force=True",
+    "build_demo",
 )
 
 #: About a second of work on SQLite: long enough to pass a short --timeout.
@@ -113,3 +118,44 @@ def test_a_relative_sqlite_url_suggests_the_file_meant(
     result = CliRunner().invoke(main, ["info", f"sqlite:///{tmp_path / 'nope.db'}"])
     assert result.exit_code == 0, result.output
     assert "fusion" in result.output
+
+
+@pytest.mark.parametrize(
+    ("case", "expected"),
+    [
+        pytest.param("missing", "Give --env-file the path of", id="missing-env-file"),
+        pytest.param("empty", "or a URL argument instead of --env-file.", id="empty-env-file"),
+        pytest.param("undecodable", "or a URL argument instead of --env-file.", id="bad-bytes"),
+        pytest.param(
+            "postgresql", "a URL argument, or --env-file with the Arboris .env.", id="other-tool"
+        ),
+    ],
+)
+def test_where_the_database_is_names_the_cli_options(
+    tmp_path: Path, case: str, expected: str
+) -> None:
+    """Was Python-API advice: env_file=, url=..."""
+    env = tmp_path / "backend.env"
+    if case == "empty":
+        env.write_text("", encoding="utf-8")
+    elif case == "undecodable":
+        env.write_bytes(b"\xff\xfe")
+    elif case == "postgresql":
+        env.write_text("DATABASE_URL=postgresql://u:p@h/db\n", encoding="utf-8")
+    out = fails("info", "--env-file", str(env))
+    assert expected in out
+
+
+@pytest.mark.parametrize("url", ["postgresql://u:p@h/db", "mysql://"])
+def test_a_bad_url_argument_is_called_so(url: str) -> None:
+    assert "from the URL argument" in fails("info", url)
+
+
+def test_demo_over_another_database_names_force(tmp_path: Path) -> None:
+    """Was "build_demo will not overwrite it ... pass force=True (--force)"."""
+    other = tmp_path / "notes.db"
+    other.write_text("not a database", encoding="utf-8")
+    out = fails("demo", str(other), "--scale", "tiny")
+    assert "novelkit demo will not overwrite it" in out
+    assert "add --force to replace it" in out
+    assert other.read_text(encoding="utf-8") == "not a database"

@@ -96,6 +96,24 @@ CLI_ADVICE = (
         "or read from a snapshot (snapshot=True).",
         "Retry in a moment, or copy the file with `novelkit snapshot` and read the copy.",
     ),
+    # Where the database is: `--env-file`, the URL argument (novelkit.db._settings).
+    (
+        "Pass env_file= the path of the Arboris backend's .env",
+        "Give --env-file the path of the Arboris backend's .env",
+    ),
+    ("or a URL instead of env_file=.", "or a URL argument instead of --env-file."),
+    (
+        "NOVELKIT_DATABASE_URL, an explicit url=..., or env_file= the Arboris .env.",
+        "NOVELKIT_DATABASE_URL, a URL argument, or --env-file with the Arboris .env.",
+    ),
+    ("the url argument", "the URL argument"),
+    # `novelkit demo --force` (novelkit.demo._build).
+    (
+        "build_demo will not overwrite it. Choose another path or database, or pass "
+        "force=True (--force) to replace it.",
+        "novelkit demo will not overwrite it. Choose another path or database, or add "
+        "--force to replace it.",
+    ),
     # `novelkit search --regex`.
     (
         "pass regex=False to search for the text literally.",

@@ -120,7 +120,12 @@ def test_missing_file(tmp_path: Path) -> None:
     message = str(info.value)
     assert str(target) in message
     assert "does not exist" in message
-    assert "create=True" in message
+    # Read-only, create=True would make an empty file, then a NotArborisDatabaseError.
+    assert "create=True" not in message
+    assert list(tmp_path.iterdir()) == []
+    with pytest.raises(DatabaseNotFoundError) as info:
+        create_engine(target, read_only=False)
+    assert "or pass create=True to start an empty database." in str(info.value)
     assert list(tmp_path.iterdir()) == []
 
 

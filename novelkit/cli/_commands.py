@@ -89,7 +89,6 @@ CLI_ADVICE = (
     ("the engine's statement_timeout", "--timeout"),
     ("Raise statement_timeout= ", "Raise --timeout "),
     # Opening a database.
-    (", or pass create=True to start an empty database.", "."),
     ("; raise connect_timeout= for a slow network.", "."),
     (
         'Retry, raise busy_timeout=, begin writing transactions with sqlite_begin="immediate", '

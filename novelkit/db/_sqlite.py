@@ -92,7 +92,7 @@ def _relative_url_hint(path: Path) -> str:
     return hint
 
 
-def _check_file(path: Path, *, create: bool) -> None:
+def _check_file(path: Path, *, create: bool, read_only: bool) -> None:
     if path.is_dir():
         raise errors.DatabaseNotFoundError(
             f"{path} is a folder, not a SQLite file. Give the path of the database file "
@@ -106,10 +106,13 @@ def _check_file(path: Path, *, create: bool) -> None:
         if not path.is_absolute():
             # Only a URL keeps a relative path (plain paths are resolved): three slashes.
             relative = _relative_url_hint(path)
+        # Read-only, create=True would only make an empty file that is no Arboris
+        # database either (a second error); to a writer, it is a way forward.
+        start = "" if read_only else ", or pass create=True to start an empty database"
         raise errors.DatabaseNotFoundError(
             f"No SQLite database at {path} ({missing} does not exist).{relative} Check the "
             "path (Arboris keeps it at <backend>/storage/arboris.db; in Docker, in the "
-            "sqlite-data volume), or pass create=True to start an empty database."
+            f"sqlite-data volume){start}."
         )
     path.parent.mkdir(parents=True, exist_ok=True)
     sqlite3.connect(path).close()
@@ -330,7 +333,7 @@ def create_sqlite_engine(
         target, use_uri = ":memory:", False
         options.setdefault("poolclass", StaticPool)
     else:
-        _check_file(path, create=create)
+        _check_file(path, create=create, read_only=read_only)
         target, use_uri = sqlite_uri(path, read_only=read_only), True
         if begin == "immediate" and "poolclass" not in options:
             # SQLite lets one transaction write at a time, and its busy handler is

@@ -14,7 +14,10 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 from jupyter_client import BlockingKernelClient
+
+from novelkit.cli import main
 
 DEADLINE = 60
 
@@ -125,3 +128,34 @@ def test_lab_serves_notebooks_and_runs_a_cell(tmp_path: Path) -> None:
         time.sleep(0.5)
     assert processes_mentioning(str(runtime)) == []
     assert processes_mentioning(f"--ServerApp.port={port}") == []
+
+
+@pytest.mark.parametrize(
+    ("option", "suggestion"), [("--prot", "--port"), ("--no-brower", "--no-browser")]
+)
+def test_a_mistyped_option_is_a_usage_error(option: str, suggestion: str) -> None:
+    """Was passed on to Jupyter, which only logged "Unrecognized alias" and started on
+    its default port (or printed its own 30-line usage)."""
+    result = CliRunner().invoke(main, ["lab", option, "8899"])
+    assert result.exit_code == 2, result.output
+    assert f"No such option '{option}'" in result.output
+    assert suggestion in result.output
+    assert "Traceback" not in result.output
+
+
+def test_arguments_after_double_dash_go_to_jupyter(fixture_sqlite: Path, tmp_path: Path) -> None:
+    env = {
+        **os.environ,
+        "NOVELKIT_DATABASE_URL": f"sqlite:///{fixture_sqlite}",
+        "NOVELKIT_HOME": str(tmp_path / "novelkit-home"),
+    }
+    done = subprocess.run(
+        [sys.executable, "-m", "novelkit", "lab", "--", "--version"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=DEADLINE,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert re.fullmatch(r"\d+\.\d+\.\d+\S*\n", done.stdout), done.stdout

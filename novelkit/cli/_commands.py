@@ -563,11 +563,13 @@ def snapshot(src: Path, dest: Path) -> None:
     click.echo(f"Wrote {copy} ({copy.stat().st_size:,} bytes)")
 
 
-@main.command(context_settings={"ignore_unknown_options": True})
+# No ignore_unknown_options: a mistyped option (--prot) was passed on to Jupyter, which
+# only logs it and starts on its default port. Jupyter's own options go after --.
+@main.command()
 @click.option("--port", type=click.IntRange(1, 65535), default=None, help="Server port.")
 @click.option("--ip", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option("--no-browser", is_flag=True, help="Do not open a browser.")
-@click.argument("jupyter_args", nargs=-1, type=click.UNPROCESSED)
+@click.argument("jupyter_args", nargs=-1, type=click.UNPROCESSED, metavar="[-- JUPYTER_ARGS...]")
 @reports_errors
 def lab(port: int | None, ip: str, no_browser: bool, jupyter_args: tuple[str, ...]) -> None:
     """JupyterLab on the bundled notebooks, over the configured database.

@@ -8,6 +8,8 @@ import io
 import json
 import re
 import sqlite3
+import subprocess
+import sys
 import unicodedata
 from collections.abc import Sequence
 from contextlib import closing
@@ -295,3 +297,29 @@ def test_an_empty_table_shows_its_column_names_and_no_rows(fixture_sqlite: Path)
     assert without_outlines is not None
     out = run("outlines", without_outlines, str(fixture_sqlite))
     assert out == "chapter_number  title  summary\n(no rows)\n"
+
+
+def test_novelkit_warnings_print_as_one_line(fixture_sqlite: Path, tmp_path: Path) -> None:
+    """Was Python's format: the source file and line of novelkit that warned, and that line
+    of code. A subprocess: the test run makes warnings errors."""
+    with closing(sqlite3.connect(fixture_sqlite)) as conn, conn:
+        conn.execute(
+            "UPDATE novel_projects SET created_at = 'not a date' "
+            "WHERE rowid = (SELECT MIN(rowid) FROM novel_projects)"
+        )
+    done = subprocess.run(
+        [
+            *(sys.executable, "-m", "novelkit", "export", str(fixture_sqlite)),
+            *("--tables", "novel_projects", "--format", "csv", "--out", str(tmp_path / "out")),
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=120,
+    )
+    assert done.stderr == (
+        "warning: novel_projects.created_at: 1 stored value(s) could not be read as a "
+        "date/time and are missing (NaT) in the frame; the database still holds them as "
+        "stored.\n"
+    )
+    assert done.stdout.startswith("Wrote 1 table to ")

@@ -8,8 +8,10 @@ traceback. Options shared by several commands are decorators defined here.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import functools
-from collections.abc import Awaitable, Callable
+import warnings
+from collections.abc import Awaitable, Callable, Iterator
 from contextlib import nullcontext
 from pathlib import Path
 from typing import Any, Literal, TypeVar
@@ -178,10 +180,41 @@ def progress_option(func: F) -> F:
     )(func)
 
 
+@contextlib.contextmanager
+def warnings_in_one_line() -> Iterator[None]:
+    """While it lasts, novelkit's own warnings (:class:`~novelkit.StoredValueWarning`...)
+    print as one line, ``warning: <message>`` on stderr.
+
+    Python's format names the file and line of novelkit's source that warned, and
+    repeats that line: nothing a CLI user can act on. Other warnings keep it.
+    """
+    with warnings.catch_warnings():  # restores showwarning when the command ends
+        shown = warnings.showwarning
+
+        def show(
+            message: Warning | str,
+            category: type[Warning],
+            filename: str,
+            lineno: int,
+            file: Any = None,
+            line: str | None = None,
+        ) -> None:
+            if category.__module__.partition(".")[0] == "novelkit":
+                click.echo(f"warning: {message}", err=True)
+            else:
+                shown(message, category, filename, lineno, file, line)
+
+        warnings.showwarning = show
+        yield
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="novelkit")
-def main() -> None:
+@click.pass_context
+def main(ctx: click.Context) -> None:
     """Explore an Arboris Novel database (SQLite or MySQL) from Jupyter or the shell."""
+    # One home for every command: the group's context outlives the command's.
+    ctx.with_resource(warnings_in_one_line())
 
 
 @main.command()

@@ -397,3 +397,25 @@ async def test_binary_columns_come_as_bytes_untouched(fresh: Source, fast: bool 
         assert arrow.column(column).type == pa.large_binary(), column
         assert arrow.column(column).to_pylist() == [value, None], column
     assert str(frame["note"].dtype) == "string"
+
+
+@pytest.mark.parametrize("fast", [None, False, True])
+async def test_a_fork_text_column_that_is_not_utf8_is_read_with_a_warning(
+    fixture_sqlite: Path, fast: bool | None
+) -> None:
+    """SQLite lets a TEXT column hold bytes that are not UTF-8 (a CAST, another tool):
+    sqlite3 stopped the whole read on them ("Could not decode to UTF-8"), in load_table,
+    iter_frames and so export. Now the value is replaced and warned about, as in a
+    known column, and the rest of the table reads."""
+    src = sqlite_source(fixture_sqlite)
+    src.execute(
+        "CREATE TABLE fork_notes (id INTEGER PRIMARY KEY, note TEXT)",
+        "INSERT INTO fork_notes VALUES (1, CAST(x'ff41' AS TEXT)), (2, '雾港')",
+    )
+    async with session_on(src) as session:
+        with pytest.warns(StoredValueWarning, match="not valid UTF-8"):
+            frame = await load_table(session, "fork_notes", fast=fast)
+        with pytest.warns(StoredValueWarning, match="not valid UTF-8"):
+            chunks = [c async for c in iter_frames(session, "fork_notes", fast=fast)]
+    assert frame["note"].tolist() == ["\ufffdA", "雾港"]
+    assert pd.concat(chunks)["note"].tolist() == ["\ufffdA", "雾港"]

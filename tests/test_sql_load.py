@@ -384,6 +384,27 @@ async def test_database_errors_become_query_error(source: Source, case: str) -> 
     assert ok["n"].iloc[0] > 0
 
 
+async def test_text_that_is_not_utf8_names_the_column_and_the_way_out(tmp_path: Path) -> None:
+    """sqlite3 stops on a TEXT value that is not UTF-8: the error said to check the
+    table and column names and the syntax, though the SQL was right."""
+    path = tmp_path / "odd.db"
+    with sqlite3.connect(path) as conn:
+        conn.execute("CREATE TABLE t (id INTEGER PRIMARY KEY, note TEXT)")
+        conn.execute("INSERT INTO t VALUES (1, CAST(x'ff41' AS TEXT))")
+    conn.close()
+    engine = novelkit.create_engine(path)
+    try:
+        async with novelkit.open_session(engine) as session:
+            with pytest.raises(
+                QueryError, match=r"Column 'note' holds text that is not valid UTF-8"
+            ):
+                await load_sql(session, "SELECT note FROM t", fast=False)
+            raw = await load_sql(session, "SELECT CAST(note AS BLOB) AS note FROM t", fast=False)
+    finally:
+        await engine.dispose()
+    assert raw["note"].tolist() == [b"\xffA"]
+
+
 # -- iter_sql ---------------------------------------------------------------------------------
 
 

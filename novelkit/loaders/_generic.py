@@ -307,7 +307,12 @@ async def iter_frames(
     try:
         while True:
             statement = (
-                sa.select(*(fetched_column(sql, shape, c, kinds.get(c)) for c in wanted))
+                sa.select(
+                    *(
+                        fetched_column(sql, shape, c, kinds.get(c, options.fork_kinds.get(c)))
+                        for c in wanted
+                    )
+                )
                 .order_by(sql.c[key])
                 # Written into the statement (a number novelkit chose), so that a
                 # page can go through connectorx, which takes no parameters.

@@ -181,7 +181,9 @@ async def load_raw(
     selected = [c for c in known if shape.has(c)]
     if options.extra_columns:
         selected += [c for c in shape.column_names if c not in kinds and c not in options.exclude]
-    columns: list[Any] = [fetched_column(table, shape, c, kinds.get(c)) for c in selected]
+    columns: list[Any] = [
+        fetched_column(table, shape, c, kinds.get(c, options.fork_kinds.get(c))) for c in selected
+    ]
     has_project = novel_column is not None and shape.has(novel_column)
     project_ids: pd.Series | None = None
     if options.orphans and has_project and shape.name != "novel_projects":
@@ -277,8 +279,11 @@ def fetched_column(
     """How a column is selected: long text and JSON as their UTF-8 bytes
     (:func:`~novelkit.loaders._fetch.as_utf8_bytes`).
 
-    Only known columns of an unbounded text type or JSON: ids and short strings
-    stay ``str``, compared as such elsewhere.
+    Only columns of an unbounded text type or JSON: ids and short strings stay
+    ``str``, compared as such elsewhere. ``kind`` is the known column's, or for a
+    fork's column the one its SQL type gives (:func:`fork_kinds`): a fork's TEXT is
+    read as bytes too, so that a value that is not UTF-8 comes out replaced, with a
+    warning, where sqlite3 would stop the whole read on it.
     """
     found = shape.column(name)
     if kind == "json" or (kind == "str" and found is not None and isinstance(found.type, sa.Text)):

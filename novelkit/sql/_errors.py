@@ -6,6 +6,7 @@ syntax errors quote the statement with its values filled in).
 
 from __future__ import annotations
 
+import re
 import sqlite3
 from collections.abc import Sequence
 from typing import Any
@@ -46,6 +47,10 @@ def withhold(message: str, values: Sequence[Any]) -> str:
     return message
 
 
+#: sqlite3's error for a TEXT value whose bytes are not UTF-8 (its column is named).
+_UNDECODABLE = re.compile(r"Could not decode to UTF-8 column '([^']*)'")
+
+
 def query_error(exc: DBAPIError, url: URL, backend: str, values: Sequence[Any]) -> QueryError:
     """The :class:`~novelkit.QueryError` for a statement the database refused.
 
@@ -65,6 +70,18 @@ def query_error(exc: DBAPIError, url: URL, backend: str, values: Sequence[Any]) 
     password = url.password
     db_message = withhold(scrub(text, password if isinstance(password, str) else None), values)
     shown = f"{db_message} ({code})" if code is not None else db_message
+    undecodable = _UNDECODABLE.match(text) if isinstance(orig, sqlite3.Error) else None
+    if undecodable is not None:
+        # sqlite3 decodes every TEXT value as UTF-8 and stops at the first that is not
+        # (a fork's or a tool's write): the SQL is right, the stored bytes are not text.
+        column = undecodable.group(1)
+        return QueryError(
+            f"Column {column!r} holds text that is not valid UTF-8, which SQLite's driver "
+            f"cannot read as text. Select its bytes instead: CAST({column} AS BLOB) "
+            f"(then .str.decode('utf-8', 'replace') in pandas), or filter those rows out.",
+            code=code,
+            db_message=db_message,
+        )
     if isinstance(orig, sqlite3.ProgrammingError) and text.startswith("Error binding parameter"):
         # A value's type, not the SQL: the driver refused it before the query ran.
         hint = (

@@ -1,20 +1,15 @@
-"""The ``novelkit`` command line: a thin layer over the library.
-
-Errors novelkit raises on purpose (:class:`~novelkit.errors.NovelkitError`) and
-file-system errors become one line on stderr and exit code 1, never a
-traceback. Options shared by several commands are decorators defined here.
+"""The ``novelkit`` command line: the click group and its commands, a thin layer
+over the library. How errors show is :mod:`._messages`; the shared options are
+:mod:`._options`; how rows print is :mod:`._output`.
 """
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
-import functools
-import warnings
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Awaitable, Callable
 from contextlib import nullcontext
 from pathlib import Path
-from typing import Any, Literal, TypeVar
+from typing import Any
 
 import click
 import pandas as pd
@@ -23,189 +18,30 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from .. import __version__
 from ..db import create_engine, open_session, pool_status
-from ..errors import NovelkitError
 from ..schema.tables import Generation
 from ..text import Versions
 from ._export import (
     ExportSummary,
     TableFormat,
     TextFormat,
-    base64_text,
     export_tables,
     novel_text,
-    portable,
 )
 from ._info import info_text
-from ._table import render_table
+from ._messages import reports_errors, warnings_in_one_line
+from ._options import (
+    ROWS_FORMAT,
+    choice_option,
+    count_option,
+    env_file_option,
+    format_option,
+    out_option,
+    progress_option,
+    url_argument,
+)
+from ._output import FrameFormat, emit
 
 __all__ = ["main"]
-
-F = TypeVar("F", bound=Callable[..., Any])
-
-#: How ``--format`` prints a frame.
-FrameFormat = Literal["table", "csv", "json"]
-
-
-#: What the CLI says when a write is refused: it has no option to allow one.
-_CLI_READS_ONLY = "The novelkit CLI only reads: it has no option to change data."
-
-#: Advice in the library's messages that names the Python API, and what a CLI user
-#: types instead (replaced in this order; longer phrases before the phrases they hold).
-CLI_ADVICE = (
-    ("load_novels() (or db.novels())", "`novelkit novels`"),
-    ("db.inspect()", "`novelkit info`"),
-    ("(novelkit.tables() or db.tables lists them)", "(`novelkit info` lists them)"),
-    # Writes: novelkit.sql's classifier, the SQLite guard, a MySQL read-only transaction.
-    (
-        "Pass read_only=False to connect() with an account allowed to write, if you really "
-        "mean to.",
-        _CLI_READS_ONLY,
-    ),
-    ("Pass read_only=False to change data in a database you own.", _CLI_READS_ONLY),
-    ("Pass read_only=False on a database you own if you really need it.", _CLI_READS_ONLY),
-    (
-        "novelkit opens databases read-only by default; pass read_only=False (and use an "
-        "account allowed to write) to change data.",
-        _CLI_READS_ONLY,
-    ),
-    # `novelkit sql --param`.
-    (
-        "but params gives no value for it; add it to params.",
-        "but no --param gives its value; add --param NAME=VALUE for it.",
-    ),
-    (
-        "but the SQL has no such :name placeholder; remove it from params or use it in the SQL.",
-        "but the SQL has no such :name placeholder; drop that --param or use :NAME in the SQL.",
-    ),
-    ("params has ", "--param gives "),
-    # `novelkit sql --timeout`; the live SQLite file's own limit.
-    (
-        "To run longer: read a consistent copy with novelkit.connect(url, snapshot=True) "
-        "(no limit), or choose a limit yourself with statement_timeout= on connect() or "
-        "create_engine() (the app's writes may then fail while the query runs), or narrow "
-        "the query.",
-        "To run longer: choose a limit yourself with --timeout SECONDS (the app's writes may "
-        "then fail while the query runs; run it on a copy made with `novelkit snapshot` to "
-        "spare them), or narrow the query.",
-    ),
-    ("the engine's statement_timeout", "--timeout"),
-    ("Raise statement_timeout= ", "Raise --timeout "),
-    # Opening a database.
-    ("; raise connect_timeout= for a slow network.", "."),
-    (
-        'Retry, raise busy_timeout=, begin writing transactions with sqlite_begin="immediate", '
-        "or read from a snapshot (snapshot=True).",
-        "Retry in a moment, or copy the file with `novelkit snapshot` and read the copy.",
-    ),
-    # Where the database is: `--env-file`, the URL argument (novelkit.db._settings).
-    (
-        "Pass env_file= the path of the Arboris backend's .env",
-        "Give --env-file the path of the Arboris backend's .env",
-    ),
-    ("or a URL instead of env_file=.", "or a URL argument instead of --env-file."),
-    (
-        "NOVELKIT_DATABASE_URL, an explicit url=..., or env_file= the Arboris .env.",
-        "NOVELKIT_DATABASE_URL, a URL argument, or --env-file with the Arboris .env.",
-    ),
-    ("the url argument", "the URL argument"),
-    # `novelkit demo --force` (novelkit.demo._build).
-    (
-        "build_demo will not overwrite it. Choose another path or database, or pass "
-        "force=True (--force) to replace it.",
-        "novelkit demo will not overwrite it. Choose another path or database, or add "
-        "--force to replace it.",
-    ),
-    # `novelkit search --regex`.
-    (
-        "pass regex=False to search for the text literally.",
-        "drop --regex to search for the text literally.",
-    ),
-)
-
-
-def for_the_cli(message: str) -> str:
-    """``message`` with its Python-API advice turned into the CLI commands that do the same."""
-    for python, command in CLI_ADVICE:
-        message = message.replace(python, command)
-    return message
-
-
-def reports_errors(func: F) -> F:
-    """Turn novelkit and OS errors into :class:`click.ClickException` (one line, exit 1)."""
-
-    @functools.wraps(func)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        try:
-            return func(*args, **kwargs)
-        except NovelkitError as exc:
-            raise click.ClickException(for_the_cli(str(exc))) from exc
-        except OSError as exc:
-            where = f": {exc.filename}" if exc.filename else ""
-            raise click.ClickException(f"{exc.strerror or exc}{where}") from exc
-
-    return wrapper  # type: ignore[return-value]
-
-
-def url_argument(func: F) -> F:
-    """The optional ``URL`` argument: a database URL or a plain SQLite file path."""
-    return click.argument("url", required=False, metavar="[URL]")(func)
-
-
-def choice_option(
-    *names: str, choices: list[str], default: str, help_text: str
-) -> Callable[[F], F]:
-    """An option that takes one of ``choices``, its default shown in ``--help``."""
-    return click.option(
-        *names,
-        type=click.Choice(choices),
-        default=default,
-        show_default=True,
-        help=help_text,
-    )
-
-
-def count_option(name: str, *, default: int, help_text: str) -> Callable[[F], F]:
-    """An option that takes a whole number >= 0, its default shown in ``--help``."""
-    return click.option(
-        name, type=click.IntRange(min=0), default=default, show_default=True, help=help_text
-    )
-
-
-def progress_option(func: F) -> F:
-    """``--progress/--no-progress``; by default a bar is shown on a terminal only."""
-    return click.option(
-        "--progress/--no-progress",
-        default=None,
-        help="Show a progress bar (default: only on a terminal).",
-    )(func)
-
-
-@contextlib.contextmanager
-def warnings_in_one_line() -> Iterator[None]:
-    """While it lasts, novelkit's own warnings (:class:`~novelkit.StoredValueWarning`...)
-    print as one line, ``warning: <message>`` on stderr.
-
-    Python's format names the file and line of novelkit's source that warned, and
-    repeats that line: nothing a CLI user can act on. Other warnings keep it.
-    """
-    with warnings.catch_warnings():  # restores showwarning when the command ends
-        shown = warnings.showwarning
-
-        def show(
-            message: Warning | str,
-            category: type[Warning],
-            filename: str,
-            lineno: int,
-            file: Any = None,
-            line: str | None = None,
-        ) -> None:
-            if category.__module__.partition(".")[0] == "novelkit":
-                click.echo(f"warning: {message}", err=True)
-            else:
-                shown(message, category, filename, lineno, file, line)
-
-        warnings.showwarning = show
-        yield
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -274,78 +110,11 @@ def demo(
 # -- reading commands ---------------------------------------------------------------
 
 
-def env_file_option(func: F) -> F:
-    """``--env-file F``: the Arboris backend's .env, read as the app reads it."""
-    return click.option(
-        "--env-file",
-        type=click.Path(dir_okay=False, path_type=Path),
-        default=None,
-        help="The Arboris backend's .env (DATABASE_URL or DB_PROVIDER + MYSQL_*/SQLITE_DB_PATH).",
-    )(func)
-
-
-def format_option(
-    *choices: str, default: str, help_text: str = "Output format."
-) -> Callable[[F], F]:
-    """``--format`` with the given choices."""
-    return choice_option(
-        "--format", "fmt", choices=list(choices), default=default, help_text=help_text
-    )
-
-
-#: ``--format`` of the commands that print rows.
-_ROWS_FORMAT = format_option(
-    "table",
-    "csv",
-    "json",
-    default="table",
-    help_text="Output format. csv and json write bytes (BLOB values) in base64.",
-)
-
-
-def out_option(name: str, *, folder: bool, help_text: str) -> Callable[[F], F]:
-    """The required ``--out`` of an export, passed as ``name``: a folder, or a file."""
-    return click.option(
-        "--out",
-        name,
-        type=click.Path(file_okay=not folder, dir_okay=folder, path_type=Path),
-        required=True,
-        help=help_text,
-    )
-
-
 def _database(url: str | None, env_file: Path | None) -> URL:
     """The URL to open; the embedded demo is built first when it is the one in use."""
     from ..demo import resolve_and_prepare
 
     return resolve_and_prepare(url, env_file=env_file)
-
-
-def records_json(frame: pd.DataFrame) -> str:
-    """``frame`` as a JSON list of records: UTF-8 text as it is, times in ISO 8601 to the
-    microsecond, bytes in base64, and "/" unescaped (``"storage/arboris.db"``, not
-    ``"storage\\/arboris.db"``)."""
-    frame = frame.copy()
-    for column in frame.columns:
-        if pd.api.types.is_object_dtype(frame[column].dtype):
-            # pandas would decode bytes as UTF-8, and fail on any other bytes.
-            frame[column] = frame[column].map(base64_text)
-    # date_unit: pandas' default, milliseconds, cut the stored microseconds.
-    text = frame.to_json(orient="records", force_ascii=False, date_format="iso", date_unit="us")
-    # pandas escapes every "/" and has no option not to. As every "/" it writes is
-    # escaped, each backslash-slash pair is such an escape (a backslash of the data is
-    # written as two backslashes, never followed by a bare "/"), so undoing it is exact.
-    return text.replace("\\/", "/")
-
-
-def _emit(frame: pd.DataFrame, fmt: FrameFormat) -> None:
-    if fmt == "csv":
-        # JSON columns as JSON text, as `novelkit export` and --format json write them.
-        click.echo(portable(frame).to_csv(index=False), nl=False)
-    elif fmt == "json":
-        click.echo(records_json(frame))
-    else:
-        click.echo(render_table(frame, max_colwidth=40))
 
 
 async def _with_engine(url: URL, work: Callable[[AsyncEngine], Awaitable[Any]]) -> Any:
@@ -380,7 +149,7 @@ def info(url: str | None, env_file: Path | None) -> None:
 @main.command()
 @url_argument
 @env_file_option
-@_ROWS_FORMAT
+@ROWS_FORMAT
 @reports_errors
 def novels(url: str | None, env_file: Path | None, fmt: FrameFormat) -> None:
     """One line per novel: status, outlines, chapters, completed, progress.
@@ -401,14 +170,14 @@ def novels(url: str | None, env_file: Path | None, fmt: FrameFormat) -> None:
         frame = frame[
             ["project_id", "title", "status", "outlines", "chapters", "completed", "progress"]
         ]
-    _emit(frame, fmt)
+    emit(frame, fmt)
 
 
 @main.command()
 @click.argument("novel_id")
 @url_argument
 @env_file_option
-@_ROWS_FORMAT
+@ROWS_FORMAT
 @reports_errors
 def outlines(novel_id: str, url: str | None, env_file: Path | None, fmt: FrameFormat) -> None:
     """The planned chapters (outlines) of the novel NOVEL_ID (its project id).
@@ -426,7 +195,7 @@ def outlines(novel_id: str, url: str | None, env_file: Path | None, fmt: FrameFo
     frame = asyncio.run(_with_engine(_database(url, env_file), work))
     if fmt == "table":
         frame = frame[["chapter_number", "title", "summary"]]
-    _emit(frame, fmt)
+    emit(frame, fmt)
 
 
 @main.command()
@@ -449,7 +218,7 @@ def outlines(novel_id: str, url: str | None, env_file: Path | None, fmt: FrameFo
 )
 @click.option("--case-sensitive", is_flag=True, help="Tell case (and full/half width) apart.")
 @count_option("--context", default=20, help_text="Characters of context each side.")
-@_ROWS_FORMAT
+@ROWS_FORMAT
 @progress_option
 @reports_errors
 def search(
@@ -495,7 +264,7 @@ def search(
     if fmt == "table" and frame.empty:
         click.echo(f"No match for {pattern!r}.")
         return
-    _emit(frame, fmt)
+    emit(frame, fmt)
 
 
 @main.command()
@@ -640,7 +409,7 @@ def lab(port: int | None, ip: str, no_browser: bool, jupyter_args: tuple[str, ..
     default=None,
     help="Stop the query after this many seconds (statement_timeout).",
 )
-@_ROWS_FORMAT
+@ROWS_FORMAT
 @reports_errors
 def sql(
     query: str,
@@ -669,4 +438,4 @@ def sql(
     with click.open_file("-", encoding="utf-8") if query == "-" else nullcontext() as stream:
         text = stream.read() if stream is not None else query
     values = parse_params(params)
-    _emit(run_query(_database(url, env_file), text, values, statement_timeout=timeout), fmt)
+    emit(run_query(_database(url, env_file), text, values, statement_timeout=timeout), fmt)

@@ -2235,7 +2235,7 @@ def test_only_a_plain_read_of_one_table_is_weighed_by_that_table() -> None:
     """On MySQL a statement goes to connectorx by the size of the one table it reads
     plainly; joins, subqueries and aggregates (few rows) are told apart without
     compiling them where the selected columns already say so."""
-    from novelkit.arrow._choice import _single_table
+    from novelkit.arrow._statements import _single_table
 
     metadata = sa.MetaData()
     books = sa.Table("books", metadata, sa.Column("id", sa.Integer), sa.Column("title", sa.Text))
@@ -2258,7 +2258,7 @@ def test_only_a_plain_read_of_one_table_is_weighed_by_that_table() -> None:
 def test_a_plain_read_in_your_own_sql_is_weighed_by_its_table() -> None:
     """The stand-in for a user's plain ``SELECT * FROM t`` is weighed by ``t``'s size;
     a query that is not a plain read has no stand-in."""
-    from novelkit.arrow._choice import _single_table
+    from novelkit.arrow._statements import _single_table
     from novelkit.sql._arrow import parse_mysql, plain_table_read
 
     stand_in = plain_table_read(parse_mysql("SELECT * FROM big_rows WHERE n > 2"))

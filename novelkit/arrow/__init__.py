@@ -5,7 +5,7 @@ story-text function takes ``fast=`` and ``to=`` (see :mod:`._choice` and
 :mod:`._output`).
 """
 
-from ._choice import fast_installed
 from ._output import OUTPUTS, Output, convert_output
+from ._reasons import fast_installed
 
 __all__ = ["OUTPUTS", "Output", "convert_output", "fast_installed"]

@@ -20,33 +20,43 @@ allows it and it gives the same frame as the async driver:
 ``fast=True`` insists: a call the Arrow path cannot serve raises
 :class:`~novelkit.ConfigurationError` saying why. Which path ran is logged on
 ``novelkit.arrow`` (debug) and kept in the frame's ``attrs["novelkit_path"]``.
+
+What a statement reads and binds is read off it in :mod:`._statements`; why a
+call cannot take the Arrow path is said in :mod:`._reasons`.
 """
 
 from __future__ import annotations
 
-import importlib.util
 import logging
 import time
-from collections.abc import Callable, Collection, Sequence
+from collections.abc import Callable, Collection
 from contextvars import ContextVar
 from dataclasses import dataclass, field
-from pathlib import Path
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, cast
 
 import pyarrow as pa
 import sqlalchemy as sa
-from sqlalchemy.dialects import mysql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
-from sqlalchemy.sql import quoted_name, visitors
+from sqlalchemy.sql import quoted_name
 from sqlalchemy.sql.compiler import SQLCompiler
 
-from ..db._facts import engine_facts, writable_engines
+from ..db._facts import engine_facts
 from ..db._settings import sqlite_path
 from ..errors import ConfigurationError
 from ..schema.reflect import cached_value, store_value
 from ._errors import ArrowUnsupportedError
 from ._mysql import ConnectorxMysqlReader, new_tag
+from ._reasons import _why_not
 from ._sqlite import AdbcSqliteReader
+from ._statements import (
+    _MYSQL,
+    _SQLITE,
+    _bound_values,
+    _column_connectorx_cannot_read,
+    _scalar_subqueries_only,
+    _single_table,
+    _text_as_text,
+)
 
 if TYPE_CHECKING:
     from ..loaders._fetch import Fetched
@@ -57,12 +67,10 @@ __all__ = [
     "CallRecord",
     "arrow_path_for",
     "call_record",
-    "fast_installed",
 ]
 
 log = logging.getLogger("novelkit.arrow")
 
-_MODULES = {"sqlite": "adbc_driver_sqlite", "mysql": "connectorx"}
 #: Below this many (estimated) rows, and :data:`SMALL_TABLE_BYTES`, a MySQL table is
 #: read through the driver (see :meth:`ArrowPath.worth_it`).
 SMALL_TABLE_ROWS = 20_000
@@ -76,13 +84,6 @@ SMALL_TABLE_BYTES = 8 << 20
 #: users 16.0 ms by ADBC, 14.0 ms by the driver; but 565 foreshadowings (24 columns)
 #: 26.8 ms by ADBC, 29.8 ms by the driver.
 SQLITE_SMALL_TABLE_ROWS = 500
-_EXTRA_HINT = "install it with: pip install 'novelkit[fast]'"
-
-
-def fast_installed(backend: str) -> bool:
-    """Whether the Arrow reader for ``backend`` (``sqlite`` or ``mysql``) is installed."""
-    module = _MODULES.get(backend)
-    return module is not None and importlib.util.find_spec(module) is not None
 
 
 @dataclass
@@ -330,148 +331,11 @@ NOVEL_FILTER = "novel_ids"
 _FILTERED_BY_NOVEL = "the statement binds the novel ids of a novel_id filter"
 
 
-def _single_table(statement: sa.Executable) -> str | None:
-    """The one table a plain SELECT reads (its columns that table's, no join, no
-    subquery), else None."""
-    if not isinstance(statement, sa.Select):
-        return None
-    # The columns' own tables first: an aggregate of scalar subqueries (admin_stats)
-    # has none, and get_final_froms() compiles the whole statement to say so (3 ms).
-    if not _one_table(statement.columns_clause_froms):
-        return None
-    froms = statement.get_final_froms()
-    return str(cast(sa.TableClause, froms[0]).name) if _one_table(froms) else None
-
-
-def _scalar_subqueries_only(statement: sa.Executable) -> bool:
-    """A SELECT whose columns read no table of their own (``SELECT (SELECT COUNT(*) ...)``)."""
-    return isinstance(statement, sa.Select) and not statement.columns_clause_froms
-
-
-def _one_table(froms: Sequence[sa.FromClause]) -> bool:
-    return len(froms) == 1 and isinstance(froms[0], sa.TableClause)
-
-
-def _bound_values(statement: sa.Executable) -> set[str]:
-    """The names of the values the statement binds (literal_execute ones are written in)."""
-    compiled = cast(SQLCompiler, cast(sa.ClauseElement, statement).compile(dialect=_MYSQL))
-    return {name for name, bind in compiled.binds.items() if not bind.literal_execute}
-
-
-def _column_connectorx_cannot_read(statement: sa.Executable) -> str | None:
-    """What the statement selects that connectorx cannot read, or None.
-
-    connectorx panics, and Rust prints the panic into the notebook, on a column that
-    is always NULL (it has no Arrow type for it) and on a TIME past 24 h or below zero
-    (it reads a time of day; MySQL's TIME spans +-838 h). Such a column reads through
-    the driver, which gives a TIME as a duration.
-    """
-    if not isinstance(statement, sa.Select):
-        return None
-    for column in statement.selected_columns:
-        if isinstance(getattr(column, "element", column), sa.Null):
-            return "a column that is always NULL"
-        if isinstance(column.type, sa.Time):
-            return "a TIME column"
-    return None
-
-
-def _text_as_text(statement: sa.Executable) -> sa.Executable:
-    """The statement with text selected as text again where the loaders select its bytes.
-
-    The bytes spare the async driver a decode and re-encode of every value
-    (``loaders._fetch.as_utf8_bytes``); connectorx builds Arrow strings in its own
-    threads, so on MySQL the plain column is faster (its UTF-8 is checked there,
-    not after the read on the event loop's thread) and right for a column of any
-    character set (bytes of a latin1 column are not UTF-8; as text the server
-    converts them).
-    """
-    from ..loaders._fetch import is_utf8_bytes  # the loaders import this module
-
-    def undo(element: Any, **_: Any) -> Any:
-        return element.clause if is_utf8_bytes(element) else None
-
-    plain = visitors.replacement_traverse(cast(visitors.ExternallyTraversible, statement), {}, undo)
-    return cast(sa.Executable, plain)
-
-
-_SQLITE = sqlite.dialect(paramstyle="qmark")
-# "named", not the async driver's "format": no %-doubling in rendered literals.
-_MYSQL = mysql.dialect(paramstyle="named")
-
-
 def note_driver_path() -> None:
     """Record that a statement of the current call went through the async driver."""
     record = call_record.get()
     if record is not None:
         record.paths.append("driver")
-
-
-def _written_here(path: Path) -> bool:
-    """Whether a live read-write novelkit engine in this process opens ``path``."""
-    target = path.resolve()
-    for engine in writable_engines():
-        other = sqlite_path(engine.url) if engine.dialect.name == "sqlite" else None
-        if other is not None and other.resolve() == target:
-            return True
-    return False
-
-
-def _why_not(
-    conn: AsyncConnection,
-    *,
-    user_sql: bool,
-    has_params: bool,
-    caller_in_transaction: bool,
-    journal_mode: str | None,
-) -> str | None:
-    """Why the Arrow path cannot serve a call on ``conn`` (None: it can)."""
-    engine = conn.engine
-    facts = engine_facts(engine)
-    backend = conn.dialect.name
-    if facts is None:
-        return "the engine was not made by novelkit.create_engine, so its settings are unknown"
-    if backend not in _MODULES:
-        return f"there is no Arrow reader for {backend}"
-    if not fast_installed(backend):
-        return f"the Arrow reader for {backend} ({_MODULES[backend]}) is not installed; " + (
-            _EXTRA_HINT
-        )
-    if not facts.read_only and caller_in_transaction:
-        return (
-            "the call runs in a transaction on a read-write engine, whose uncommitted "
-            "changes only the async driver's connection sees"
-        )
-    if backend == "sqlite":
-        path = sqlite_path(engine.url)
-        if path is None:
-            return "the database is in memory, where no other reader can open it"
-        if not facts.snapshot and journal_mode == "wal":
-            return (
-                "the file is in WAL mode, whose shared-memory locks the ADBC driver's own "
-                "copy of SQLite would release for this process's other connections when it "
-                "closes (POSIX locks belong to the process); read a snapshot "
-                "(connect(snapshot=True)) for the Arrow path"
-            )
-        if not facts.read_only or _written_here(path):
-            return (
-                "a read-write engine on this file is open in this process: the ADBC driver "
-                "carries its own copy of SQLite, and closing its file would release that "
-                "engine's locks (POSIX locks belong to the process)"
-            )
-        if user_sql:
-            return (
-                "a query of yours on SQLite could compute for long before its first row, "
-                "where the ADBC driver cannot stop it (timeouts, the interrupt button)"
-            )
-        return None
-    if facts.tls:
-        return "the engine uses TLS, which connectorx cannot verify as the engine does"
-    if not engine.url.host or "unix_socket" in engine.url.query:
-        return "the engine connects through a unix socket, which connectorx does not"
-    if has_params:
-        return "the query has bound parameters, which connectorx cannot take"
-    return None
 
 
 async def arrow_path_for(

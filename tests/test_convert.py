@@ -13,8 +13,10 @@ import pytest
 
 from novelkit.errors import StoredValueWarning
 from novelkit.loaders import _convert
-from novelkit.loaders._convert import convert_column, parse_json_values, to_int, to_utc
+from novelkit.loaders._convert import convert_column, to_utc
 from novelkit.loaders._gc import collector_paused
+from novelkit.loaders._json import parse_json_values
+from novelkit.loaders._nullable import to_int
 
 
 def test_equal_length_lists_stay_one_value_per_row() -> None:

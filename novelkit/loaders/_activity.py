@@ -11,9 +11,10 @@ import sqlalchemy as sa
 from .._docstrings import shared_sections
 from ..arrow._output import Frame, Output, frame_output
 from ..schema.reflect import reflect_table
-from ._convert import to_int, to_utc
+from ._convert import to_utc
 from ._docs import parameter_docs
 from ._fetch import fetch_columns
+from ._nullable import to_int
 from ._query import (
     LoadContext,
     NovelIds,

@@ -4,29 +4,30 @@ Known columns get nullable dtypes (``Int64``, ``Float64``, ``boolean``,
 ``string``), UTC datetimes, categoricals for status vocabularies and parsed
 JSON; columns a fork added are converted by their declared SQL type, and a
 binary one (BLOB, BINARY, VARBINARY) is returned as stored: Python ``bytes``.
+
+This module decides each column's conversion and reads timestamps; how the
+nullable dtypes are built is in :mod:`._nullable`, how JSON is parsed in :mod:`._json`.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import functools
-import json
 import warnings
 from collections.abc import Sequence
 from typing import Any, Literal
 
 import numpy as np
-import orjson
 import pandas as pd
 import pyarrow as pa
-import pyarrow.compute as pc
 from sqlalchemy import JSON, Boolean, Date, DateTime, Float, Integer, Interval, Numeric, Time
 from sqlalchemy.types import TypeEngine, _Binary
 
 from ..errors import StoredValueWarning
 from ..schema.tables import build_metadata
 from ..schema.vocabularies import STATUS_VOCABULARIES
-from ._gc import collector_paused
+from ._json import _parse_json_array, parse_json_values
+from ._nullable import _as_boolean, _category, to_int, to_string
 
 __all__ = [
     "DATE_DTYPE",
@@ -35,11 +36,7 @@ __all__ = [
     "kind_of_type",
     "known_kinds",
     "parse_json_arrow",
-    "parse_json_values",
-    "to_int",
-    "to_string",
     "to_utc",
-    "warn_not_json",
 ]
 
 #: The pandas dtype of a calendar day (a DATE column): naive, whole seconds, at midnight.
@@ -161,180 +158,6 @@ def _utc_by_arrow(values: pd.Series, server_timezone: str | dt.tzinfo | None) ->
     return pd.Series(stamps, index=values.index, name=values.name).dt.tz_localize("UTC")
 
 
-class _NotJson:
-    """Marks a stored value that is not JSON (kept as stored, counted for the warning)."""
-
-    __slots__ = ("text",)
-
-    def __init__(self, text: str | bytes) -> None:
-        self.text = text
-
-
-def _parse_json(value: Any) -> Any:
-    """One non-null stored value: JSON text parsed, anything else (a fork's odd type) kept."""
-    if not isinstance(value, str | bytes):
-        return value
-    try:
-        return orjson.loads(value)
-    except orjson.JSONDecodeError:
-        pass
-    try:
-        # Python's json also takes NaN/Infinity, which json.dumps writes by default.
-        return json.loads(value)
-    except ValueError:
-        return _NotJson(value)
-
-
-def _as_stored(value: str | bytes) -> str | bytes:
-    """A value that is not JSON, as the database holds it: text as ``str``.
-
-    JSON columns are fetched as UTF-8 bytes (see ``_raw.fetched_column``); bytes
-    that do not decode were not text to begin with (a fork's odd type) and stay bytes.
-    """
-    if isinstance(value, bytes):
-        try:
-            return value.decode("utf-8")
-        except UnicodeDecodeError:
-            return value
-    return value
-
-
-_INT64_MAX = np.iinfo(np.int64).max
-
-
-def _is_unsigned_64(dtype: Any) -> bool:
-    if isinstance(dtype, pd.ArrowDtype):
-        return bool(pa.types.is_uint64(dtype.pyarrow_dtype))
-    return str(dtype) in ("uint64", "UInt64")
-
-
-def to_int(values: pd.Series) -> pd.Series:
-    """Whole numbers as pandas' nullable ``Int64`` (``UInt64`` where an unsigned value
-    is beyond ``Int64``).
-
-    When every non-null value is a Python int, numpy converts them in one C pass
-    (about 8 times faster than ``astype("Int64")`` on object values); anything
-    else (text in a SQLite integer column, decimals, huge numbers) takes that
-    slower path, which validates every value.
-    """
-    if isinstance(values.dtype, pd.Int64Dtype):
-        return values  # the Arrow path's integers: converted already
-    if values.dtype != object:
-        if _is_unsigned_64(values.dtype) and values.max() > _INT64_MAX:
-            return values.astype("UInt64")
-        with np.errstate(invalid="ignore"):  # see below: pandas raises what matters
-            return values.astype("Int64")
-    raw = values.to_numpy(dtype=object)
-    missing = pd.isna(raw)
-    present = raw[~missing] if missing.any() else raw
-    if pd.api.types.infer_dtype(present, skipna=False) != "integer":
-        # pandas checks every value and raises (for convert_column to keep the column
-        # as stored) on any that is not whole or too large; numpy's own warning about
-        # that cast would only repeat it.
-        with np.errstate(invalid="ignore"):
-            return values.astype("Int64")
-    try:
-        numbers = present.astype(np.int64)
-    except OverflowError:
-        # A BIGINT UNSIGNED past 2**63-1 (a fork's hash or counter): pandas' unsigned
-        # dtype holds it; anything else too large raises for convert_column to keep.
-        return values.astype("UInt64")
-    data = np.zeros(len(raw), dtype=np.int64)
-    data[~missing] = numbers
-    array = pd.arrays.IntegerArray(data, missing)
-    return pd.Series(array, index=values.index, name=values.name)
-
-
-def to_string(values: pd.Series) -> pd.Series:
-    """Text as pandas' nullable ``string`` dtype, built by pyarrow in one C pass.
-
-    ``astype("string")`` checks every value in Python first and costs two to three
-    times as much on large text columns; anything pyarrow refuses (bytes, numbers)
-    takes that slower, more lenient path.
-    """
-    if isinstance(values.dtype, pd.StringDtype) and values.dtype.na_value is pd.NA:
-        return values
-    raw = values.to_numpy(dtype=object)
-    try:
-        if _first_present(raw, bytes):
-            # UTF-8 bytes (text selected as bytes, see _raw.fetched_column) are copied
-            # as binary, then checked as UTF-8 in one vectorised pass: several times
-            # faster than converting them as strings, which checks value by value.
-            array = pa.array(raw, type=pa.large_binary(), from_pandas=True)
-            array = array.view(pa.large_string())
-            array.validate(full=True)
-        else:
-            array = pa.array(raw, type=pa.large_string(), from_pandas=True)
-    except (pa.ArrowInvalid, pa.ArrowTypeError):
-        return _lenient_string(values, raw)
-    return pd.Series(pd.arrays.ArrowStringArray(array), index=values.index, name=values.name)
-
-
-def _first_present(raw: np.ndarray, kind: type) -> bool:
-    """Whether the first non-null value of ``raw`` is a ``kind``."""
-    for value in raw:
-        if value is not None and not (isinstance(value, float) and value != value):
-            return isinstance(value, kind)
-    return False
-
-
-def _lenient_string(values: pd.Series, raw: np.ndarray) -> pd.Series:
-    """Text from values pyarrow refused: bytes that are not UTF-8, numbers, other types."""
-    broken = 0
-    decoded = raw.copy()
-    for position, value in enumerate(raw):
-        if isinstance(value, bytes):
-            try:
-                decoded[position] = value.decode("utf-8")
-            except UnicodeDecodeError:
-                decoded[position] = value.decode("utf-8", errors="replace")
-                broken += 1
-    if broken:
-        warnings.warn(
-            f"{values.name}: {broken} stored text value(s) are not valid UTF-8; undecodable "
-            "bytes are shown as U+FFFD.",
-            StoredValueWarning,
-            stacklevel=3,
-        )
-    return pd.Series(decoded, index=values.index, name=values.name).astype("string")
-
-
-def _category(values: pd.Series, known: Sequence[str], seen: Sequence[str] = ()) -> pd.Series:
-    """Text (as :func:`to_string` gives it) as a categorical: the vocabulary first, in
-    its order, then any other value seen, sorted. The codes are looked up by Arrow,
-    two to three times faster than ``astype(CategoricalDtype)``."""
-    strings = pa.array(values.array, from_pandas=True)
-    observed = set(pc.unique(strings.drop_null()).to_pylist()) | {str(v) for v in seen}
-    categories = tuple(known) + tuple(sorted(v for v in observed if v not in known))
-    codes = pc.index_in(strings, value_set=pa.array(categories, type=strings.type))
-    return pd.Series(
-        pd.Categorical.from_codes(
-            # Codes Arrow looked up in these very categories: valid by construction.
-            pc.fill_null(codes, -1).to_numpy(),
-            dtype=_categorical_dtype(categories),
-            validate=False,
-        ),
-        index=values.index,
-        name=values.name,
-    )
-
-
-@functools.lru_cache(maxsize=256)
-def _categorical_dtype(categories: tuple[str, ...]) -> pd.CategoricalDtype:
-    """The dtype of a status column, made once per vocabulary: building one checks its
-    categories (~50 us), as much as coding a small table's whole column."""
-    return pd.CategoricalDtype(categories=list(categories))
-
-
-def _as_boolean(numbers: pd.Series) -> pd.Series:
-    """0/1 (any non-zero) as pandas' nullable ``boolean``, built from the integers'
-    values and mask (``astype("boolean")`` costs about three times more)."""
-    array = pd.arrays.BooleanArray(
-        numbers.array.to_numpy(dtype=bool, na_value=False), np.asarray(numbers.array.isna())
-    )
-    return pd.Series(array, index=numbers.index, name=numbers.name)
-
-
 def convert_column(
     table: str,
     column: str,
@@ -411,21 +234,12 @@ def _warn_unread(table: str, column: str, stored: pd.Series, read: pd.Series) ->
     return read
 
 
+# JSON_SLICE and parse_json_arrow stay here, beside the Arrow path's other
+# conversions, rather than in _json: tests tune JSON_SLICE on this module.
+
 #: Values parsed per step when a JSON column comes in Arrow (the Arrow path): their
 #: Python bytes exist for one slice at a time, not beside every parsed value.
 JSON_SLICE = 16_384
-
-
-def parse_json_values(raw: np.ndarray, *, where: str = "a JSON column") -> np.ndarray:
-    """JSON text to Python objects; SQL NULL (None, NaN, NA) to None.
-
-    Only the non-null values go through Python: large tables often have the JSON
-    column mostly empty. Text that is not JSON (SQLite does not check) is kept as
-    stored, with a :class:`~novelkit.StoredValueWarning` naming ``where``.
-    """
-    parsed, broken = _parse_json_array(raw)
-    warn_not_json(where, broken)
-    return parsed
 
 
 def parse_json_arrow(stored: pa.Array) -> tuple[np.ndarray, int]:
@@ -440,40 +254,3 @@ def parse_json_arrow(stored: pa.Array) -> tuple[np.ndarray, int]:
         parsed[start : start + len(part)] = part
         broken += count
     return parsed, broken
-
-
-def _parse_json_array(raw: np.ndarray) -> tuple[np.ndarray, int]:
-    """``raw`` parsed (see :func:`parse_json_values`), and how many values were not JSON;
-    the caller says so with :func:`warn_not_json`."""
-    parsed = np.full(len(raw), None, dtype=object)
-    present = np.flatnonzero(~pd.isna(raw))
-    # fromiter with dtype=object keeps each list or dict whole; assigning a Python
-    # list would let numpy read nested lists as another dimension.
-    stored = raw[present]
-    broken: list[int] = []
-    with collector_paused():
-        try:
-            # orjson straight over the column: the usual case, every value JSON text
-            # (a third faster than going through _parse_json value by value).
-            values = np.fromiter(map(orjson.loads, stored), dtype=object, count=len(stored))
-        except orjson.JSONDecodeError:
-            # Some value is not JSON text (NaN as json.dumps writes it, a fork's odd
-            # value or type): each value on its own, the others still parsed.
-            values = np.fromiter(map(_parse_json, stored), dtype=object, count=len(stored))
-            broken = [i for i, v in enumerate(values) if type(v) is _NotJson]
-    for i in broken:
-        values[i] = _as_stored(values[i].text)
-    parsed[present] = values
-    return parsed, len(broken)
-
-
-def warn_not_json(where: str, broken: int) -> None:
-    """Say (one warning) that ``broken`` values of ``where`` were not JSON, kept as text."""
-    if broken:
-        # The values are not shown: a JSON column of a fork's config table may hold keys.
-        warnings.warn(
-            f"{where}: {broken} stored value(s) are not valid JSON and were kept as "
-            "text; pass parse_json=False to get every value as stored text.",
-            StoredValueWarning,
-            stacklevel=4,
-        )

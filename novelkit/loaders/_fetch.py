@@ -96,7 +96,7 @@ class Fetched:
     lengths: dict[str, pd.DataFrame] = field(default_factory=dict)
     #: JSON columns (of those named in ``json=``) given already parsed, as Python
     #: objects, with how many of their values were not JSON (kept as text, not yet
-    #: said: :func:`~novelkit.loaders._convert.warn_not_json`).
+    #: said: :func:`~novelkit.loaders._json.warn_not_json`).
     parsed_json: dict[str, int] = field(default_factory=dict)
 
 

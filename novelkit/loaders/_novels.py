@@ -12,9 +12,10 @@ from .._docstrings import shared_sections
 from ..arrow._output import Frame, Output, frame_output
 from ..schema.reflect import TableShape, reflect_table
 from ..schema.vocabularies import STATUS_VOCABULARIES
-from ._convert import DATE_DTYPE, to_int, to_utc
+from ._convert import DATE_DTYPE, to_utc
 from ._docs import parameter_docs
 from ._fetch import fetch_columns, fetch_frame
+from ._nullable import to_int
 from ._query import (
     LoadContext,
     NovelIds,

@@ -15,8 +15,9 @@ import sqlalchemy as sa
 
 from ..errors import UnknownObjectError
 from ..schema.reflect import TableShape, reflect_table
-from ._convert import Kind, convert_column, kind_of_type, known_kinds, warn_not_json
+from ._convert import Kind, convert_column, kind_of_type, known_kinds
 from ._fetch import as_utf8_bytes, fetch_columns, fetch_frame, frame_of
+from ._json import warn_not_json
 from ._query import (
     LoadContext,
     NovelIds,

@@ -9,9 +9,9 @@ import sqlalchemy as sa
 from .._docstrings import shared_sections
 from ..arrow._output import Frame, Output, frame_output
 from ..schema.reflect import reflect_table
-from ._convert import to_int
 from ._docs import parameter_docs
 from ._fetch import as_utf8_bytes, fetch_columns, fetch_frame
+from ._nullable import to_int
 from ._query import (
     LoadContext,
     NovelIds,

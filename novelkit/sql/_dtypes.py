@@ -33,11 +33,10 @@ from ..loaders._convert import (
     convert_column,
     kind_of_type as column_kind,
     known_kinds,
-    parse_json_values,
-    to_int,
-    to_string,
     to_utc,
 )
+from ..loaders._json import parse_json_values
+from ..loaders._nullable import to_int, to_string
 from ..schema.reflect import reflect_table
 
 if TYPE_CHECKING:

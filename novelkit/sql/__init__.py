@@ -17,8 +17,9 @@ result columns come from.
 
 from __future__ import annotations
 
-from ._load import LIVE_FILE_TIMEOUT, iter_sql, load_sql
+from ._load import iter_sql, load_sql
 from ._magic import load_ipython_extension
+from ._run import LIVE_FILE_TIMEOUT
 from ._tables import Tables, tables
 
 __all__ = [

@@ -2,215 +2,30 @@
 
 Both take the loaders' targets (an ``AsyncSession`` or ``AsyncConnection``,
 never closed here) and go through one path: :func:`._prepare.prepare` checks
-and binds the query, :func:`_running` runs it under the live-file limit and
+and binds the query, :mod:`._run` runs it under the live-file limit and
 turns the database's complaints into :class:`~novelkit.errors.QueryError`,
-and :mod:`._dtypes` types the columns by the loaders' rules.
+and :mod:`._shaper` types the columns by the loaders' rules (:mod:`._dtypes`).
 """
 
 from __future__ import annotations
 
-import time
-from collections.abc import AsyncIterator, Iterator, Mapping, Sequence
-from contextlib import contextmanager
-from operator import itemgetter
+from collections.abc import AsyncIterator, Mapping, Sequence
 from typing import Any
 
-import numpy as np
 import pandas as pd
-from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from .._docstrings import shared_sections
 from .._progress import progress_bar
-from ..arrow._choice import arrow_path_for, note_driver_path
+from ..arrow._choice import note_driver_path
 from ..arrow._output import Frame, Output, frame_output, stream_output
-from ..db._control import statement_control
-from ..db._facts import engine_facts
-from ..db._settings import sqlite_path
-from ..db._sqlite import hold_deadline
-from ..errors import ConfigurationError, QueryTimeoutError
-from ..loaders._query import LoadContext, Target, open_context
+from ..errors import ConfigurationError
 from ._arrow import arrow_route, python_columns
-from ._dtypes import ColumnPlan, convert, plan_columns, settled, text_plans, unique_names
-from ._errors import query_error
-from ._prepare import Prepared, Query, dialect_of, prepare
+from ._prepare import Query
+from ._run import _end_stream, _held, _Run, _start
+from ._shaper import _Shaper
 
-__all__ = ["LIVE_FILE_TIMEOUT", "iter_sql", "load_sql"]
-
-
-#: Seconds after which a query on a live SQLite file in rollback-journal mode is
-#: stopped, unless the engine has a ``statement_timeout`` or reads a snapshot:
-#: below the app's 5 s busy timeout, past which its writes fail while a reader
-#: holds the file's shared lock.
-LIVE_FILE_TIMEOUT = 4.0
-
-_LIVE_FILE_STOPPED = (
-    "The query was stopped after {seconds:g} s: this SQLite file is in rollback-journal mode "
-    "(the Arboris app's default), where a read holds a lock that makes the app's writes fail "
-    "once it lasts past the app's 5 s busy timeout, so novelkit stops queries on the live file "
-    "at {seconds:g} s. To run longer: read a consistent copy with novelkit.connect(url, "
-    "snapshot=True) (no limit), or choose a limit yourself with statement_timeout= on "
-    "connect() or create_engine() (the app's writes may then fail while the query runs), "
-    "or narrow the query."
-)
-
-
-# -- running: the live-file limit and the database's errors ---------------------------
-
-
-async def _sqlite_limit(ctx: LoadContext) -> tuple[float | None, bool]:
-    """(seconds to hold, whether that is the live-file default) for this connection."""
-    if ctx.backend != "sqlite":
-        return None, False  # MySQL: the server's own max_statement_time
-    engine = ctx.conn.engine
-    facts = engine_facts(engine)
-    if facts is None:
-        return None, False  # not novelkit's engine: it has no stop signal
-    if facts.statement_timeout is not None:
-        return facts.statement_timeout, False
-    if facts.snapshot or sqlite_path(engine.url) is None:
-        return None, False
-    mode = (await ctx.conn.exec_driver_sql("PRAGMA journal_mode")).scalar()
-    if str(mode).lower() == "wal":
-        return None, False  # WAL readers do not block the app's writers
-    return LIVE_FILE_TIMEOUT, True
-
-
-class _Run:
-    """One query's limit, and the errors it raises as novelkit's."""
-
-    def __init__(self, ctx: LoadContext, prepared: Prepared, live: bool) -> None:
-        self.ctx = ctx
-        self.prepared = prepared
-        self.live = live
-        self.deadline: float | None = None
-
-    def check_deadline(self) -> None:
-        """Stop a stream between chunks once its limit passed (the lock is held meanwhile)."""
-        if self.deadline is not None and time.monotonic() > self.deadline:
-            raise QueryTimeoutError(self._timeout_message())
-
-    def _timeout_message(self) -> str:
-        if self.live:
-            return _LIVE_FILE_STOPPED.format(seconds=LIVE_FILE_TIMEOUT)
-        return (
-            "The query ran past the engine's statement_timeout and was stopped. Raise "
-            "statement_timeout= or narrow the query."
-        )
-
-    @contextmanager
-    def errors(self) -> Iterator[None]:
-        try:
-            yield
-        except QueryTimeoutError as exc:
-            if self.deadline is not None and time.monotonic() >= self.deadline:
-                raise QueryTimeoutError(self._timeout_message()) from exc
-            raise
-        except DBAPIError as exc:
-            # Not chained: SQLAlchemy's own message lists the statement's parameter
-            # values, which must not reach a notebook's traceback.
-            raise query_error(
-                exc, self.ctx.conn.engine.url, self.ctx.backend, self.prepared.values
-            ) from None
-
-
-@contextmanager
-def _held(ctx: LoadContext, seconds: float | None) -> Iterator[float | None]:
-    if seconds is None:
-        yield None
-        return
-    with hold_deadline(ctx.conn.sync_connection, seconds) as deadline:
-        yield deadline
-
-
-# -- building the frame ---------------------------------------------------------------
-
-
-def _check_names(option: str, given: Sequence[str] | None, names: Sequence[str]) -> set[str]:
-    if given is None:
-        return set()
-    chosen = [given] if isinstance(given, str) else list(given)
-    unknown = [c for c in chosen if c not in names]
-    if unknown:
-        listed = ", ".join(repr(c) for c in unknown)
-        raise ConfigurationError(
-            f"{option} names {listed}, which the query does not return; its columns: "
-            f"{', '.join(names)}."
-        )
-    return set(chosen)
-
-
-class _Shaper:
-    """Turns fetched rows into typed frames, the same way for every chunk of a stream."""
-
-    def __init__(
-        self,
-        ctx: LoadContext,
-        raw_names: Sequence[str],
-        description: Sequence[Sequence[Any]] | None,
-        prepared: Prepared,
-        from_text: Sequence[ColumnPlan] | None,
-        parse_dates: Sequence[str] | None,
-        parse_json: Sequence[str] | None,
-    ) -> None:
-        self.names = unique_names(list(raw_names))
-        self.dates = _check_names("parse_dates", parse_dates, self.names)
-        self.json = _check_names("parse_json", parse_json, self.names)
-        self.plans = plan_columns(
-            dialect_of(ctx.conn),
-            self.names,
-            description,
-            from_text=from_text,
-            core_columns=prepared.columns,
-        )
-        self.zone = ctx.server_timezone
-
-    def frame(self, rows: Sequence[Sequence[Any]]) -> pd.DataFrame:
-        # One column at a time by index, as the loaders do (no zip(*rows)).
-        count = len(rows)
-        return self.frame_of(
-            [
-                np.fromiter(map(itemgetter(position), rows), dtype=object, count=count)
-                for position in range(len(self.names))
-            ],
-            count,
-        )
-
-    def frame_of(self, stored: Sequence[np.ndarray], count: int) -> pd.DataFrame:
-        """The frame of columns of stored values (Python objects), in result order."""
-        columns: dict[str, pd.Series] = {}
-        for position, (name, plan) in enumerate(zip(self.names, self.plans, strict=True)):
-            values = pd.Series(stored[position], dtype=object)
-            converted = convert(
-                values,
-                plan,
-                name=name,
-                parse_date=name in self.dates,
-                parse_json=name in self.json,
-                server_timezone=self.zone,
-            )
-            self.plans[position] = settled(plan, converted) if count else plan
-            columns[name] = converted
-        return pd.DataFrame(columns, index=pd.RangeIndex(count))
-
-
-async def _start(
-    target: Target, query: Query, params: Mapping[str, Any] | None, server_timezone: str | None
-) -> tuple[LoadContext, Prepared, list[ColumnPlan] | None, float | None, bool]:
-    # Any database: a query need not be about Arboris tables.
-    ctx = await open_context(target, server_timezone, require_arboris=False)
-    prepared = prepare(ctx.conn, query, params, ctx.server_timezone)
-    ctx.arrow = await arrow_path_for(
-        ctx.conn,
-        user_sql=True,
-        has_params=bool(prepared.values),
-        caller_in_transaction=ctx.caller_in_transaction,
-    )
-    from_text = None
-    if prepared.sql is not None:
-        from_text = await text_plans(ctx.conn, prepared.sql, dialect_of(ctx.conn))
-    seconds, live = await _sqlite_limit(ctx)
-    return ctx, prepared, from_text, seconds, live
+__all__ = ["iter_sql", "load_sql"]
 
 
 # -- the public functions ---------------------------------------------------------------
@@ -339,24 +154,6 @@ async def load_sql(
                 result.close()
     shaper = _Shaper(ctx, names, description, prepared, from_text, parse_dates, parse_json)
     return shaper.frame(rows)
-
-
-async def _end_stream(conn: AsyncConnection, result: Any, *, finished: bool) -> None:
-    """Close a streamed result, read to its end or left midway.
-
-    Left midway (the loop stopped, an interrupt between chunks), the engine's
-    statement control closes it the backend's way (see ``abandon_result``). A fetch
-    cut off by a cancellation may have left the driver halfway through a packet:
-    SQLAlchemy has discarded that connection already, and novelkit's cancellation
-    listener stopped its statement.
-    """
-    if conn.invalidated:
-        return  # cut off in a fetch: SQLAlchemy discarded the connection, stopping its query
-    control = statement_control(conn.engine)
-    if not finished and control is not None:
-        await control.abandon_result(conn, result)
-        return
-    await conn.run_sync(lambda _sync: result.close())
 
 
 @stream_output

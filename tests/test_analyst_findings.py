@@ -423,7 +423,7 @@ async def test_secret_looking_columns_and_settings_are_redacted(fresh: Source) -
     ],
 )
 def test_secret_names_are_told_by_their_words(name: str, secret: bool) -> None:
-    from novelkit.loaders._query import is_secret_name
+    from novelkit.loaders._secrets import is_secret_name
 
     assert is_secret_name(name) is secret
 

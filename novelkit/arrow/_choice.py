@@ -326,7 +326,7 @@ async def _table_size(conn: AsyncConnection, name: str) -> tuple[int, int]:
     return rows, size
 
 
-#: The bound name of the loaders' novel filter (``loaders._query.exact_in``).
+#: The bound name of the loaders' novel filter (``loaders._novel_ids.exact_in``).
 NOVEL_FILTER = "novel_ids"
 _FILTERED_BY_NOVEL = "the statement binds the novel ids of a novel_id filter"
 

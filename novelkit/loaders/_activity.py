@@ -14,17 +14,9 @@ from ..schema.reflect import reflect_table
 from ._convert import to_utc
 from ._docs import parameter_docs
 from ._fetch import fetch_columns
+from ._novel_ids import exact_in, resolve_novel_ids
 from ._nullable import to_int
-from ._query import (
-    LoadContext,
-    NovelIds,
-    Target,
-    exact_in,
-    open_context,
-    require_table,
-    resolve_novel_ids,
-    sql_table,
-)
+from ._query import LoadContext, NovelIds, Target, open_context, require_table, sql_table
 
 __all__ = ["ACTIVITY_EVENTS", "load_activity"]
 

@@ -17,15 +17,14 @@ from ..schema.reflect import TableShape, reflect_table, table_names
 from ._convert import known_kinds
 from ._docs import parameter_docs
 from ._fetch import fetch_columns, fetch_frame
+from ._novel_ids import exact_in, resolve_novel_ids
 from ._query import (
     LoadContext,
     NovelIds,
     Target,
     close_matches,
     engine_of,
-    exact_in,
     open_context,
-    resolve_novel_ids,
     sql_table,
     unknown_table,
 )

@@ -15,17 +15,9 @@ from ..schema.vocabularies import STATUS_VOCABULARIES
 from ._convert import DATE_DTYPE, to_utc
 from ._docs import parameter_docs
 from ._fetch import fetch_columns, fetch_frame
+from ._novel_ids import exact_in, resolve_novel_ids
 from ._nullable import to_int
-from ._query import (
-    LoadContext,
-    NovelIds,
-    Target,
-    exact_in,
-    open_context,
-    require_table,
-    resolve_novel_ids,
-    sql_table,
-)
+from ._query import LoadContext, NovelIds, Target, open_context, require_table, sql_table
 from ._raw import RawOptions, extras_last, load_raw
 
 __all__ = ["NOVEL_COLUMNS", "load_admin_stats", "load_novels", "load_usage", "load_users"]

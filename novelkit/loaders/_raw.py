@@ -18,17 +18,9 @@ from ..schema.reflect import TableShape, reflect_table
 from ._convert import Kind, convert_column, kind_of_type, known_kinds
 from ._fetch import as_utf8_bytes, fetch_columns, fetch_frame, frame_of
 from ._json import warn_not_json
-from ._query import (
-    LoadContext,
-    NovelIds,
-    Target,
-    exact_in,
-    open_context,
-    redact_secrets,
-    require_table,
-    resolve_novel_ids,
-    sql_table,
-)
+from ._novel_ids import exact_in, resolve_novel_ids
+from ._query import LoadContext, NovelIds, Target, open_context, require_table, sql_table
+from ._secrets import redact_secrets
 
 __all__ = [
     "PRIMARY_KEYS",

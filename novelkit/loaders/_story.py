@@ -11,17 +11,9 @@ from ..arrow._output import Frame, Output, frame_output
 from ..schema.reflect import reflect_table
 from ._docs import parameter_docs
 from ._fetch import as_utf8_bytes, fetch_columns, fetch_frame
+from ._novel_ids import exact_in, resolve_novel_ids
 from ._nullable import to_int
-from ._query import (
-    LoadContext,
-    NovelIds,
-    Target,
-    exact_in,
-    open_context,
-    require_table,
-    resolve_novel_ids,
-    sql_table,
-)
+from ._query import LoadContext, NovelIds, Target, open_context, require_table, sql_table
 from ._raw import RawOptions, extras_last, load_raw, load_simple
 
 __all__ = ["load_chapters", "load_outlines"]

@@ -11,15 +11,8 @@ from .._docstrings import shared_sections
 from ..arrow._output import Frame, Output, frame_output
 from ._docs import parameter_docs
 from ._fetch import fetch_frame
-from ._query import (
-    NovelIds,
-    Target,
-    exact_in,
-    open_context,
-    require_table,
-    resolve_novel_ids,
-    sql_table,
-)
+from ._novel_ids import exact_in, resolve_novel_ids
+from ._query import NovelIds, Target, open_context, require_table, sql_table
 from ._raw import RawOptions, extras_last, load_raw
 
 __all__ = ["load_evaluations", "load_versions"]

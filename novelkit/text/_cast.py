@@ -36,7 +36,8 @@ import sqlalchemy as sa
 from ..arrow._output import Frame, Output, frame_output
 from ..errors import ConfigurationError, UnknownObjectError, WrongTypeError
 from ..loaders._fetch import fetch_columns
-from ..loaders._query import LoadContext, NovelIds, exact_in, sql_table
+from ..loaders._novel_ids import exact_in
+from ..loaders._query import LoadContext, NovelIds, sql_table
 from ..schema.reflect import reflect_table
 from ._mentions import NameSet, cooccurrence as _pairs, count_mentions, name_set, name_windows
 from ._normalize import LINE_BREAK

@@ -20,7 +20,7 @@ How:
 
 1. The plan, on one connection and without reading any text: version ids and their
    keys, from ``chapter_versions`` joined to ``chapters`` on integer ids, the novel
-   filter compared byte for byte (:func:`~novelkit.loaders._query.exact_in`). Which
+   filter compared byte for byte (:func:`~novelkit.loaders._novel_ids.exact_in`). Which
    novels exist and which version is the latest are decided in Python, so that
    MariaDB's case- and accent-insensitive collations cannot change the answer.
 2. The texts, :data:`PAGE_TEXTS` at a time in result order (project id, chapter
@@ -48,15 +48,14 @@ from .._progress import progress_bar
 from ..arrow._choice import arrow_path_for
 from ..errors import ConfigurationError, WrongTypeError
 from ..loaders._fetch import fetch_columns
+from ..loaders._novel_ids import exact_in, resolve_novel_ids
 from ..loaders._query import (
     LoadContext,
     NovelIds,
     Target,
     engine_of,
-    exact_in,
     open_context,
     require_table,
-    resolve_novel_ids,
     sql_table,
 )
 

@@ -419,3 +419,16 @@ async def test_a_fork_text_column_that_is_not_utf8_is_read_with_a_warning(
             chunks = [c async for c in iter_frames(session, "fork_notes", fast=fast)]
     assert frame["note"].tolist() == ["\ufffdA", "雾港"]
     assert pd.concat(chunks)["note"].tolist() == ["\ufffdA", "雾港"]
+
+
+async def test_load_novels_says_when_a_stored_time_cannot_be_read(fixture_sqlite: Path) -> None:
+    """A project's created_at holding text that is no time became NaT in load_novels
+    without a word, while every other loader (and export) warned about it."""
+    src = sqlite_source(fixture_sqlite)
+    first = src.rows("SELECT id FROM novel_projects ORDER BY id")[0]["id"]
+    src.execute(f"UPDATE novel_projects SET created_at = 'last spring' WHERE id = '{first}'")
+    async with session_on(src) as session:
+        with pytest.warns(StoredValueWarning, match="novel_projects.created_at: 1 stored"):
+            novels = (await load_novels(session)).set_index("project_id")
+    assert pd.isna(novels.loc[first, "created_at"])
+    assert novels["created_at"].notna().sum() == len(novels) - 1

@@ -37,6 +37,7 @@ __all__ = [
     "known_kinds",
     "parse_json_arrow",
     "to_utc",
+    "warn_unread",
 ]
 
 #: The pandas dtype of a calendar day (a DATE column): naive, whole seconds, at midnight.
@@ -201,16 +202,16 @@ def convert_column(
         # Kept as the driver (or Arrow's binary column) gave them: bytes, as objects.
         return values if values.dtype == object else values.astype(object)
     if kind == "datetime":
-        return _warn_unread(table, column, values, to_utc(values, server_timezone))
+        return warn_unread(table, column, values, to_utc(values, server_timezone))
     if kind == "duration":
         # MySQL TIME is a signed duration (up to 838:59:59) that the driver gives as
         # timedelta; SQLite keeps the text. pandas has no time-of-day dtype: both as
         # timedelta64 (a time of day is its time since midnight).
         durations = pd.to_timedelta(values, errors="coerce").astype("timedelta64[us]")
-        return _warn_unread(table, column, values, durations)
+        return warn_unread(table, column, values, durations)
     if kind == "date":
         dates = pd.to_datetime(values, format="ISO8601", errors="coerce").astype(DATE_DTYPE)
-        return _warn_unread(table, column, values, dates)
+        return warn_unread(table, column, values, dates)
     if kind == "category":
         return _category(to_string(values), STATUS_VOCABULARIES[(table, column)], seen)
     if not parse_json:
@@ -221,7 +222,7 @@ def convert_column(
     return pd.Series(parsed, index=values.index, dtype=object)
 
 
-def _warn_unread(table: str, column: str, stored: pd.Series, read: pd.Series) -> pd.Series:
+def warn_unread(table: str, column: str, stored: pd.Series, read: pd.Series) -> pd.Series:
     """Say how many stored timestamps became NaT (unreadable text, an ambiguous DST hour)."""
     lost = int((read.isna().to_numpy() & stored.notna().to_numpy()).sum())
     if lost:

@@ -12,7 +12,7 @@ from .._docstrings import shared_sections
 from ..arrow._output import Frame, Output, frame_output
 from ..schema.reflect import TableShape, reflect_table
 from ..schema.vocabularies import STATUS_VOCABULARIES
-from ._convert import DATE_DTYPE, to_utc
+from ._convert import DATE_DTYPE, to_utc, warn_unread
 from ._docs import parameter_docs
 from ._fetch import fetch_columns, fetch_frame
 from ._novel_ids import exact_in, resolve_novel_ids
@@ -197,7 +197,9 @@ def _shape_novels(raw: pd.DataFrame, ctx: LoadContext) -> pd.DataFrame:
     extra = sorted({v for v in status.dropna() if v not in known})
     frame["status"] = status.astype(pd.CategoricalDtype(list(known) + extra))
     for name in ("created_at", "updated_at"):
-        frame[name] = to_utc(raw[name], ctx.server_timezone)
+        read = to_utc(raw[name], ctx.server_timezone)
+        # Said, as every loader says it: a fork's or a tool's text that is no time.
+        frame[name] = warn_unread("novel_projects", name, raw[name], read)
     # SUM() comes back as Decimal on MySQL; counts as int on both.
     for name in ("outlines", "chapters", "completed", "selected_chars"):
         frame[name] = pd.to_numeric(raw[name]).fillna(0).astype("Int64")

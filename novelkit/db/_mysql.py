@@ -426,22 +426,7 @@ def create_mysql_engine(
             raise
         return conn
 
-    async def connect_for_the_pool() -> Any:
-        conn = await connect()
-        task = asyncio.current_task()
-        if task is not None and task.cancelling():
-            # A cancellation of this task arrived during the connect and was swallowed:
-            # asyncmy opens its socket under Python 3.11's asyncio.wait_for, which returns
-            # the connection when it completes as the cancellation lands. Going on would
-            # run the cancelled task's statement to its end (seen under load: a task
-            # cancelled at 25 ms ran to its 1 s statement timeout). Honoured here, for
-            # the pool's connections only: the side connection that sends KILL QUERY is
-            # opened by a task whose cancellation is being handled.
-            conn.close()
-            raise asyncio.CancelledError
-        return conn
-
-    engine = create_async_engine(url, async_creator=connect_for_the_pool, **options)
+    engine = create_async_engine(url, async_creator=connect, **options)
     if read_only:
         _read_only_sessions(engine)
     if statement_timeout is not None:

@@ -15,11 +15,11 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
-from sqlalchemy.types import TypeEngine
 
 from ..db import open_session
 from ..errors import ConfigurationError
 from ..loaders import iter_frames, load_chapters, load_novels, load_table, load_versions
+from ..loaders._convert import kind_of_type
 from ..loaders._query import unknown_table
 from ..loaders._raw import primary_key
 from ..schema.reflect import reflect_table, table_names
@@ -89,14 +89,6 @@ def portable(frame: pd.DataFrame, *, binary: Collection[str] = ()) -> pd.DataFra
         elif pd.api.types.is_object_dtype(dtype):
             out[column] = out[column].map(_json_text).map(base64_text).astype("string")
     return out
-
-
-def _is_binary(column_type: TypeEngine) -> bool:  # type: ignore[type-arg]
-    """Whether a column is declared binary (BLOB, VARBINARY...): it holds bytes."""
-    try:
-        return column_type.python_type is bytes
-    except NotImplementedError:  # no declared type (SQLite), or a type without one
-        return False
 
 
 @dataclass(frozen=True)
@@ -175,7 +167,7 @@ async def export_tables(
             shape = await reflect_table(session, name)
             # Parquet has a binary type; CSV writes bytes as base64 text.
             binary = (
-                [c.name for c in shape.columns if _is_binary(c.type)]
+                [c.name for c in shape.columns if kind_of_type(c.type) == "bytes"]
                 if fmt == "parquet" and shape is not None
                 else []
             )

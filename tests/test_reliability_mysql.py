@@ -401,6 +401,35 @@ async def test_negative_control_cancel_without_the_hook_leaves_the_query_running
         _kill(mysql_db, victims, "QUERY")
 
 
+async def test_a_cancellation_swallowed_during_the_connect_is_honoured(
+    mysql_db: MySQLDatabase,
+) -> None:
+    """Python 3.11's asyncio.wait_for (asyncmy opens its socket under it) returns the
+    connection when it completes as the task's cancellation lands, swallowing it: the
+    cancelled task then ran its statement to the end (under load, tasks cancelled at
+    25 ms ran to their 1 s statement timeout). A cancellation still pending
+    (``Task.cancelling()``) when the connect returns now ends the connect."""
+    engine = create_engine(mysql_db.url, connect_timeout=CONNECT_TIMEOUT)
+
+    async def cancelled_then_swallowed() -> Any:
+        task = asyncio.current_task()
+        assert task is not None
+        task.cancel()
+        # The cancellation lands here and is swallowed, as wait_for does.
+        with contextlib.suppress(asyncio.CancelledError):
+            await asyncio.sleep(0)
+        assert task.cancelling() == 1
+        return await _scalar(engine, "SELECT 1")
+
+    try:
+        with pytest.raises(asyncio.CancelledError):
+            await asyncio.create_task(cancelled_then_swallowed())
+        assert pool_status(engine).checked_out == 0
+        assert await _scalar(engine, "SELECT 1") == 1  # the engine goes on
+    finally:
+        await engine.dispose()
+
+
 # --- 5. no leaks -----------------------------------------------------------------
 
 

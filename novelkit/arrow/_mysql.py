@@ -41,7 +41,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from .._redact import scrub
 from ..db._errors import translate_error
-from ..db._mysql import check_login, kill_queries
+from ..db._mysql import check_login, kill_tagged_queries
 from ..errors import NovelkitError
 from ._errors import ArrowUnsupportedError, arrow_query_error
 
@@ -260,22 +260,10 @@ class ConnectorxMysqlReader:
 
     async def _kill(self, tag: str) -> None:
         """Stop every server thread running the statement tagged ``tag``."""
-        from sqlalchemy import text
-
         try:
-            async with self.engine.connect() as conn:
-                ids = (
-                    await conn.execute(
-                        text(
-                            "SELECT id FROM information_schema.processlist "
-                            "WHERE info LIKE :pattern AND id <> CONNECTION_ID()"
-                        ),
-                        {"pattern": f"%{tag}%"},
-                    )
-                ).scalars()
-                threads = [int(thread) for thread in ids]
-            # From outside the pool: a read-only engine's connections refuse KILL.
-            await kill_queries(self.engine, threads)
+            # Outside the pool: a read-only engine's connections refuse KILL, and the
+            # pool opens no connection for a cancelled task.
+            threads = await kill_tagged_queries(self.engine, tag)
             log.debug("arrow path: sent KILL QUERY to %s", threads)
         except (OSError, SQLAlchemyError, NovelkitError, asyncmy.errors.Error) as exc:
             # A failed stop must not hide the cancellation; the statement then ends

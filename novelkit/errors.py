@@ -108,6 +108,25 @@ class QueryTimeoutError(NovelkitError):
     """A statement ran longer than the ``statement_timeout`` it was given."""
 
 
+def _statement_timed_out(
+    where: str, seconds: float | None, detail: str | None = None
+) -> QueryTimeoutError:
+    """The one wording of a stopped statement, with the limit it ran past when known.
+
+    (Without a known limit, the server's own ``max_statement_time`` stopped it.)
+    """
+    limit = (
+        f"the engine's statement_timeout ({seconds:g} s)"
+        if seconds is not None
+        else "the server's time limit for a statement"
+    )
+    told = f" ({detail})" if detail else ""
+    return QueryTimeoutError(
+        f"A statement on {where} ran past {limit} and was stopped{told}. Raise "
+        "statement_timeout= or narrow the query (filter by novel_id)."
+    )
+
+
 class LockTimeoutError(NovelkitError):
     """The database stayed locked by another connection longer than the busy timeout."""
 

@@ -92,6 +92,7 @@ def test_a_missing_file_gives_no_create_advice(tmp_path: Path) -> None:
 def test_timeout_advice_names_the_option(fixture_sqlite: Path) -> None:
     out = fails("sql", SLOW, str(fixture_sqlite), "--timeout", "0.05")
     assert "Raise --timeout" in out
+    assert "ran past the --timeout (0.05 s)" in out  # the limit it ran past
 
 
 def test_the_live_file_limit_names_the_option(fixture_sqlite: Path) -> None:

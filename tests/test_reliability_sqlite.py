@@ -26,6 +26,7 @@ import asyncio
 import gc
 import json
 import os
+import re
 import sqlite3
 import subprocess
 import sys
@@ -693,7 +694,8 @@ async def test_statement_timeout_stops_the_query_in_sqlite(fixture_sqlite: Path)
     try:
         async with engine.connect() as conn:
             t0 = time.monotonic()
-            with pytest.raises(novelkit.QueryTimeoutError):
+            limit = re.escape(f"statement_timeout ({STATEMENT_TIMEOUT:g} s)")
+            with pytest.raises(novelkit.QueryTimeoutError, match=limit):
                 await asyncio.wait_for(
                     conn.exec_driver_sql(ENDLESS_QUERY), timeout=HANG_GUARD_SECONDS
                 )

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from .._redact import scrub
-from ..errors import QueryError, QueryTimeoutError
+from ..errors import QueryError, QueryTimeoutError, _statement_timed_out
 
 __all__ = ["ArrowUnsupportedError", "arrow_query_error"]
 
@@ -23,17 +23,17 @@ _TIMEOUT_CODES = {1969, 3024}  # MariaDB max_statement_time, MySQL MAX_EXECUTION
 
 
 def arrow_query_error(
-    exc: BaseException, where: str, password: str | None = None
+    exc: BaseException,
+    where: str,
+    password: str | None = None,
+    statement_timeout: float | None = None,
 ) -> QueryError | QueryTimeoutError:
     """``exc`` from ADBC or connectorx as :class:`QueryError` (or a timeout), scrubbed."""
     text = scrub(str(exc), password)
     match = _MYSQL_CODE.search(text)
     code: int | str | None = int(match.group(1)) if match else type(exc).__name__
     if code in _TIMEOUT_CODES:
-        return QueryTimeoutError(
-            f"A statement on {where} ran past the engine's statement_timeout and was stopped "
-            "by the server. Raise statement_timeout= or narrow the query."
-        )
+        return _statement_timed_out(where, statement_timeout)
     return QueryError(
         f"The query failed on {where} (Arrow path): {text}", code=code, db_message=text
     )

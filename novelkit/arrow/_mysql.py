@@ -234,7 +234,9 @@ class ConnectorxMysqlReader:
         try:
             return connectorx.read_sql(self._connection_string(), sql, **options)
         except RuntimeError as exc:
-            raise arrow_query_error(exc, self._where(), self.url.password) from None
+            raise arrow_query_error(
+                exc, self._where(), self.url.password, self.statement_timeout
+            ) from None
         except BaseException as exc:
             # connectorx panics (a BaseException) on column types it has no Arrow
             # type for (a bare NULL column): the async driver reads those.

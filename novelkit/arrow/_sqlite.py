@@ -37,7 +37,7 @@ from urllib.parse import quote
 
 import pyarrow as pa
 
-from ..errors import QueryTimeoutError
+from ..errors import _statement_timed_out
 from ._errors import ArrowUnsupportedError, arrow_query_error
 
 __all__ = ["AdbcSqliteReader"]
@@ -146,10 +146,8 @@ class AdbcSqliteReader:
                     if stop.is_set():
                         raise _Stopped
                     if deadline is not None and time.monotonic() > deadline:
-                        raise QueryTimeoutError(
-                            f"The query ran past the engine's statement_timeout "
-                            f"({self.statement_timeout:g} s) and was stopped. Raise "
-                            "statement_timeout= or narrow the query."
+                        raise _statement_timed_out(
+                            f"the SQLite database {self.path}", self.statement_timeout
                         )
                 return pa.Table.from_batches(batches, schema=reader.schema)
         except _Stopped:
@@ -161,4 +159,6 @@ class AdbcSqliteReader:
                 # first rows and refuses a later value of another type. The driver
                 # reads such a column (with the loaders' warnings).
                 raise ArrowUnsupportedError(str(exc)) from None
-            raise arrow_query_error(exc, f"the SQLite database {self.path}") from None
+            raise arrow_query_error(
+                exc, f"the SQLite database {self.path}", statement_timeout=self.statement_timeout
+            ) from None

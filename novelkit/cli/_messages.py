@@ -65,7 +65,7 @@ CLI_ADVICE = (
         "then fail while the query runs; run it on a copy made with `novelkit snapshot` to "
         "spare them), or narrow the query.",
     ),
-    ("the engine's statement_timeout", "--timeout"),
+    ("the engine's statement_timeout", "the --timeout"),
     ("Raise statement_timeout= ", "Raise --timeout "),
     # Opening a database.
     ("; raise connect_timeout= for a slow network.", "."),

@@ -16,31 +16,38 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from .. import errors
 from .._redact import scrub
+from ._facts import engine_facts
 from ._mysql import translate_mysql_error
 from ._sqlite import translate_sqlite_error
 
-__all__ = ["install_error_translation", "translate_error"]
+__all__ = ["database_where", "install_error_translation", "translate_error"]
 
 
-def _where(url: URL) -> str:
+def database_where(url: URL) -> str:
+    """The database ``url`` names, as error messages say it (never its password)."""
     if url.get_backend_name() == "sqlite":
         return f"SQLite database {url.database}"
     return f"MySQL database {url.database!r} on {url.host}:{url.port or 3306}"
 
 
-def translate_error(exc: BaseException, url: URL) -> errors.NovelkitError | None:
-    """The novelkit error for a driver exception, or None to let it through unchanged."""
+def translate_error(
+    exc: BaseException, url: URL, statement_timeout: float | None = None
+) -> errors.NovelkitError | None:
+    """The novelkit error for a driver exception, or None to let it through unchanged.
+
+    ``statement_timeout`` is the engine's limit, named when a statement is stopped.
+    """
     password = url.password if isinstance(url.password, str) else None
     detail = scrub(str(exc), password)
-    where = _where(url)
+    where = database_where(url)
     if isinstance(exc, UnicodeError):
         return errors.ConfigurationError(
             f"A value sent to the {where} cannot be encoded ({detail}); remove lone "
             "surrogates or other unencodable characters from the filter."
         )
     if url.get_backend_name() == "sqlite":
-        return translate_sqlite_error(exc, detail, where, url)
-    return translate_mysql_error(exc, detail, where, url)
+        return translate_sqlite_error(exc, detail, where, url, statement_timeout)
+    return translate_mysql_error(exc, detail, where, url, statement_timeout)
 
 
 def install_error_translation(engine: AsyncEngine, url: URL) -> None:
@@ -50,7 +57,9 @@ def install_error_translation(engine: AsyncEngine, url: URL) -> None:
         # Pre-ping must see the raw disconnect so that it can reconnect.
         if context.is_pre_ping:
             return None
-        new = translate_error(context.original_exception, url)
+        facts = engine_facts(context.engine) if context.engine is not None else None
+        limit = facts.statement_timeout if facts is not None else None
+        new = translate_error(context.original_exception, url, limit)
         if new is not None:
             raise new
         return None

@@ -491,7 +491,7 @@ def _code(exc: BaseException) -> int | None:
 
 
 def translate_mysql_error(
-    exc: BaseException, detail: str, where: str, url: URL
+    exc: BaseException, detail: str, where: str, url: URL, statement_timeout: float | None
 ) -> errors.NovelkitError | None:
     """The novelkit error for a MySQL error, or None to let it through unchanged."""
     code = _code(exc)
@@ -546,10 +546,7 @@ def translate_mysql_error(
             "has write rights to change data."
         )
     if code in _TIMEOUT:
-        return errors.QueryTimeoutError(
-            f"A statement on the {where} was stopped: {detail}. Raise statement_timeout= "
-            "or narrow the query (filter by novel_id)."
-        )
+        return errors._statement_timed_out(f"the {where}", statement_timeout, detail)
     if code in _LOCK:
         return errors.LockTimeoutError(
             f"The {where} stayed locked too long: {detail}. Retry when the app is idle."

@@ -377,7 +377,7 @@ def _is_empty_file(url: URL) -> bool:
 
 
 def translate_sqlite_error(
-    exc: BaseException, detail: str, where: str, url: URL
+    exc: BaseException, detail: str, where: str, url: URL, statement_timeout: float | None
 ) -> errors.NovelkitError | None:
     """The novelkit error for a sqlite3 error, or None to let it through unchanged."""
     if not isinstance(exc, sqlite3.Error):
@@ -425,8 +425,5 @@ def translate_sqlite_error(
             "and are readable."
         )
     if name == "SQLITE_INTERRUPT" or message == "interrupted":
-        return errors.QueryTimeoutError(
-            f"A statement on the {where} was interrupted ({detail}). Raise statement_timeout= "
-            "or narrow the query."
-        )
+        return errors._statement_timed_out(f"the {where}", statement_timeout, detail)
     return None

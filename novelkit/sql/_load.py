@@ -132,7 +132,7 @@ async def load_sql(
     >>> counts = await novelkit.load_sql(session, per_novel)  # doctest: +SKIP
     """
     ctx, prepared, from_text, seconds, live = await _start(target, query, params, server_timezone)
-    run = _Run(ctx, prepared, live)
+    run = _Run(ctx, prepared, live, seconds)
     typed = (parse_dates, parse_json)
     route = await arrow_route(ctx, prepared)
     if route is not None and (table := await route.read()) is not None:
@@ -213,7 +213,7 @@ async def iter_sql(
     if isinstance(chunksize, bool) or not isinstance(chunksize, int) or chunksize < 1:
         raise ConfigurationError(f"chunksize={chunksize!r} is not valid; give a whole number >= 1.")
     ctx, prepared, from_text, seconds, live = await _start(target, query, params, server_timezone)
-    run = _Run(ctx, prepared, live)
+    run = _Run(ctx, prepared, live, seconds)
     bar = progress_bar(progress, desc="rows", unit="rows", leave=False)
     conn = ctx.conn
     note_driver_path()

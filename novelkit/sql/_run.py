@@ -20,10 +20,11 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from ..arrow._choice import arrow_path_for
 from ..db._control import statement_control
+from ..db._errors import database_where
 from ..db._facts import engine_facts
 from ..db._settings import sqlite_path
 from ..db._sqlite import hold_deadline
-from ..errors import QueryTimeoutError
+from ..errors import QueryTimeoutError, _statement_timed_out
 from ..loaders._query import LoadContext, Target, open_context
 from ._dtypes import ColumnPlan, text_plans
 from ._errors import query_error
@@ -73,10 +74,13 @@ async def _sqlite_limit(ctx: LoadContext) -> tuple[float | None, bool]:
 class _Run:
     """One query's limit, and the errors it raises as novelkit's."""
 
-    def __init__(self, ctx: LoadContext, prepared: Prepared, live: bool) -> None:
+    def __init__(
+        self, ctx: LoadContext, prepared: Prepared, live: bool, seconds: float | None
+    ) -> None:
         self.ctx = ctx
         self.prepared = prepared
         self.live = live
+        self.seconds = seconds
         self.deadline: float | None = None
 
     def check_deadline(self) -> None:
@@ -87,10 +91,8 @@ class _Run:
     def _timeout_message(self) -> str:
         if self.live:
             return _LIVE_FILE_STOPPED.format(seconds=LIVE_FILE_TIMEOUT)
-        return (
-            "The query ran past the engine's statement_timeout and was stopped. Raise "
-            "statement_timeout= or narrow the query."
-        )
+        where = f"the {database_where(self.ctx.conn.engine.url)}"
+        return str(_statement_timed_out(where, self.seconds))
 
     @contextmanager
     def errors(self) -> Iterator[None]:

@@ -5,7 +5,7 @@ app's own count. Whitespace is Python's (``str.isspace``, the same 29 code point
 ``\\s``); line breaks are those of :mod:`novelkit.text._normalize`.
 
 - ``word_count``: ``len(text)``, the app's count.
-- ``chars_nonspace``, ``cjk_chars_plus_words``: as in :mod:`novelkit.text._counts`.
+- ``chars_nonspace``, ``cjk_chars_plus_words``: as in :mod:`novelkit.loaders._counts`.
 - ``paragraphs``: lines that are not blank (Chinese novels put one paragraph per line).
 - ``sentences``: a sentence ends with a run of terminators ``。！？…`` or ``.!?`` (``？！``
   or ``……`` end one sentence, not several), together with the closing quotes and

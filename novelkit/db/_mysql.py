@@ -40,6 +40,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 from sqlalchemy.util import asbool
 
 from .. import errors
+from ._settings import query_value
 
 __all__ = [
     "QUERY_OPTIONS",
@@ -69,13 +70,6 @@ def _encrypted_key() -> NoReturn:
     )
 
 
-def _query_value(url: URL, name: str) -> str | None:
-    value = url.query.get(name)
-    if isinstance(value, tuple):
-        value = value[-1] if value else None
-    return value
-
-
 def tls_context(url: URL, given: dict[str, str | os.PathLike[str] | None]) -> ssl.SSLContext | None:
     """The SSLContext for ``url`` and the TLS keywords in ``given``, or None without TLS.
 
@@ -88,7 +82,7 @@ def tls_context(url: URL, given: dict[str, str | os.PathLike[str] | None]) -> ss
     for name in TLS_OPTIONS:
         value = given.get(name)
         if value is None:
-            value = _query_value(url, name)
+            value = query_value(url, name)
         if value is not None and str(value) != "":
             options[name] = os.fspath(value)
     if not options:
@@ -121,7 +115,7 @@ def tls_context(url: URL, given: dict[str, str | os.PathLike[str] | None]) -> ss
             "the CA certificate, the client certificate and its unencrypted key."
         ) from exc
     context.minimum_version = ssl.TLSVersion.TLSv1_2
-    check_hostname = _query_value(url, "ssl_check_hostname")
+    check_hostname = query_value(url, "ssl_check_hostname")
     # check_url_query has made sure the value is one asbool reads, as SQLAlchemy does.
     if check_hostname is not None and not asbool(check_hostname):
         context.check_hostname = False  # still CERT_REQUIRED: the chain is verified
@@ -389,7 +383,7 @@ def connect_timeout_of(url: URL, given: float | None) -> float:
             )
         return float(given)
     check_url_query(url)
-    in_url = _query_value(url, "connect_timeout")
+    in_url = query_value(url, "connect_timeout")
     return float(in_url) if in_url is not None else DEFAULT_CONNECT_TIMEOUT
 
 

@@ -25,7 +25,9 @@ __all__ = [
     "SUPPORTED_SCHEMES",
     "default_demo_path",
     "is_sqlite",
+    "query_value",
     "read_env_file",
+    "relative_url_hint",
     "resolve_url",
     "sqlite_path",
 ]
@@ -318,3 +320,36 @@ def sqlite_path(url: URL) -> Path | None:
             "(sqlite:///path/to/arboris.db) and novelkit opens it read-only itself."
         )
     return Path(database).expanduser()
+
+
+def relative_url_hint(path: Path) -> str:
+    """What ``sqlite:///{path}`` names, as an absolute URL; and ``/{path}``, when that looks meant.
+
+    ``sqlite:////{path}`` is not offered for a bare file name: ``/arboris.db`` is
+    rarely what anyone means, while ``sqlite:///srv/arboris.db`` usually means
+    ``/srv/arboris.db``.
+    """
+    here = Path.cwd() / path
+    hint = (
+        f" sqlite:///{path} (three slashes) is relative to the current folder, "
+        f"{Path.cwd()}, so it names {here}; an absolute path after four slashes names a "
+        f"file from anywhere: sqlite:///{here}."
+    )
+    rooted = Path("/") / path
+    try:
+        looks_meant = rooted.exists() or (len(path.parts) > 1 and rooted.parent.is_dir())
+    except OSError:
+        # A folder this user may not look into (PermissionError on 3.11): no hint
+        # about it, rather than an error in place of the one being built.
+        looks_meant = False
+    if looks_meant:
+        hint += f" For {rooted}: sqlite:///{rooted}."
+    return hint
+
+
+def query_value(url: URL, name: str) -> str | None:
+    """The value ``url``'s query gives ``name`` (the last, if given more than once), or None."""
+    value = url.query.get(name)
+    if isinstance(value, tuple):
+        value = value[-1] if value else None
+    return value

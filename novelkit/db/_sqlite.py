@@ -37,7 +37,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 from sqlalchemy.pool import AsyncAdaptedQueuePool, NullPool, StaticPool
 
 from .. import errors
-from ._settings import sqlite_path
+from ._settings import relative_url_hint, sqlite_path
 
 __all__ = [
     "DEFAULT_BUSY_TIMEOUT_MS",
@@ -67,31 +67,6 @@ def sqlite_uri(path: Path, *, read_only: bool = True) -> str:
     return f"file:{quote(str(path.resolve()), safe='/')}?mode={mode}"
 
 
-def _relative_url_hint(path: Path) -> str:
-    """What ``sqlite:///{path}`` names, as an absolute URL; and ``/{path}``, when that looks meant.
-
-    ``sqlite:////{path}`` is not offered for a bare file name: ``/arboris.db`` is
-    rarely what anyone means, while ``sqlite:///srv/arboris.db`` usually means
-    ``/srv/arboris.db``.
-    """
-    here = Path.cwd() / path
-    hint = (
-        f" sqlite:///{path} (three slashes) is relative to the current folder, "
-        f"{Path.cwd()}, so it names {here}; an absolute path after four slashes names a "
-        f"file from anywhere: sqlite:///{here}."
-    )
-    rooted = Path("/") / path
-    try:
-        looks_meant = rooted.exists() or (len(path.parts) > 1 and rooted.parent.is_dir())
-    except OSError:
-        # A folder this user may not look into (PermissionError on 3.11): no hint
-        # about it, rather than an error in place of the one being built.
-        looks_meant = False
-    if looks_meant:
-        hint += f" For {rooted}: sqlite:///{rooted}."
-    return hint
-
-
 def _check_file(path: Path, *, create: bool, read_only: bool) -> None:
     if path.is_dir():
         raise errors.DatabaseNotFoundError(
@@ -105,7 +80,7 @@ def _check_file(path: Path, *, create: bool, read_only: bool) -> None:
         relative = ""
         if not path.is_absolute():
             # Only a URL keeps a relative path (plain paths are resolved): three slashes.
-            relative = _relative_url_hint(path)
+            relative = relative_url_hint(path)
         # Read-only, create=True would only make an empty file that is no Arboris
         # database either (a second error); to a writer, it is a way forward.
         start = "" if read_only else ", or pass create=True to start an empty database"

@@ -1,6 +1,7 @@
 """Where the database is: explicit URL, novelkit's variable, the app's settings, the demo.
 
-Everything is read when :func:`resolve_url` is called, never at import.
+Everything is read when :func:`resolve_url` is called, never at import. Also how a
+resolved URL reads: its backend, its SQLite file, one value of its query.
 """
 
 from __future__ import annotations

@@ -7,6 +7,7 @@ fixture (plain sqlite3, or plain pymysql on a fresh MariaDB restore).
 from __future__ import annotations
 
 import json
+import warnings
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +23,7 @@ from _loaders_support import (
     sqlite_source,
 )
 
+from novelkit import load_sql
 from novelkit.errors import StoredValueWarning, UnknownObjectError
 from novelkit.loaders import (
     iter_frames,
@@ -372,23 +374,36 @@ async def test_text_that_is_not_json_is_kept_and_warned_about(fixture_sqlite: Pa
 
 @pytest.mark.parametrize("fast", [None, False, True])
 async def test_binary_columns_come_as_bytes_untouched(fresh: Source, fast: bool | None) -> None:
-    # Declared binary (BLOB, and MySQL's BINARY/VARBINARY/MEDIUMBLOB): the stored bytes as
-    # Python bytes on both paths, not text decoded as UTF-8 with U+FFFD (and a warning).
+    # Declared binary (BLOB, and MySQL's BINARY/VARBINARY/MEDIUMBLOB/LONGBLOB, which a
+    # fork may declare in SQLite too, where SQLAlchemy's reflection took LONGBLOB for
+    # text and VARBINARY for a number): the stored bytes as Python bytes on both paths,
+    # not text decoded as UTF-8 with U+FFFD, and no warning.
     mysql = fresh.backend == "mysql"
-    binary = ", fixed BINARY(4), short VARBINARY(8), medium MEDIUMBLOB" if mysql else ""
-    values = ", x'00ff10', x'00ff10', x'c3'" if mysql else ""
     fresh.execute(
-        f"CREATE TABLE fork_blobs (id INTEGER PRIMARY KEY, data BLOB{binary}, note TEXT)",
-        f"INSERT INTO fork_blobs VALUES (1, x'00ff10'{values}, 'ok')",
-        f"INSERT INTO fork_blobs VALUES (2, NULL{', NULL, NULL, NULL' if mysql else ''}, NULL)",
+        "CREATE TABLE fork_blobs (id INTEGER PRIMARY KEY, data BLOB, fixed BINARY(4), "
+        "short VARBINARY(8), medium MEDIUMBLOB, large LONGBLOB, note TEXT)",
+        "INSERT INTO fork_blobs VALUES (1, x'00ff10', x'00ff10', x'00ff10', x'c3', x'8000', 'ok')",
+        "INSERT INTO fork_blobs VALUES (2, NULL, NULL, NULL, NULL, NULL, NULL)",
     )
-    expected = {"data": b"\x00\xff\x10"}
-    if mysql:
-        # BINARY(4) pads with zero bytes, as stored.
-        expected |= {"fixed": b"\x00\xff\x10\x00", "short": b"\x00\xff\x10", "medium": b"\xc3"}
+    expected = {
+        "data": b"\x00\xff\x10",
+        # MySQL's BINARY(4) pads with zero bytes, as stored; SQLite stores what it is given.
+        "fixed": b"\x00\xff\x10\x00" if mysql else b"\x00\xff\x10",
+        "short": b"\x00\xff\x10",
+        "medium": b"\xc3",
+        "large": b"\x80\x00",
+    }
     async with session_on(fresh) as session:
-        frame = await load_table(session, "fork_blobs", fast=fast)
-        arrow = await load_table(session, "fork_blobs", fast=fast, to="arrow")
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", StoredValueWarning)
+            frame = await load_table(session, "fork_blobs", fast=fast)
+            arrow = await load_table(session, "fork_blobs", fast=fast, to="arrow")
+            # (fast=True: a query of yours on SQLite takes the driver path.)
+            own = await load_sql(
+                session, "SELECT * FROM fork_blobs ORDER BY id", fast=fast and None
+            )
+    for column, value in expected.items():
+        assert own[column].tolist() == [value, None], column
     if fast:
         assert frame.attrs["novelkit_path"].startswith("arrow")
     for column, value in expected.items():

@@ -31,7 +31,7 @@ from typing import Any
 from urllib.parse import quote
 
 import aiosqlite
-from sqlalchemy import event
+from sqlalchemy import event, types as sa_types
 from sqlalchemy.engine import URL
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 from sqlalchemy.pool import AsyncAdaptedQueuePool, NullPool, StaticPool
@@ -334,10 +334,28 @@ def create_sqlite_engine(
 
     options.setdefault("pool_pre_ping", False)
     engine = create_async_engine(url, async_creator=connect, **options)
+    _know_binary_type_names(engine)
     _install_stop_signal(engine, statement_timeout)
     if begin is not None:
         _explicit_begin(engine, begin.upper())
     return engine
+
+
+#: Binary column types a fork may declare in SQLite (a schema written for MySQL)
+#: that SQLAlchemy's SQLite reflection does not know: by SQLite's affinity rules it
+#: reads ``LONGBLOB`` as no type and ``VARBINARY(16)`` as NUMERIC, and the loaders
+#: then decoded their bytes as text or took them for numbers.
+_BINARY_TYPE_NAMES = ("BINARY", "VARBINARY", "TINYBLOB", "MEDIUMBLOB", "LONGBLOB", "BYTEA")
+
+
+def _know_binary_type_names(engine: AsyncEngine) -> None:
+    """Reflect :data:`_BINARY_TYPE_NAMES` as binary on this engine's dialect only."""
+    dialect = engine.sync_engine.dialect
+    # An instance attribute: the SQLite dialect class (every other engine) is unchanged.
+    dialect.ischema_names = {  # type: ignore[attr-defined]
+        **dialect.ischema_names,  # type: ignore[attr-defined]
+        **dict.fromkeys(_BINARY_TYPE_NAMES, sa_types.LargeBinary),
+    }
 
 
 # -- errors -------------------------------------------------------------------------

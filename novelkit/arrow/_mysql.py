@@ -21,13 +21,17 @@ for 1.9 s). ``iter_sql`` streams through the driver's server-side cursor instead
 
 Stopping: the statement carries a tag (a comment, or a condition that is always
 true, kept in each range's statement), and a cancelled call sends ``KILL QUERY``
-for every server thread whose statement holds that tag,
-from one of the engine's own connections.
+for every server thread whose statement holds that tag, from one connection outside
+the engine's pool (``kill_tagged_queries``).
 """
 
 from __future__ import annotations
 
 import asyncio
+import collections
+import ctypes
+import ctypes.util
+import functools
 import logging
 import uuid
 from collections.abc import Callable, Sequence
@@ -64,6 +68,30 @@ RANGES = 6
 
 #: Ranges read at a time, one connection (and worker thread) each.
 PARTITIONS = 2
+
+
+@functools.cache
+def _malloc_trim() -> Callable[[int], int] | None:
+    """glibc's ``malloc_trim``, or None where the C library has none (musl, macOS)."""
+    try:
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
+        return libc.malloc_trim  # type: ignore[no-any-return]
+    except (OSError, AttributeError):
+        return None
+
+
+def _give_back_freed_memory() -> None:
+    """Return to the system what a handed-over range freed.
+
+    connectorx allocates its Arrow buffers with the C library's malloc; once a
+    range's JSON text is parsed and let go, glibc keeps that memory for malloc's
+    next use, but the parsed objects are Python's, allocated apart. Without this,
+    the peak resident size of ``load_outlines`` on MariaDB held about 37 MB of
+    text already freed (peak ÷ final frame ×1.55 → measured ×1.2x with it).
+    """
+    trim = _malloc_trim()
+    if trim is not None:
+        trim(0)
 
 
 def new_tag() -> str:
@@ -172,11 +200,14 @@ class ConnectorxMysqlReader:
         def start(statement: str) -> asyncio.Future[pa.Table]:
             return loop.run_in_executor(None, self._connectorx, statement, {"return_type": "arrow"})
 
-        reads = [start(statement) for statement in statements[:PARTITIONS]]
+        # The ranges being read, in order. A range's future is let go once its table is
+        # taken: a future keeps its result, which would hold every range's Arrow data
+        # (the JSON text replaced by parsed objects among it) to the end of the read.
+        reads = collections.deque(start(statement) for statement in statements[:PARTITIONS])
         schema: pa.Schema | None = None
         try:
             for position in range(len(statements)):
-                table = await self._guarded(reads[position], tag)
+                table = await self._guarded(reads.popleft(), tag)
                 if position + PARTITIONS < len(statements):
                     reads.append(start(statements[position + PARTITIONS]))
                 if schema is not None and table.schema != schema:
@@ -189,6 +220,7 @@ class ConnectorxMysqlReader:
                 while batches:
                     on_batch(batches.pop(0))
                     await asyncio.sleep(0)  # a cancellation point between batches
+                _give_back_freed_memory()
         finally:
             for read in reads:
                 # A range read (or ended by the KILL) but never awaited: its outcome is

@@ -87,7 +87,7 @@ def _give_back_freed_memory() -> None:
     range's JSON text is parsed and let go, glibc keeps that memory for malloc's
     next use, but the parsed objects are Python's, allocated apart. Without this,
     the peak resident size of ``load_outlines`` on MariaDB held about 37 MB of
-    text already freed (peak ÷ final frame ×1.55 → measured ×1.2x with it).
+    text already freed (peak ÷ final frame ×1.55; ×1.2 with it).
     """
     trim = _malloc_trim()
     if trim is not None:

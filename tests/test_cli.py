@@ -7,6 +7,7 @@ import json
 import sqlite3
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pandas as pd
@@ -242,3 +243,43 @@ def test_mysql_commands(mysql_fixture_db: MySQLDatabase, tmp_path: Path) -> None
     assert "第1章" in text
     out = fails("novels", url.replace("p%40ss", "wrong"))
     assert "wrong user name or password" in out
+
+
+#: Ctrl-C (SIGINT) while a SQLite connection is being opened in aiosqlite's worker
+#: thread, as `novelkit search` does for each page of texts: the open outlives the
+#: command's loop. The connection class only makes the open slow enough to land there.
+INTERRUPTED_OPEN = """
+import asyncio, signal, sqlite3, sys, time
+import aiosqlite
+from novelkit.cli._loop import run_command
+
+class SlowToOpen(sqlite3.Connection):
+    def __init__(self, *args, **kwargs):
+        time.sleep(0.5)
+        super().__init__(*args, **kwargs)
+
+async def command():
+    asyncio.get_running_loop().call_later(0.1, signal.raise_signal, signal.SIGINT)
+    async with aiosqlite.connect(sys.argv[1], factory=SlowToOpen):
+        pass
+
+try:
+    run_command(command())
+except KeyboardInterrupt:
+    print("interrupted", flush=True)
+"""
+
+
+def test_ctrl_c_while_a_connection_opens_prints_no_thread_traceback(
+    fixture_sqlite: Path,
+) -> None:
+    started = time.monotonic()
+    out = subprocess.run(
+        [sys.executable, "-c", INTERRUPTED_OPEN, str(fixture_sqlite)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert out.stdout == "interrupted\n"
+    assert out.stderr == ""  # was aiosqlite's worker: "RuntimeError: Event loop is closed"
+    assert time.monotonic() - started < 30  # the worker thread ended: the process exited

@@ -4,7 +4,6 @@ and ``snapshot`` (a copy of a live SQLite database).
 
 from __future__ import annotations
 
-import asyncio
 from pathlib import Path
 
 import click
@@ -18,6 +17,7 @@ from ._export import (
     export_tables,
     novel_text,
 )
+from ._loop import run_command
 from ._messages import reports_errors
 from ._options import (
     env_file_option,
@@ -74,7 +74,7 @@ def export(
     async def work(engine: AsyncEngine) -> ExportSummary:
         return await export_tables(engine, out_dir, fmt=fmt, tables=chosen, progress=progress)
 
-    summary = asyncio.run(run_on_engine(database_url(url, env_file), work))
+    summary = run_command(run_on_engine(database_url(url, env_file), work))
     forks = summary.fork_tables
     note = f" ({len(forks)} of a fork's own: {', '.join(forks)})" if forks else ""
     count = len(summary.files)
@@ -104,7 +104,7 @@ def export_text(
     async def work(engine: AsyncEngine) -> str:
         return await novel_text(engine, novel_id, fmt=fmt)
 
-    text = asyncio.run(run_on_engine(database_url(url, env_file), work))
+    text = run_command(run_on_engine(database_url(url, env_file), work))
     if str(out_file) == "-":
         click.echo(text, nl=False)
     else:

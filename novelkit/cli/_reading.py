@@ -4,7 +4,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from contextlib import nullcontext
 from pathlib import Path
 
@@ -16,6 +15,7 @@ from ..db import open_session, pool_status
 from ..text import Versions
 from ._database import database_url, run_on_engine
 from ._info import info_text
+from ._loop import run_command
 from ._messages import reports_errors
 from ._options import (
     ROWS_FORMAT,
@@ -48,7 +48,7 @@ def info(url: str | None, env_file: Path | None) -> None:
     async def work(engine: AsyncEngine) -> str:
         return info_text(await inspect_database(engine), pool_status(engine))
 
-    click.echo(asyncio.run(run_on_engine(database_url(url, env_file), work)))
+    click.echo(run_command(run_on_engine(database_url(url, env_file), work)))
 
 
 @click.command()
@@ -70,7 +70,7 @@ def novels(url: str | None, env_file: Path | None, fmt: FrameFormat) -> None:
         async with open_session(engine) as session:
             return await load_novels(session)
 
-    frame = asyncio.run(run_on_engine(database_url(url, env_file), work))
+    frame = run_command(run_on_engine(database_url(url, env_file), work))
     if fmt == "table":
         frame = frame[
             ["project_id", "title", "status", "outlines", "chapters", "completed", "progress"]
@@ -97,7 +97,7 @@ def outlines(novel_id: str, url: str | None, env_file: Path | None, fmt: FrameFo
         async with open_session(engine) as session:
             return await load_outlines(session, novel_id)
 
-    frame = asyncio.run(run_on_engine(database_url(url, env_file), work))
+    frame = run_command(run_on_engine(database_url(url, env_file), work))
     if fmt == "table":
         frame = frame[["chapter_number", "title", "summary"]]
     emit(frame, fmt)
@@ -165,7 +165,7 @@ def search(
                 progress=progress,
             )
 
-    frame = asyncio.run(run_on_engine(database_url(url, env_file), work))
+    frame = run_command(run_on_engine(database_url(url, env_file), work))
     if fmt == "table" and frame.empty:
         click.echo(f"No match for {pattern!r}.")
         return

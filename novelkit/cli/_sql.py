@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Sequence
 
 import pandas as pd
@@ -11,6 +10,7 @@ from sqlalchemy.engine import URL
 from ..db import create_engine, open_session
 from ..errors import ConfigurationError
 from ..sql import load_sql
+from ._loop import run_command
 
 __all__ = ["parse_params", "run_query"]
 
@@ -47,4 +47,4 @@ def run_query(
         finally:
             await engine.dispose()
 
-    return asyncio.run(work())
+    return run_command(work())

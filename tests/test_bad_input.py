@@ -31,6 +31,7 @@ from novelkit import (
     create_engine,
 )
 from novelkit.cli import main
+from novelkit.errors import WrongTypeError
 
 if TYPE_CHECKING:
     from nktest_support import MySQLDatabase
@@ -404,3 +405,10 @@ def test_url_with_a_missing_double_slash_is_not_a_file_path() -> None:
     # Plain paths, including ones with ':' or '@' further in, stay file paths.
     for path in ("/srv/arboris/storage/arboris.db", "storage/a:b@c.db", "C:/data/arboris.db"):
         assert resolve_url(path).drivername == "sqlite+aiosqlite"
+
+
+@pytest.mark.parametrize("url", [42, 3.5, b"/srv/arboris/storage/arboris.db", ["arboris.db"]])
+def test_a_url_of_the_wrong_type_says_what_is_accepted(url: Any) -> None:
+    with pytest.raises(WrongTypeError, match="url must be") as info:
+        novelkit.connect(url)
+    assert type(url).__name__ in str(info.value)

@@ -17,7 +17,7 @@ from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError
 
 from .._redact import mask_url
-from ..errors import ConfigurationError
+from ..errors import ConfigurationError, WrongTypeError
 
 __all__ = [
     "APP_SETTINGS",
@@ -294,6 +294,12 @@ def resolve_url(
     """
     if url is not None:
         raw = os.fspath(url) if isinstance(url, os.PathLike) else url
+        if not isinstance(raw, str | URL):
+            raise WrongTypeError(
+                f"url must be a database URL or a SQLite file path: a str, a pathlib.Path "
+                f"or a sqlalchemy URL, not {type(url).__name__}. For example "
+                "'storage/arboris.db' or 'mysql://user:password@host:3306/arboris'."
+            )
         return _parse(raw, "the url argument")
     env_url = os.environ.get("NOVELKIT_DATABASE_URL")
     if env_url:

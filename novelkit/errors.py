@@ -8,7 +8,7 @@ say what to do next. Where Python's own exception types were raised before
 
     NovelkitError
     ├── ConfigurationError        bad URL, unsupported backend, bad option (also a ValueError)
-    │   └── WrongTypeError        an argument of the wrong type (also a TypeError)
+    │   └── WrongTypeError        a wrong argument type, an unknown option (also a TypeError)
     ├── DatabaseNotFoundError     missing SQLite file/folder, unknown MySQL database
     ├── ServerUnavailableError    host unreachable, connection refused or timed out
     ├── AuthenticationError       wrong user name or password
@@ -53,7 +53,8 @@ class ConfigurationError(NovelkitError, ValueError):
 
 
 class WrongTypeError(ConfigurationError, TypeError):
-    """An argument of the wrong type; the message says which types are accepted."""
+    """An argument of the wrong type (the message says which types are accepted), or an
+    option no one takes (the message names the one meant, when one is close)."""
 
 
 class DatabaseNotFoundError(NovelkitError):

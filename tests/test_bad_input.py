@@ -412,3 +412,30 @@ def test_a_url_of_the_wrong_type_says_what_is_accepted(url: Any) -> None:
     with pytest.raises(WrongTypeError, match="url must be") as info:
         novelkit.connect(url)
     assert type(url).__name__ in str(info.value)
+
+
+@pytest.mark.parametrize(
+    ("options", "meant"),
+    [
+        ({"snaphot": True}, "snapshot="),
+        ({"read_onyl": False}, "read_only="),
+        ({"statment_timeout": 3}, "statement_timeout="),
+        ({"pool_sise": 3}, "pool_size="),
+    ],
+)
+def test_a_misspelt_option_names_the_one_meant(
+    fixture_sqlite: Path, options: dict[str, Any], meant: str
+) -> None:
+    """novelkit hands options it does not have to SQLAlchemy, whose TypeError named
+    neither connect() nor the option meant."""
+    (name,) = options
+    with pytest.raises(WrongTypeError, match=f"{name}=.*did you mean {meant}"):
+        novelkit.connect(fixture_sqlite, **options)
+    with pytest.raises(WrongTypeError, match=f"{name}=.*did you mean {meant}"):
+        create_engine(fixture_sqlite, **options)
+
+
+def test_an_unknown_option_without_a_near_name_is_still_named(fixture_sqlite: Path) -> None:
+    with pytest.raises(WrongTypeError, match="foo=, bar=") as info:
+        novelkit.connect(fixture_sqlite, foo=1, bar=2)
+    assert "did you mean" not in str(info.value)

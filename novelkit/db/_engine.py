@@ -12,15 +12,20 @@ only when you ask for one, and whoever creates an engine disposes it.
 
 from __future__ import annotations
 
+import contextlib
+import difflib
+import inspect
 import logging
 import os
+import re
+from collections.abc import Iterator
 from typing import Any, Literal
 
 from sqlalchemy.engine import URL
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from .._redact import mask_url
-from ..errors import ConfigurationError
+from ..errors import ConfigurationError, WrongTypeError
 from ._control import install_statement_control
 from ._errors import install_error_translation
 from ._facts import EngineFacts, record_facts
@@ -64,6 +69,69 @@ def check_statement_timeout(seconds: object) -> None:
         raise ConfigurationError(
             f"statement_timeout={seconds!r} is not valid; give seconds > 0 or None."
         )
+
+
+#: Options of novelkit.connect() that create_engine() does not have, and SQLAlchemy's
+#: usual engine and pool options: the names a misspelt option was most likely meant as.
+_OTHER_OPTIONS = (
+    "snapshot",
+    "runner",
+    "poolclass",
+    "pool_size",
+    "max_overflow",
+    "pool_timeout",
+    "pool_recycle",
+    "pool_pre_ping",
+    "pool_use_lifo",
+    "pool_reset_on_return",
+    "connect_args",
+    "execution_options",
+    "isolation_level",
+    "hide_parameters",
+    "echo_pool",
+    "logging_name",
+    "query_cache_size",
+)
+
+#: SQLAlchemy's error for keywords no part of the engine takes: "Invalid argument(s)
+#: 'a','b' sent to create_engine(), using configuration ...".
+_INVALID_ARGUMENTS = re.compile(r"Invalid argument\(s\) ((?:'[^']*',?)+) sent to create_engine")
+
+
+@contextlib.contextmanager
+def _unknown_options_told() -> Iterator[None]:
+    """Creating the engine: SQLAlchemy's TypeError for unknown options, in novelkit's words."""
+    try:
+        yield
+    except TypeError as exc:
+        told = _unknown_options_error(exc)
+        if told is None:
+            raise
+        raise told from exc
+
+
+def _unknown_options_error(error: TypeError) -> WrongTypeError | None:
+    """SQLAlchemy's TypeError for unknown keywords, told in novelkit's words, or None.
+
+    novelkit hands options it does not have to SQLAlchemy's ``create_async_engine``;
+    its message names neither ``connect()`` nor the option meant (``snaphot=``).
+    """
+    found = _INVALID_ARGUMENTS.search(str(error))
+    if found is None:
+        return None
+    names = re.findall(r"'([^']*)'", found.group(1))
+    own = [p for p in inspect.signature(create_engine).parameters if p != "overrides"]
+    known = [*own, *_OTHER_OPTIONS]
+    described = []
+    for name in names:
+        close = difflib.get_close_matches(name, known, n=1, cutoff=0.75)
+        described.append(f"{name}= (did you mean {close[0]}=?)" if close else f"{name}=")
+    option, it = ("options", "them") if len(names) > 1 else ("option", "it")
+    return WrongTypeError(
+        f"Unknown {option} {', '.join(described)}: neither novelkit nor SQLAlchemy's "
+        f"create_async_engine, to which novelkit hands the options it does not have, takes "
+        f"{it}. help(novelkit.connect) and help(novelkit.create_engine) list novelkit's options."
+    )
 
 
 def create_engine(
@@ -164,26 +232,28 @@ def create_engine(
     options = dict(overrides)
     options["echo"] = echo
     if is_sqlite(resolved):
-        engine = create_sqlite_engine(
-            resolved,
-            read_only=read_only,
-            create=create,
-            busy_timeout=busy_timeout,
-            begin=sqlite_begin,
-            statement_timeout=statement_timeout,
-            options=options,
-        )
+        with _unknown_options_told():
+            engine = create_sqlite_engine(
+                resolved,
+                read_only=read_only,
+                create=create,
+                busy_timeout=busy_timeout,
+                begin=sqlite_begin,
+                statement_timeout=statement_timeout,
+                options=options,
+            )
         install_statement_control(engine, None)
     else:
         connect_timeout = connect_timeout_of(resolved, connect_timeout)
-        engine, connect = create_mysql_engine(
-            resolved,
-            read_only=read_only,
-            connect_timeout=connect_timeout,
-            statement_timeout=statement_timeout,
-            tls={"ssl_ca": ssl_ca, "ssl_cert": ssl_cert, "ssl_key": ssl_key},
-            options=options,
-        )
+        with _unknown_options_told():
+            engine, connect = create_mysql_engine(
+                resolved,
+                read_only=read_only,
+                connect_timeout=connect_timeout,
+                statement_timeout=statement_timeout,
+                tls={"ssl_ca": ssl_ca, "ssl_cert": ssl_cert, "ssl_key": ssl_key},
+                options=options,
+            )
         install_statement_control(
             engine, make_stopper(connect, connect_timeout), close_stopped_result
         )

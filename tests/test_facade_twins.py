@@ -24,15 +24,22 @@ def test_the_runtime_methods_and_the_stub_come_from_the_same_functions() -> None
 
 
 def test_a_wrong_keyword_fails_at_the_call_naming_the_method() -> None:
-    pattern = r"LoaderMethods\.chapters\(\) .*'dedup'"
+    """Named as the user calls it (NovelDB, not the base class that holds the methods),
+    with the keyword meant when one is close."""
+    pattern = r"NovelDB\.chapters\(\) .*'dedup'.*did you mean dedupe=\?"
     with novelkit.connect() as db, pytest.raises(TypeError, match=pattern):
         db.chapters(dedup=True)
 
 
 async def test_a_wrong_keyword_fails_in_the_awaitable_twin_too() -> None:
-    pattern = r"LoaderMethods\.achapters\(\) .*'dedup'"
+    pattern = r"NovelDB\.achapters\(\) .*'dedup'.*did you mean dedupe=\?"
     with novelkit.connect() as db, pytest.raises(TypeError, match=pattern):
         await db.achapters(dedup=True)
+
+
+def test_a_missing_argument_names_the_method_as_called() -> None:
+    with novelkit.connect() as db, pytest.raises(TypeError, match=r"^NovelDB\.cooccurrence\(\) "):
+        db.cooccurrence()
 
 
 def test_the_stub_is_shipped_with_the_package() -> None:

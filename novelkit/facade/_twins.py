@@ -10,6 +10,7 @@ this module for the methods: they read the generated stub ``_methods.pyi``
 
 from __future__ import annotations
 
+import difflib
 import inspect
 import re
 import types
@@ -98,10 +99,26 @@ def _bind(
     try:
         bound = signature.bind(*args, **kwargs)
     except TypeError as error:
-        raise TypeError(f"{method.__qualname__}() {error}") from None
+        # Named as the user calls it: the class of the object (NovelDB), not the base
+        # class that holds the methods.
+        owner = type(args[0]).__name__ if args else LoaderMethods.__name__
+        raise TypeError(
+            f"{owner}.{method.__name__}() {error}{_keyword_meant(signature, kwargs)}"
+        ) from None
     bound.apply_defaults()
     self, *rest = bound.args
     return self, rest, bound.kwargs
+
+
+def _keyword_meant(signature: inspect.Signature, kwargs: dict[str, Any]) -> str:
+    """``; did you mean dedupe=?`` for a keyword close to one the method takes, or ''."""
+    taken = [name for name in signature.parameters if name != "self"]
+    for given in kwargs:
+        if given not in signature.parameters:
+            close = difflib.get_close_matches(given, taken, n=1, cutoff=0.75)
+            if close:
+                return f"; did you mean {close[0]}=?"
+    return ""
 
 
 def _twins(

@@ -328,3 +328,30 @@ def test_any_password_in_a_url_string_stays_hidden(prefix: str, suffix: str, enc
     if encode != "raw":
         assert url.password == password
         assert (url.host, url.database) == ("db.example", "arboris")
+
+
+#: A URL with a password typed where the CLI expects something else: its usage errors
+#: (and the one-line errors of a command that took the URL as an id or a pattern)
+#: quoted the argument back whole.
+CLI_URL = f"mysql://reader:{quote(PASSWORD, safe='')}@db.invalid:3306/arboris"
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["sql", "SELECT", "1", CLI_URL],  # the SQL not quoted: the URL is an extra argument
+        ["novels", "extra", CLI_URL],
+        ["outlines", CLI_URL],  # NOVEL_ID left out: the URL is taken as the id
+        ["export-text", CLI_URL, "--out", "-"],
+        [CLI_URL, "novels"],  # the URL before the command
+        ["novels", CLI_URL, "--format", "xml"],
+    ],
+)
+def test_cli_usage_errors_hide_the_password(argv: list[str], tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from novelkit.cli import main
+
+    result = CliRunner().invoke(main, argv)
+    assert result.exit_code != 0, result.output
+    assert leaks(result.output) == set(), result.output

@@ -11,14 +11,14 @@ import click
 
 from .. import __version__
 from ._files import export, export_text, snapshot
-from ._messages import warnings_in_one_line
+from ._messages import PasswordHidingGroup, warnings_in_one_line
 from ._reading import info, novels, outlines, search, sql
 from ._setup import demo, lab
 
 __all__ = ["main"]
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=PasswordHidingGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="novelkit")
 @click.pass_context
 def main(ctx: click.Context) -> None:

@@ -3,7 +3,9 @@
 Errors novelkit raises on purpose (:class:`~novelkit.errors.NovelkitError`) and
 file-system errors become one line and exit code 1, never a traceback; their advice
 is rewritten from the Python API (``env_file=``, ``force=True``) into the options a
-CLI user types. novelkit's own warnings print as one line too.
+CLI user types. novelkit's own warnings print as one line too. No error the CLI
+prints shows a URL's password, click's usage errors included: they quote back the
+argument they did not expect, which may be a URL typed in the wrong place.
 """
 
 from __future__ import annotations
@@ -16,9 +18,16 @@ from typing import Any, TypeVar
 
 import click
 
+from .._redact import mask_url
 from ..errors import NovelkitError
 
-__all__ = ["CLI_ADVICE", "for_the_cli", "reports_errors", "warnings_in_one_line"]
+__all__ = [
+    "CLI_ADVICE",
+    "PasswordHidingGroup",
+    "for_the_cli",
+    "reports_errors",
+    "warnings_in_one_line",
+]
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -105,6 +114,42 @@ def for_the_cli(message: str) -> str:
     for python, command in CLI_ADVICE:
         message = message.replace(python, command)
     return message
+
+
+class PasswordHidingGroup(click.Group):
+    """A click group whose errors never show a URL's password.
+
+    click quotes back what it could not use (``Got unexpected extra argument
+    (mysql://user:pw@host/db)``, ``No such command``), and a command that took a URL
+    as its novel id or pattern quotes that back too. Every :class:`click.ClickException`
+    raised while the command line is read or a command runs is masked here, before
+    click prints it.
+    """
+
+    def make_context(
+        self,
+        info_name: str | None,
+        args: list[str],
+        parent: click.Context | None = None,
+        **extra: Any,
+    ) -> click.Context:
+        with _passwords_masked():
+            return super().make_context(info_name, args, parent, **extra)
+
+    def invoke(self, ctx: click.Context) -> Any:
+        with _passwords_masked():
+            return super().invoke(ctx)
+
+
+@contextlib.contextmanager
+def _passwords_masked() -> Iterator[None]:
+    try:
+        yield
+    except click.ClickException as exc:
+        # Final in click's stubs, but format_message() reads it when click prints the
+        # error; the subclasses' own constructors differ, so it is masked in place.
+        exc.message = mask_url(exc.message)  # type: ignore[misc]
+        raise
 
 
 def reports_errors(func: F) -> F:

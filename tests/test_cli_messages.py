@@ -160,3 +160,37 @@ def test_demo_over_another_database_names_force(tmp_path: Path) -> None:
     assert "novelkit demo will not overwrite it" in out
     assert "add --force to replace it" in out
     assert other.read_text(encoding="utf-8") == "not a database"
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["outlines", "{db}"],
+        ["export-text", "{db}", "--out", "-"],
+        ["search", "{db}"],
+        ["sql", "{db}"],
+        ["search", "mysql://reader:secret@db.invalid:3306/arboris"],
+    ],
+)
+def test_a_database_given_in_place_of_the_first_argument_is_called_so(
+    fixture_sqlite: Path, argv: list[str]
+) -> None:
+    """`novelkit search arboris.db` (the pattern left out) searched the demo database for
+    the text 'arboris.db' and said "No match"; outlines said no novel has that id."""
+    argv = [arg.replace("{db}", str(fixture_sqlite)) for arg in argv]
+    result = CliRunner().invoke(main, argv)
+    assert result.exit_code == 2, result.output
+    assert "looks like a database, and no URL follows it" in result.output
+    assert f"novelkit {argv[0]} " in result.output
+    assert "secret" not in result.output
+    assert "Traceback" not in result.output
+
+
+@pytest.mark.parametrize("pattern", ["README.md", "林" * 5000])
+def test_a_pattern_that_is_no_database_is_still_searched(
+    fixture_sqlite: Path, pattern: str
+) -> None:
+    """Without a URL too: a name too long for a file is no error either."""
+    for argv in (["search", pattern, str(fixture_sqlite)], ["search", pattern]):
+        result = CliRunner().invoke(main, argv)
+        assert result.exit_code == 0, result.output

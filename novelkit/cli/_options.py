@@ -8,6 +8,8 @@ from typing import Any, TypeVar
 
 import click
 
+from .._redact import mask_url
+
 __all__ = [
     "ROWS_FORMAT",
     "choice_option",
@@ -23,8 +25,52 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 
 def url_argument(func: F) -> F:
-    """The optional ``URL`` argument: a database URL or a plain SQLite file path."""
-    return click.argument("url", required=False, metavar="[URL]")(func)
+    """The optional ``URL`` argument: a database URL or a plain SQLite file path.
+
+    Left out after an argument that is itself a database (``novelkit search
+    arboris.db``: the pattern forgotten), it is a usage error: the command would
+    otherwise read the default database with the URL as its novel id, pattern or SQL.
+    """
+    return click.argument(
+        "url", required=False, metavar="[URL]", callback=_no_database_in_place_of_another
+    )(func)
+
+
+#: The schemes of the database URLs novelkit opens (a driver may follow a '+').
+_DATABASE_SCHEMES = ("sqlite", "mysql", "mariadb")
+_SQLITE_HEADER = b"SQLite format 3\x00"
+
+
+def _no_database_in_place_of_another(
+    ctx: click.Context, _param: click.Parameter, url: str | None
+) -> str | None:
+    if url is not None:
+        return url
+    for param in ctx.command.params:
+        value = ctx.params.get(param.name or "")
+        if isinstance(param, click.Argument) and isinstance(value, str) and _is_database(value):
+            name = param.human_readable_name
+            raise click.UsageError(
+                f"{name} {mask_url(value)!r} looks like a database, and no URL follows it. "
+                f"Give the {name} first, then the database: novelkit {ctx.info_name} {name} "
+                "URL.",
+                ctx,
+            )
+    return url
+
+
+def _is_database(value: str) -> bool:
+    """A database URL of a scheme novelkit opens, or an existing SQLite file."""
+    scheme, separator, _rest = value.partition("://")
+    if separator:
+        return scheme.partition("+")[0].lower() in _DATABASE_SCHEMES
+    try:
+        if not Path(value).is_file():  # not a FIFO or a device, whose read could block
+            return False
+        with open(value, "rb") as handle:
+            return handle.read(len(_SQLITE_HEADER)) == _SQLITE_HEADER
+    except OSError:
+        return False
 
 
 def choice_option(

@@ -240,9 +240,12 @@ def test_sqlite_determinism(tmp_path: Path) -> None:
 
 def test_refuses_non_demo_sqlite_without_force(fixture_sqlite: Path) -> None:
     before = digest(fixture_sqlite)
+    beside = sorted(fixture_sqlite.parent.iterdir())
     with pytest.raises(ConfigurationError, match="not a novelkit demo"):
         build_demo(fixture_sqlite, scale="tiny", progress=False)
     assert digest(fixture_sqlite) == before
+    # Nothing left beside the app's database either (it left arboris.db.lock there).
+    assert sorted(fixture_sqlite.parent.iterdir()) == beside
     summary = build_demo(fixture_sqlite, scale="tiny", force=True, progress=False)
     assert summary.counts["novel_projects"] == 9
     assert sqlite_rows(fixture_sqlite, "PRAGMA application_id")[0][0] == APPLICATION_ID

@@ -210,14 +210,23 @@ async def build_sqlite(
     and None is returned; ``replace_corrupt`` overwrites an unreadable file.
     """
     path = path.expanduser().resolve()
+
+    def refuse_unless_allowed(state: FileState) -> None:
+        allowed = force or (replace_corrupt and state.kind == "corrupt")
+        if state.kind in ("foreign", "corrupt") and not allowed:
+            raise _refusal(str(path), state.detail or state.kind)
+
+    # A database that is not a demo is refused before the lock file is made: the app's
+    # own folder keeps no <path>.lock from a build that never ran. Under the lock the
+    # file is read again, as another build may have replaced it meanwhile.
+    if path.exists():
+        refuse_unless_allowed(await asyncio.to_thread(read_sqlite_state, path))
     path.parent.mkdir(parents=True, exist_ok=True)
     async with file_lock(path):
         state = await asyncio.to_thread(read_sqlite_state, path)
         if skip_if is not None and skip_if(state):
             return None
-        allowed = force or (replace_corrupt and state.kind == "corrupt")
-        if state.kind in ("foreign", "corrupt") and not allowed:
-            raise _refusal(str(path), state.detail or state.kind)
+        refuse_unless_allowed(state)
         # Not mkstemp: sqlite creates the file, so it gets the usual (umask) permissions.
         temp = path.with_name(f".{path.name}.{os.getpid()}-{secrets.token_hex(4)}.building")
         try:

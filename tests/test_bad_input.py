@@ -10,7 +10,7 @@ from __future__ import annotations
 import socket
 import sqlite3
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote_plus
@@ -439,3 +439,26 @@ def test_an_unknown_option_without_a_near_name_is_still_named(fixture_sqlite: Pa
     with pytest.raises(WrongTypeError, match="foo=, bar=") as info:
         novelkit.connect(fixture_sqlite, foo=1, bar=2)
     assert "did you mean" not in str(info.value)
+
+
+@pytest.mark.parametrize(
+    ("call", "name"),
+    [
+        (lambda db: db.chapters(dedupe="no"), "dedupe"),
+        (lambda db: db.versions(content="no"), "content"),
+        (lambda db: db.outlines(parse_json="no"), "parse_json"),
+        (lambda db: db.table("users", include_secrets="no"), "include_secrets"),
+        (lambda db: db.users(extra_columns=0), "extra_columns"),
+        (lambda db: list(db.iter_frames("users", include_secrets="no")), "include_secrets"),
+    ],
+)
+def test_a_loader_flag_that_is_not_a_bool_is_refused(
+    fixture_sqlite: Path, call: Callable[[Any], Any], name: str
+) -> None:
+    """A string was taken for True: include_secrets="no" returned the password hashes,
+    dedupe="no" deduplicated. The text functions already refused such flags."""
+    with (
+        novelkit.connect(fixture_sqlite) as db,
+        pytest.raises(WrongTypeError, match=f"{name} must be True or False"),
+    ):
+        call(db)

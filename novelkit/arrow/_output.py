@@ -28,7 +28,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from ..db._engine import check_fast
-from ..errors import ConfigurationError
+from ..errors import ConfigurationError, WrongTypeError
 from ..loaders._convert import DATE_DTYPE
 from ._choice import CallRecord, call_record
 
@@ -152,6 +152,7 @@ def _options(
     """
     signature = inspect.signature(func)
     bound = signature.bind_partial(*args, **kwargs)
+    _check_flags(signature, bound.arguments)
     to = check_output(bound.arguments.get("to", "pandas"))
     parse_json = signature.parameters.get("parse_json")
     if to != "pandas" and parse_json is not None and parse_json.default is True:
@@ -159,6 +160,18 @@ def _options(
         # not told apart from the default.)
         kwargs["parse_json"] = False
     return check_fast(bound.arguments.get("fast")), to
+
+
+def _check_flags(signature: inspect.Signature, given: dict[str, Any]) -> None:
+    """Refuse a value that is not a bool for a keyword declared ``bool``.
+
+    Python would take any truthy value for True: ``include_secrets="no"`` returned
+    the password hashes. (The text functions check their own flags the same way.)
+    """
+    for name, value in given.items():
+        annotation = signature.parameters[name].annotation
+        if annotation in ("bool", bool) and not isinstance(value, bool):
+            raise WrongTypeError(f"{name} must be True or False, not {value!r}.")
 
 
 #: Appended to the docstring of every function that takes ``fast=`` and ``to=``.

@@ -220,7 +220,8 @@ def test_info_on_mariadb_gives_the_pool_figures_in_words(mysql_fixture_db: MySQL
     assert out.splitlines()[0].startswith("database: mysql: mysql+asyncmy://")
     assert re.fullmatch(
         r"pool: AsyncAdaptedQueuePool, size \d+, checked in \d+, checked out \d+, "
-        r"overflow -?\d+, max overflow \d+, timeout [\d.]+ s, recycle \d+ s, pre-ping on",
+        # (Not SQLAlchemy's raw figure, negative while the pool has free places.)
+        r"overflow \d+, max overflow \d+, timeout [\d.]+ s, recycle \d+ s, pre-ping on",
         out.splitlines()[-1],
     )
 

@@ -59,6 +59,10 @@ def _pool_line(pool: PoolStatus) -> str:
 
 def _pool_figure(name: str, value: Any) -> str:
     label = _POOL_LABELS.get(name, name.replace("_", " "))
+    if name == "overflow" and isinstance(value, int):
+        # SQLAlchemy counts it from minus the pool size (``overflow -4``: four of the
+        # pool's places still free); in words, the connections beyond the pool size.
+        value = max(value, 0)
     if isinstance(value, bool):
         return f"{label} {'on' if value else 'off'}"
     return f"{label} {value}{_POOL_UNITS.get(name, '')}"

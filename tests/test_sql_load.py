@@ -8,6 +8,7 @@ connection still usable.
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import json
 import sqlite3
@@ -429,6 +430,44 @@ async def test_iter_sql_stopped_early_leaves_the_session_usable(source: Source) 
         n = await load_sql(session, "SELECT COUNT(*) AS n FROM chapters")
     assert len(first) == 2
     assert n["n"].iloc[0] > 0
+
+
+#: Seconds after which a test that would hang fails instead.
+HANG_GUARD = 60
+
+#: Many rows from the app-created fixture (a cross join), so that a stream left after its
+#: first chunk still has rows the server is sending.
+MANY_ROWS = "SELECT a.id AS a, b.id AS b FROM chapters a, chapters b, chapters c"
+
+
+async def test_iter_sql_left_by_break_without_aclosing_closes_with_the_session(
+    source: Source,
+) -> None:
+    """An ``async for`` left by ``break`` keeps its generator (and its unread result)
+    alive until Python finalizes it. On MariaDB the session's rollback then read the
+    rest of the result as its reply: "Packet sequence number wrong", an InternalError
+    out of ``async with`` (and asyncmy's "unbuffered result was left incomplete"
+    warning). The session's closing now closes the stream first."""
+    # (Before the fix the rollback read the whole cross join on MariaDB: bounded here.)
+    async with asyncio.timeout(HANG_GUARD), source.session() as session:
+        stream = novelkit.iter_sql(session, MANY_ROWS, chunksize=2, progress=False)
+        first = await anext(stream)  # what `async for ...: break` leaves behind
+    await stream.aclose()  # later, as Python's finalizer would: nothing left to do
+    assert len(first) == 2
+    async with source.session() as session:
+        n = await load_sql(session, "SELECT COUNT(*) AS n FROM chapters")
+    assert n["n"].iloc[0] > 0
+
+
+async def test_iter_sql_left_by_break_then_another_query_on_the_session(source: Source) -> None:
+    """The same, with the session going on: the next statement closes the stream first."""
+    async with asyncio.timeout(HANG_GUARD), source.session() as session:
+        stream = novelkit.iter_sql(session, MANY_ROWS, chunksize=2, progress=False)
+        await anext(stream)
+        n = await load_sql(session, "SELECT COUNT(*) AS n FROM chapters")
+        again = await load_sql(session, "SELECT COUNT(*) AS n FROM chapters")
+    await stream.aclose()
+    assert n["n"].iloc[0] == again["n"].iloc[0] > 0
 
 
 async def test_iter_sql_bad_chunksize(source: Source) -> None:

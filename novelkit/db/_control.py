@@ -11,6 +11,12 @@ from a connection outside the pool). Two callers use it:
   invalidates the connection; the statement is stopped there;
 - the sync facade's interrupt button (:meth:`StatementControl.stop_task`), from
   the thread the user pressed it in, for the task it abandoned.
+
+It also closes a stream its owner left open (:meth:`StatementControl.track_stream`):
+an ``async for`` over ``iter_sql`` left by ``break`` without ``aclosing`` keeps its
+generator, and its unread result, alive; on MySQL the session's rollback then read
+the rest of the result as the rollback's reply ("Packet sequence number wrong") and
+the program stopped with an ``InternalError``.
 """
 
 from __future__ import annotations
@@ -38,6 +44,18 @@ CloseStopped = Callable[[Any, Any], None]
 #: Runs a coroutine to completion on the engine's loop, from another thread.
 LoopRunner = Callable[[Coroutine[Any, Any, None]], None]
 
+#: Key, in a connection's ``info``, of the streamed results still open on it.
+_OPEN_STREAMS = "novelkit_open_streams"
+
+
+def _streams_of(connection: Any) -> dict[int, Any] | None:
+    """The tracked streams of a sync ``Connection``; None once it is closed or invalidated
+    (its ``info`` is then out of reach, and its results died with its socket)."""
+    if connection.closed or connection.invalidated:
+        return None
+    streams: dict[int, Any] | None = connection.info.get(_OPEN_STREAMS)
+    return streams
+
 
 class StatementControl:
     """The connections each task has checked out from one engine, and how to stop them."""
@@ -56,6 +74,8 @@ class StatementControl:
         event.listen(sync, "checkout", self._checkout)
         event.listen(sync, "checkin", self._checkin)
         event.listen(sync, "handle_error", self._on_error)
+        event.listen(sync, "rollback", self._close_streams_left_open)
+        event.listen(sync, "before_cursor_execute", self._before_execute)
 
     def _checkout(self, dbapi_connection: Any, record: Any, _proxy: Any) -> None:
         try:
@@ -85,6 +105,43 @@ class StatementControl:
         # the loop; the task's cancellation was already delivered, so this wait
         # goes through and the CancelledError is re-raised after.
         await_(self._async_stop(driver))
+
+    @staticmethod
+    def track_stream(connection: AsyncConnection, result: Any) -> Callable[[], bool]:
+        """Note that ``result`` streams on ``connection``; returns ``untrack``.
+
+        Until ``untrack()``, a rollback of the connection (the session or connection
+        closing) or another statement on it first closes ``result`` the backend's
+        way. ``untrack()`` says whether the stream was still the caller's to end
+        (False: it was closed that way already).
+        """
+        streams: dict[int, Any] = connection.sync_connection.info.setdefault(  # type: ignore[union-attr]
+            _OPEN_STREAMS, {}
+        )
+        key = id(result)
+        streams[key] = result
+
+        def untrack() -> bool:
+            return streams.pop(key, None) is not None
+
+        return untrack
+
+    def _close_streams_left_open(self, connection: Any) -> None:
+        """Close every tracked stream of ``connection`` (sync, in SQLAlchemy's greenlet)."""
+        streams = _streams_of(connection)
+        while streams:
+            _key, result = streams.popitem()
+            if result.closed:
+                continue
+            if self._async_stop is None or self._close_stopped is None:
+                result.close()  # SQLite: closing the cursor ends the statement
+                continue
+            await_(self._async_stop(connection.connection.driver_connection))
+            self._close_stopped(connection, result)
+
+    def _before_execute(self, connection: Any, *_args: Any) -> None:
+        if _streams_of(connection):
+            self._close_streams_left_open(connection)
 
     async def abandon_result(self, connection: AsyncConnection, result: Any) -> None:
         """Close a streamed ``result`` left unread midway (a loop that stopped early,

@@ -19,6 +19,7 @@ from .._docstrings import shared_sections
 from .._progress import progress_bar
 from ..arrow._choice import note_driver_path
 from ..arrow._output import Frame, Output, frame_output, stream_output
+from ..db._control import statement_control
 from ..errors import ConfigurationError
 from ._arrow import arrow_route, python_columns
 from ._prepare import Query
@@ -228,6 +229,8 @@ async def iter_sql(
                         execution_options={"stream_results": True, "max_row_buffer": chunksize},
                     )
                 )
+            control = statement_control(conn.engine)
+            untrack = control.track_stream(conn, result) if control is not None else None
             try:
                 if not result.returns_rows:
                     return
@@ -252,7 +255,10 @@ async def iter_sql(
                     del rows
                     yield frame
             finally:
-                if not result.closed:
+                # Not the stream's to end when the connection's rollback (the session
+                # closing before this generator was) has closed it already.
+                ours = untrack() if untrack is not None else True
+                if ours and not result.closed:
                     await _end_stream(conn, result, finished=finished)
     finally:
         bar.close()

@@ -131,13 +131,8 @@ class StatementControl:
         streams = _streams_of(connection)
         while streams:
             _key, result = streams.popitem()
-            if result.closed:
-                continue
-            if self._async_stop is None or self._close_stopped is None:
-                result.close()  # SQLite: closing the cursor ends the statement
-                continue
-            await_(self._async_stop(connection.connection.driver_connection))
-            self._close_stopped(connection, result)
+            if not result.closed:
+                self._close_abandoned(connection, result)
 
     def _before_execute(self, connection: Any, *_args: Any) -> None:
         if _streams_of(connection):
@@ -152,13 +147,16 @@ class StatementControl:
         that the stop makes the server send. SQLite: closing the cursor ends the
         statement at once.
         """
+        await connection.run_sync(lambda sync: self._close_abandoned(sync, result))
+
+    def _close_abandoned(self, connection: Any, result: Any) -> None:
+        """:meth:`abandon_result` on the sync connection, in SQLAlchemy's greenlet (where
+        ``await_`` waits on the loop for MySQL's stop)."""
         if self._async_stop is None or self._close_stopped is None:
-            await connection.run_sync(lambda _sync: result.close())
+            result.close()  # SQLite: closing the cursor ends the statement
             return
-        raw = await connection.get_raw_connection()
-        await self._async_stop(raw.driver_connection)
-        close_stopped = self._close_stopped
-        await connection.run_sync(lambda sync: close_stopped(sync, result))
+        await_(self._async_stop(connection.connection.driver_connection))
+        self._close_stopped(connection, result)
 
     def connections_of(self, task: asyncio.Task[Any] | None) -> list[tuple[Any, Any]]:
         """(pool record, driver connection) of each connection ``task`` holds now."""

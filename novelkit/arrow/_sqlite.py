@@ -22,7 +22,10 @@ so the worker checks between batches whether the call was cancelled or its
 deadline passed, and stops there; the batch size keeps that under a few
 milliseconds for a scan. A statement that computes long before its first row
 (a big ``GROUP BY`` in a user's query) could not be stopped, which is why
-users' SQL on SQLite keeps the async driver (see ``_choice``).
+users' SQL on SQLite keeps the async driver (see ``_choice``). A wait for
+another process's lock is not running yet: SQLite waits in slices of
+``BUSY_SLICE_MS`` and the worker checks for a stop between two, as the driver
+path's cursor does, until the busy timeout is spent.
 """
 
 from __future__ import annotations
@@ -37,6 +40,7 @@ from urllib.parse import quote
 
 import pyarrow as pa
 
+from ..db._sqlite import BUSY_SLICE_MS, lock_timeout_error
 from ..errors import _statement_timed_out
 from ._errors import ArrowUnsupportedError, arrow_query_error
 
@@ -62,6 +66,45 @@ class AdbcSqliteReader:
 
     def _uri(self) -> str:
         return f"file:{quote(str(self.path.resolve()))}?mode=ro"
+
+    def _execute_when_unlocked(
+        self,
+        cursor: Any,
+        sql: str,
+        params: tuple[Any, ...],
+        stop: threading.Event,
+        deadline: float | None,
+    ) -> None:
+        """``cursor.execute``, run again while another connection holds the lock.
+
+        SQLite gives up after a slice (``BUSY_SLICE_MS``); between two slices the
+        worker stops if the call was cancelled or ran past its deadline, and gives up
+        when the busy timeout is spent. A refusal before the slice ran out (SQLite
+        saw a deadlock) is not waited on: as on the driver path.
+        """
+        import adbc_driver_sqlite.dbapi as adbc
+
+        patience = self.busy_timeout_ms / 1000
+        started = time.monotonic()
+        while True:
+            attempt = time.monotonic()
+            try:
+                cursor.execute(sql, params or None)
+                return
+            except adbc.Error as exc:
+                now = time.monotonic()
+                if (
+                    not _is_locked(exc)
+                    or now - attempt < BUSY_SLICE_MS / 2000
+                    or now - started >= patience
+                ):
+                    raise
+                if stop.is_set():
+                    raise _Stopped from None
+                if deadline is not None and now > deadline:
+                    raise _statement_timed_out(
+                        f"the SQLite database {self.path}", self.statement_timeout
+                    ) from None
 
     async def read(
         self,
@@ -117,6 +160,10 @@ class AdbcSqliteReader:
                 # (and so its read lock) before going on; it stops at its next batch.
                 stop.set()
                 await asyncio.wait({work}, timeout=10)
+                if work.done() and not work.cancelled():
+                    # Whatever the worker ended with is not this call's to raise (it
+                    # was stopped); taken, so that asyncio does not log it as lost.
+                    work.exception()
 
     def _read(
         self,
@@ -130,12 +177,12 @@ class AdbcSqliteReader:
 
         try:
             with adbc.connect(uri=self._uri()) as conn, conn.cursor() as cursor:
-                cursor.execute(f"PRAGMA busy_timeout = {self.busy_timeout_ms}")
+                cursor.execute(f"PRAGMA busy_timeout = {min(self.busy_timeout_ms, BUSY_SLICE_MS)}")
                 cursor.execute("PRAGMA query_only = 1")
                 cursor.adbc_statement.set_options(
                     **{"adbc.sqlite.query.batch_rows": str(BATCH_ROWS)}
                 )
-                cursor.execute(sql, params or None)
+                self._execute_when_unlocked(cursor, sql, params, stop, deadline)
                 reader = cursor.fetch_record_batch()
                 batches = []
                 for batch in reader:
@@ -154,6 +201,8 @@ class AdbcSqliteReader:
             return pa.table({})
         except (adbc.Error, OSError) as exc:
             # (Errors met while reading batches come through Arrow's stream as OSError.)
+            if _is_locked(exc):
+                raise lock_timeout_error(f"SQLite database {self.path}", "Arrow path") from None
             if "Type mismatch" in str(exc):
                 # SQLite keeps any value in any column; ADBC types a column by its
                 # first rows and refuses a later value of another type. The driver
@@ -162,3 +211,8 @@ class AdbcSqliteReader:
             raise arrow_query_error(
                 exc, f"the SQLite database {self.path}", statement_timeout=self.statement_timeout
             ) from None
+
+
+def _is_locked(exc: BaseException) -> bool:
+    """Whether an ADBC error is SQLite's "database is locked" (``SQLITE_BUSY``)."""
+    return "database is locked" in str(exc)

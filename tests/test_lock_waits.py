@@ -15,8 +15,10 @@ timeout, which is what the old code waited.
 from __future__ import annotations
 
 import asyncio
+import signal
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -216,3 +218,28 @@ async def test_the_arrow_reader_gives_a_lock_timeout_error(
     assert SHORT_BUSY_TIMEOUT * 0.8 <= took < SHORT_BUSY_TIMEOUT + STOP_DEADLINE
     release()
     assert (await reader.read(OUTLINES, ())).num_rows > 0  # and reads once it is free
+
+
+def test_the_interrupt_button_ends_a_wait_for_a_lock(fixture_sqlite: Path, locked: Any) -> None:
+    """SIGINT (Jupyter's interrupt button) during a facade call waiting for the lock."""
+    if threading.current_thread() is not threading.main_thread():
+        pytest.skip("signals reach only the main thread")
+    with novelkit.connect(fixture_sqlite, busy_timeout=BUSY_TIMEOUT) as db:
+        expected = db.outlines()
+        release = locked()
+        fired: list[float] = []
+
+        def interrupt() -> None:
+            time.sleep(CANCEL_AT)
+            fired.append(time.monotonic())
+            signal.pthread_kill(threading.main_thread().ident or 0, signal.SIGINT)
+
+        timer = threading.Thread(target=interrupt, daemon=True)
+        timer.start()
+        with pytest.raises(KeyboardInterrupt):
+            db.outlines()
+        ended = time.monotonic()
+        timer.join()
+        assert ended - fired[0] < STOP_DEADLINE, f"interrupted: {ended - fired[0]:.1f} s"
+        release()
+        pd.testing.assert_frame_equal(db.outlines(), expected)

@@ -9,12 +9,15 @@ which never listens on TCP for anyone but 127.0.0.1 and is never used over TCP.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import signal
 import socket
 import subprocess
+import threading
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -53,6 +56,59 @@ def free_port() -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
         probe.bind(("127.0.0.1", 0))
         return int(probe.getsockname()[1])
+
+
+@contextlib.contextmanager
+def slow_link(port: int, delay: float) -> Iterator[int]:
+    """A TCP relay on 127.0.0.1 to ``port`` that hands on everything the server sends
+    ``delay`` seconds late, its closing included: a slow or loaded server. Yields the
+    relay's port; the client's bytes go through at once."""
+    listener = socket.create_server(("127.0.0.1", 0))
+    listener.settimeout(0.05)  # so that the accepting thread sees the end
+    done = threading.Event()
+    links: list[socket.socket] = []
+    threads: list[threading.Thread] = []
+
+    def pump(source: socket.socket, target: socket.socket, late: bool) -> None:
+        try:
+            while data := source.recv(65536):
+                if late:
+                    time.sleep(delay)
+                target.sendall(data)
+            if late:
+                time.sleep(delay)
+            target.shutdown(socket.SHUT_WR)
+        except OSError:
+            pass  # one end has gone: the relay's sockets are closed on the way out
+
+    def accept() -> None:
+        while not done.is_set():
+            try:
+                client, _address = listener.accept()
+            except TimeoutError:
+                continue
+            server = socket.create_connection(("127.0.0.1", port))
+            links.extend((client, server))
+            for source, target, late in ((client, server, False), (server, client, True)):
+                thread = threading.Thread(target=pump, args=(source, target, late), daemon=True)
+                thread.start()
+                threads.append(thread)
+
+    acceptor = threading.Thread(target=accept, daemon=True)
+    acceptor.start()
+    try:
+        yield int(listener.getsockname()[1])
+    finally:
+        done.set()
+        acceptor.join()
+        listener.close()
+        for link in links:
+            with contextlib.suppress(OSError):  # already shut down by its peer
+                link.shutdown(socket.SHUT_RDWR)  # wakes the pump blocked in recv()
+        for thread in threads:
+            thread.join()
+        for link in links:
+            link.close()
 
 
 @dataclass(frozen=True)

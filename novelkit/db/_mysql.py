@@ -197,7 +197,31 @@ async def _close_side(side: Any) -> None:
     try:
         await side.ensure_closed()  # COM_QUIT, then close the socket
     except (OSError, asyncmy.errors.Error):
-        side.close()
+        pass  # a broken connection: dropped below
+    finally:
+        # After a clean close there is nothing left; after an error, or a cancel
+        # while waiting for the server's TLS close, the socket is dropped now.
+        _drop_connection(side)
+
+
+def _drop_connection(conn: Any) -> None:
+    """Close an asyncmy connection's socket now, without a word to the server.
+
+    asyncmy's ``close()`` calls ``transport.close()``, which on a TLS connection
+    only starts the TLS close: the socket is closed once the server's reply has
+    arrived, a few loop passes later. asyncmy forgets the transport at once, so
+    when the loop closes first (a failed connect at the end of ``asyncio.run``,
+    a test's loop) the socket stays open and Python reports an unclosed
+    transport when it is collected, in whatever code runs then. Aborting the
+    transport the connection's protocol still holds closes it on the next pass.
+    """
+    conn.close()
+    # asyncmy offers no public handle on its transport; read defensively, so that
+    # another asyncmy version only loses this clean-up, never the caller's error.
+    protocol = getattr(conn, "_proto", None)
+    transport = getattr(protocol, "transport", None) if protocol is not None else None
+    if transport is not None:
+        transport.abort()
 
 
 _side_connectors: weakref.WeakKeyDictionary[Any, tuple[Connector, float]] = (
@@ -424,14 +448,16 @@ def create_mysql_engine(
             async with asyncio.timeout(connect_timeout):
                 await conn.connect()
         except TimeoutError as exc:
-            conn.close()
+            _drop_connection(conn)
             raise asyncmy.errors.OperationalError(
                 2013,
                 f"no MySQL handshake from {url.host}:{url.port or 3306} within "
                 f"connect_timeout={connect_timeout:g} s",
             ) from exc
         except BaseException:
-            conn.close()
+            # asyncmy has called close(), which over TLS leaves the socket open until
+            # the server answers (a refused login): see _drop_connection.
+            _drop_connection(conn)
             raise
         return conn
 
@@ -446,7 +472,7 @@ def create_mysql_engine(
             # load: a task cancelled at 25 ms ran to its 1 s statement timeout). The
             # code that stops statements for a cancelled task uses side connections,
             # outside the pool, so it is not refused here.
-            conn.close()
+            _drop_connection(conn)
             raise asyncio.CancelledError
         return conn
 

@@ -324,3 +324,21 @@ def test_novelkit_warnings_print_as_one_line(fixture_sqlite: Path, tmp_path: Pat
         "stored.\n"
     )
     assert done.stdout.startswith("Wrote 1 table to ")
+
+
+@pytest.mark.parametrize("fmt", ["csv", "parquet"])
+def test_export_of_an_empty_table_names_its_columns(tmp_path: Path, fmt: str) -> None:
+    """Was a file without columns (an empty CSV, a Parquet file of no columns): pandas'
+    read_csv raised EmptyDataError on it, and the table's shape was lost."""
+    path = tmp_path / "fork.db"
+    with closing(sqlite3.connect(path)) as conn, conn:
+        conn.execute("CREATE TABLE fork_tags (id INTEGER PRIMARY KEY, project_id TEXT)")
+    out_dir = tmp_path / "out"
+    run("export", str(path), "--tables", "fork_tags", "--format", fmt, "--out", str(out_dir))
+    read = pd.read_parquet if fmt == "parquet" else pd.read_csv
+    frame = read(out_dir / f"fork_tags.{fmt}")
+    assert list(frame.columns) == ["id", "project_id"]
+    assert len(frame) == 0
+    if fmt == "parquet":
+        schema = pq.read_schema(out_dir / "fork_tags.parquet")
+        assert schema.field("id").type == pa.int64()

@@ -103,15 +103,23 @@ class ExportSummary:
 async def _chunks(
     session: AsyncSession, name: str, chunksize: int, progress: bool | None
 ) -> AsyncIterator[pd.DataFrame]:
-    """The table in chunks; whole, when it has no key to page by (some fork tables)."""
+    """The table in chunks; whole, when it has no key to page by (some fork tables).
+
+    An empty table is one empty frame with its columns and dtypes (iter_frames yields
+    no chunk for it), so that its file still names the columns.
+    """
     shape = await reflect_table(session, name)
     if shape is not None and primary_key(shape) is None:
         yield await load_table(session, name)
         return
+    empty = True
     async for chunk in iter_frames(
         session, name, content=True, chunksize=chunksize, progress=progress
     ):
+        empty = False
         yield chunk
+    if empty:
+        yield await load_table(session, name)
 
 
 def _wanted(
@@ -196,12 +204,6 @@ async def export_tables(
             finally:
                 if writer is not None:
                     writer.close()
-            if first:
-                # An empty table still gets a file, with no rows.
-                if fmt == "csv":
-                    target.write_text("", encoding="utf-8")
-                else:
-                    pq.write_table(pa.table({}), target)
             written.append(target)
     return ExportSummary(written, [t for t in wanted if t not in KNOWN_COLUMNS])
 

@@ -457,6 +457,21 @@ async def test_default_names_search_a_two_script_name_by_its_parts(fusion: Sourc
     assert pair["windows"].tolist() == [len(both)]
 
 
+async def test_default_names_search_a_transcribed_name_by_its_given_name(
+    fusion: Source,
+) -> None:
+    """The blueprint says 维克多·陈, the text 维克多: was counted 0 everywhere."""
+    texts = _selected_texts(fusion, WRITTEN)
+    expected = {vid: text.count("维克多") for vid, text in texts.items()}
+    assert sum(expected.values()) > 0
+    frame = await _call(fusion, mentions, novel_id=WRITTEN)
+    rows = frame[frame["name"] == "维克多·陈"]
+    assert dict(zip(rows["version_id"], rows["count"], strict=True)) == expected
+    assert not {"维克多", "陈"} & set(frame["name"])  # counted under the blueprint's name
+    pairs = await _call(fusion, cooccurrence, novel_id=WRITTEN)
+    assert "维克多·陈" in set(pairs["name_a"]) | set(pairs["name_b"])
+
+
 async def test_a_one_character_part_is_not_searched_alone(fixture_sqlite: Path) -> None:
     """林 of Iris 林 is a surname and a common character: every 树林 would count."""
     source = sqlite_source(fixture_sqlite)

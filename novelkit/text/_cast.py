@@ -14,7 +14,9 @@ A name with an alias in parentheses, half- or full-width (``零号 (ZERO)``,
 ``零号`` and ``ZERO`` (and as a whole), all counted under ``零号 (ZERO)``. So is a
 name of two scripts, a Latin part and a Chinese one apart (``Iris 林``,
 ``Marcus 周``, ``林雪 Iris``): such a name is a given name and a surname written
-for two readerships, and the text mostly uses one of them (``Iris``). Its Chinese
+for two readerships, and the text mostly uses one of them (``Iris``). So is a
+transcribed foreign name, its parts set apart by a middle dot (``维克多·陈``,
+``艾琳・霍克``): the text mostly writes the given name alone (``维克多``). A Chinese
 part is searched alone only when it has two characters or more (see
 :data:`MIN_PART_CHARS`). A part that is itself one of the novel's names stays that
 name's, and a part of two such names counts for neither (it could be either).
@@ -133,9 +135,30 @@ def _script_parts(name: str) -> list[str]:
     return [part for part in (latin, words[han]) if len(part) >= MIN_PART_CHARS]
 
 
+#: The middle dots that set apart the parts of a transcribed name: 维克多·陈, 艾琳・霍克.
+_NAME_DOTS = re.compile("[·・]")
+
+
+def _dot_parts(name: str) -> list[str]:
+    """The parts of a transcribed name, long enough to search alone (:data:`MIN_PART_CHARS`);
+    [] for a name without such a dot.
+
+    Examples
+    --------
+    >>> _dot_parts("维克多·陈"), _dot_parts("艾琳・霍克"), _dot_parts("林遥"), _dot_parts("·陈")
+    (['维克多'], ['艾琳', '霍克'], [], [])
+    """
+    if " " in name or not _is_han_word(name):
+        return []
+    parts = _NAME_DOTS.split(name)
+    if len(parts) < 2 or "" in parts:
+        return []
+    return [part for part in parts if len(part) >= MIN_PART_CHARS]
+
+
 def _with_parts(names: list[str]) -> dict[str, list[str]]:
-    """Each name and the aliases it is also searched as: the parts of ``零号 (ZERO)``
-    and of ``Iris 林`` (see the module docstring).
+    """Each name and the aliases it is also searched as: the parts of ``零号 (ZERO)``,
+    of ``Iris 林`` and of ``维克多·陈`` (see the module docstring).
 
     Examples
     --------
@@ -149,13 +172,15 @@ def _with_parts(names: list[str]) -> dict[str, list[str]]:
     {'Iris 林': ['Iris'], 'Mary Jane 王': ['Mary Jane'], '林雪 Anna': ['Anna', '林雪']}
     >>> _with_parts(["K 博士", "老K", "Iris 林", "Iris 周"])  # K: too short; Iris: either
     {'K 博士': ['博士'], '老K': [], 'Iris 林': [], 'Iris 周': []}
+    >>> _with_parts(["维克多·陈", "艾琳·霍克", "约翰·霍克"])  # 陈: too short; 霍克: either
+    {'维克多·陈': ['维克多'], '艾琳·霍克': ['艾琳'], '约翰·霍克': ['约翰']}
     """
     parts: dict[str, list[str]] = {}
     for name in names:
         match = _ALIAS_IN_PARENTHESES.fullmatch(name)
         # (A blank alias, "零号 ( )", is no part: a blank name is refused.)
         found = [part.strip() for part in match.groups() if part.strip()] if match else []
-        parts[name] = list(dict.fromkeys(found or _script_parts(name)))
+        parts[name] = list(dict.fromkeys(found or _script_parts(name) or _dot_parts(name)))
     claimed = Counter(part for found in parts.values() for part in found)
     return {
         name: [part for part in found if claimed[part] == 1 and part not in parts]

@@ -179,14 +179,18 @@ async def export_tables(
                 if fmt == "parquet" and shape is not None
                 else []
             )
+            # Written under another name and renamed once whole: a table cut off (Ctrl-C,
+            # an error) leaves no file that looks like a complete export.
+            partial = folder / f".{name}.{fmt}.partial"
             writer: pq.ParquetWriter | None = None
             first = True
+            whole = False
             try:
                 async for chunk in _chunks(session, name, chunksize, progress):
                     portable_chunk = portable(chunk, binary=binary)
                     if fmt == "csv":
                         portable_chunk.to_csv(
-                            target, mode="w" if first else "a", header=first, index=False
+                            partial, mode="w" if first else "a", header=first, index=False
                         )
                     else:
                         table = pa.Table.from_pandas(portable_chunk, preserve_index=False)
@@ -198,12 +202,16 @@ async def export_tables(
                                     at, column, table.column(at).cast(pa.binary())
                                 )
                         if writer is None:
-                            writer = pq.ParquetWriter(target, table.schema)
+                            writer = pq.ParquetWriter(partial, table.schema)
                         writer.write_table(table.cast(writer.schema))
                     first = False
+                whole = True
             finally:
                 if writer is not None:
                     writer.close()
+                if not whole:
+                    partial.unlink(missing_ok=True)
+            partial.replace(target)
             written.append(target)
     return ExportSummary(written, [t for t in wanted if t not in KNOWN_COLUMNS])
 

@@ -283,3 +283,43 @@ def test_ctrl_c_while_a_connection_opens_prints_no_thread_traceback(
     assert out.stdout == "interrupted\n"
     assert out.stderr == ""  # was aiosqlite's worker: "RuntimeError: Event loop is closed"
     assert time.monotonic() - started < 30  # the worker thread ended: the process exited
+
+
+#: What SQLAlchemy does to end an invalidated aiosqlite connection (terminate()): a
+#: graceful close in a task of its own, then, that wait cancelled, stop() of the worker
+#: thread. A second Ctrl-C (or `timeout -s INT`, which signals twice) cuts the loop off
+#: there, and the loop's close cancels the graceful close while it waits.
+INTERRUPTED_CLOSE = """
+import asyncio, sys
+import aiosqlite
+import novelkit.cli._loop as loop_module
+
+loop_module.CLEANUP_SECONDS = 1
+
+async def command():
+    conn = await aiosqlite.connect(sys.argv[1])
+    asyncio.ensure_future(conn.close())
+    await asyncio.sleep(0)
+    conn.stop()
+    raise KeyboardInterrupt
+
+try:
+    loop_module.run_command(command())
+except KeyboardInterrupt:
+    print("interrupted", flush=True)
+"""
+
+
+def test_ctrl_c_does_not_wait_forever_for_a_connection_close(fixture_sqlite: Path) -> None:
+    """Was a hang: the graceful close, cancelled once, then waited for the stopped worker
+    thread; the loop's close waited for it (seen after Ctrl-C in novelkit sql and demo)."""
+    started = time.monotonic()
+    out = subprocess.run(
+        [sys.executable, "-c", INTERRUPTED_CLOSE, str(fixture_sqlite)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert out.stdout == "interrupted\n"
+    assert out.stderr == ""
+    assert time.monotonic() - started < 30

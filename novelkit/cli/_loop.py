@@ -8,6 +8,13 @@ thread hands its result to the closed loop, fails with "Event loop is closed", a
 Python printed that as a traceback under the CLI's one-line "Aborted!". The thread
 ends either way (that failure is what lets the process exit: a worker left waiting
 for work would keep it alive); only its traceback is dropped.
+
+What the interrupt left running is cancelled and given :data:`CLEANUP_SECONDS` to end;
+then the loop's own close cancels what is still there once more. One cancel is not
+always enough: SQLAlchemy ends an invalidated aiosqlite connection with a graceful close
+in a task of its own, then stops the worker thread; that close, cancelled while it
+waits, waits again for the stopped thread, forever (``novelkit sql`` or ``demo`` hung
+after Ctrl-C, the loop waiting for that task).
 """
 
 from __future__ import annotations
@@ -22,16 +29,32 @@ __all__ = ["run_command"]
 
 T = TypeVar("T")
 
+#: How long the tasks an interrupt left running get to end before they are cancelled again.
+CLEANUP_SECONDS = 10.0
+
 _AIOSQLITE_WORKER_MODULE = "aiosqlite.core"
 
 
 def run_command(coro: Coroutine[Any, Any, T]) -> T:
-    """``asyncio.run(coro)``; after Ctrl-C, orphaned SQLite worker threads end quietly."""
-    try:
-        return asyncio.run(coro)
-    except KeyboardInterrupt:
-        _quiet_orphaned_sqlite_workers()
-        raise
+    """``asyncio.run(coro)``; after Ctrl-C, what it left running ends, orphaned SQLite
+    worker threads quietly."""
+    with asyncio.Runner() as runner:
+        try:
+            return runner.run(coro)
+        except KeyboardInterrupt:
+            _quiet_orphaned_sqlite_workers()
+            _cancel_leftovers(runner.get_loop())
+            raise
+
+
+def _cancel_leftovers(loop: asyncio.AbstractEventLoop) -> None:
+    """Cancel the tasks still running and wait for them, at most :data:`CLEANUP_SECONDS`;
+    the runner's close cancels those still pending again."""
+    tasks = asyncio.all_tasks(loop)
+    for task in tasks:
+        task.cancel()
+    if tasks:
+        loop.run_until_complete(asyncio.wait(tasks, timeout=CLEANUP_SECONDS))
 
 
 def _quiet_orphaned_sqlite_workers() -> None:

@@ -50,10 +50,14 @@ def demo(
       novelkit demo demo.db --scale tiny
       novelkit demo mysql://user:password@localhost/arboris_demo --generation classic
     """
-    from ..demo import build_demo
+    from ..demo import build_demo_async
+    from ._loop import run_command
 
-    summary = build_demo(
-        url, scale=scale, seed=seed, generation=generation, force=force, progress=progress
+    # run_command, not build_demo's own asyncio.run: what Ctrl-C leaves must not hang it.
+    summary = run_command(
+        build_demo_async(
+            url, scale=scale, seed=seed, generation=generation, force=force, progress=progress
+        )
     )
     counts = summary.counts
     click.echo(

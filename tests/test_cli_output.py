@@ -370,3 +370,15 @@ async def test_an_interrupted_export_leaves_no_partial_file(tmp_path: Path) -> N
     finally:
         await engine.dispose()
     assert list(out_dir.iterdir()) == []
+
+
+def test_info_on_a_demo_copy_without_its_marker_row(tmp_path: Path) -> None:
+    """A fork-shaped copy of the demo (benchmarks/fork_shape.py drops system_configs) keeps
+    the demo's application id: info said "generator_version=None, scale=None, ..."."""
+    path = tmp_path / "copy.db"
+    run("demo", str(path), "--scale", "tiny")
+    with closing(sqlite3.connect(path)) as conn, conn:
+        conn.execute("DROP TABLE system_configs")
+    out = run("info", str(path))
+    assert "None" not in out
+    assert "novelkit demo: yes, without its marker row in system_configs" in out.splitlines()

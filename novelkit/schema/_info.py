@@ -134,7 +134,10 @@ class DatabaseInfo:
         """
         demo = "no"
         if self.demo is not None:
-            demo = ", ".join(f"{k}={self.demo.get(k)}" for k in MARKER_FIELDS)
+            known = [f"{k}={v}" for k in MARKER_FIELDS if (v := self.demo.get(k)) is not None]
+            # The file is marked as a demo but its marker row is gone (a fork-shaped copy
+            # without system_configs, an interrupted build): was "generator_version=None, ...".
+            demo = ", ".join(known) or "yes, without its marker row in system_configs"
         return [
             ("database", f"{self.backend}: {self.url}"),
             ("generation", self.generation),

@@ -17,6 +17,7 @@ import time
 import warnings
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import closing
 from pathlib import Path
 from urllib.parse import quote, quote_plus
 
@@ -355,6 +356,19 @@ def test_snapshot_reads_a_copy_removed_on_close(fixture_sqlite: Path, temp_dir: 
     assert not copies[0].exists()
     assert list(temp_dir.glob("novelkit-snapshot-*")) == []
     before.close()
+
+
+def test_snapshot_of_a_wal_database_leaves_no_file_behind(
+    fixture_sqlite: Path, temp_dir: Path
+) -> None:
+    """The demo is in WAL mode, so is its copy: its -wal and -shm files stayed in the temp
+    folder after every close."""
+    with closing(sqlite3.connect(fixture_sqlite)) as conn:
+        assert conn.execute("PRAGMA journal_mode = WAL").fetchone() == ("wal",)
+    with connect(fixture_sqlite, snapshot=True) as db:
+        assert len(db.novels()) == 6
+        assert any(p.name.endswith("-wal") for p in temp_dir.iterdir())
+    assert list(temp_dir.iterdir()) == []
 
 
 def test_snapshot_reads_do_not_touch_the_originals_locks(

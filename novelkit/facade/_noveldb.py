@@ -80,7 +80,10 @@ def _shutdown(
         runner.run(engine.dispose())
         runner.close()
     if snapshot is not None:
-        snapshot.unlink(missing_ok=True)
+        # The copy of a WAL database is in WAL mode too, and SQLite's read-only
+        # connections leave its -wal and -shm files behind when they close.
+        for path in (snapshot, *(snapshot.with_name(snapshot.name + s) for s in ("-wal", "-shm"))):
+            path.unlink(missing_ok=True)
 
 
 class NovelDB(LoaderMethods):

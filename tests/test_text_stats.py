@@ -60,6 +60,10 @@ CASES = [
     ("“ ”", (3, 2, 0, 1, 1, 2.0, NA, 2)),
     # ASCII ellipsis and question: 真的吗...? | 不会吧. -> 2; distinct 真的吗.?不会吧 = 8.
     ("真的吗...?不会吧.", (11, 11, 6, 1, 2, 5.5, 0.0, 8)),
+    # A "." before a digit or letter ends no sentence (was 4 sentences): 水深1.5米。 |
+    # v2.0上线了. -> 2; 15 characters, none a space; ideographs 水深 米 上线了 = 6 and the
+    # word v -> 7; distinct: . twice -> 13.
+    ("水深1.5米。v2.0上线了.", (15, 15, 7, 1, 2, 7.5, 0.0, 13)),
     # U+2028 is a line break (and whitespace); ） after 。 stays: 他走了。） | （完） -> 2.
     ("他走了。）\u2028（完）", (9, 8, 4, 2, 2, 4.0, 0.0, 7)),
     # An emoji and an Extension B ideograph are one code point each; 𠀀 is not in

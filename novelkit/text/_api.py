@@ -157,8 +157,9 @@ async def text_stats(
       ``cjk_chars_plus_words`` as :func:`~novelkit.load_chapters` computes them;
     - ``paragraphs``: lines that are not blank;
     - ``sentences``: each ends with a run of ``。！？…`` or ``.!?`` with the closing
-      quotes and brackets right after it (``？！”`` ends one sentence), or with its
-      paragraph; ``mean_sentence_chars`` is ``chars_nonspace / sentences``;
+      quotes and brackets right after it (``？！”`` ends one sentence; the ``.`` of
+      ``3.14`` or ``v2.0`` none), or with its paragraph; ``mean_sentence_chars`` is
+      ``chars_nonspace / sentences``;
     - ``dialogue_share``: of the non-space characters other than quote marks, the
       share inside ``“…”``, ``「…」``, ``『…』`` or ``"…"`` (nested quotes count once;
       an unclosed quote ends with its paragraph);

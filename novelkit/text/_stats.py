@@ -8,7 +8,8 @@ app's own count. Whitespace is Python's (``str.isspace``, the same 29 code point
 - ``chars_nonspace``, ``cjk_chars_plus_words``: as in :mod:`novelkit.loaders._counts`.
 - ``paragraphs``: lines that are not blank (Chinese novels put one paragraph per line).
 - ``sentences``: a sentence ends with a run of terminators ``。！？…`` or ``.!?`` (``？！``
-  or ``……`` end one sentence, not several), together with the closing quotes and
+  or ``……`` end one sentence, not several; a ``.`` right before a Latin letter or digit,
+  as in ``3.14`` or ``v2.0``, ends none), together with the closing quotes and
   brackets ``”’」』）)"'`` and further terminators right after it. A paragraph's end
   also ends a sentence: the text after a paragraph's last terminator is a sentence if
   it has a non-space character (a heading like ``第一章 风起`` is one sentence).
@@ -39,16 +40,18 @@ __all__ = ["STAT_COLUMNS", "TextStats", "stats_frame", "stats_rows", "text_stats
 
 _TERMINATORS = "。！？…!?."
 _CLOSERS = "”’」』）)\"'"
-_T, _TC = re.escape(_TERMINATORS), re.escape(_TERMINATORS + _CLOSERS)
+_TC = re.escape(_TERMINATORS + _CLOSERS)
 # Whitespace that is not a line break (\s minus \r \n U+2028 U+2029).
 _H = re.escape("".join(chr(c) for c in WHITESPACE if c not in (0x0A, 0x0D, 0x2028, 0x2029)))
 _BREAK = LINE_BREAK.pattern
 # A sentence end: a terminator, then any terminators and closing marks. None spans a
 # line break, so the text can be scanned whole.
-_SENTENCE_END = re.compile(f"[{_T}][{_TC}]*")
+# A "." before a letter or digit is a decimal point or part of a name (3.14, v2.0).
+_END = f"(?:[{re.escape(_TERMINATORS.replace('.', ''))}]|\\.(?![0-9A-Za-z]))"
+_SENTENCE_END = re.compile(f"{_END}[{_TC}]*")
 # The same end when nothing but blanks follows it on its line: that paragraph has no
 # unterminated tail (which would be one more sentence).
-_FINAL_END = re.compile(f"[{_T}][{_TC}]*[{_H}]*(?={_BREAK}|\\Z)")
+_FINAL_END = re.compile(f"{_END}[{_TC}]*[{_H}]*(?={_BREAK}|\\Z)")
 # From the first visible character of a line to the line's end: one per paragraph.
 _PARAGRAPH = re.compile("[^\\s][^\\r\\n\\u2028\\u2029]*")
 _CJK_RUN = re.compile("[\u4e00-\u9fa5]+")

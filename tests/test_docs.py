@@ -189,3 +189,12 @@ async def test_readme_async_iter_sql_example_frees_the_file_as_it_breaks(
 
 def _python_blocks() -> list[str]:
     return re.findall(r"```python\n(.+?)\n```", README, flags=re.S)
+
+
+@pytest.mark.parametrize("name", ["outlines", "export-text", "search"])
+def test_help_says_a_novel_id_may_be_a_prefix(name: str) -> None:
+    """The README says every command takes a unique prefix of 6+ characters; --help did
+    not (outlines: "(its project id)"; export-text: nothing about NOVEL_ID)."""
+    result = CliRunner().invoke(main, [name, "--help"], terminal_width=200)
+    assert result.exit_code == 0
+    assert "prefix of 6" in " ".join(result.output.split())

@@ -93,8 +93,9 @@ def export_text(
 ) -> None:
     """The novel's selected chapter texts, in chapter order, with their titles.
 
-    Line endings are normalised; chapters without a selected version are listed
-    at the end rather than dropped.
+    NOVEL_ID is its project id, or a unique prefix of 6 or more characters of it
+    ('novelkit novels' lists them). Line endings are normalised; chapters without a
+    selected version are listed at the end rather than dropped.
 
     \b
     Example:

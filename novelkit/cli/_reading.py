@@ -85,7 +85,10 @@ def novels(url: str | None, env_file: Path | None, fmt: FrameFormat) -> None:
 @ROWS_FORMAT
 @reports_errors
 def outlines(novel_id: str, url: str | None, env_file: Path | None, fmt: FrameFormat) -> None:
-    """The planned chapters (outlines) of the novel NOVEL_ID (its project id).
+    """The planned chapters (outlines) of the novel NOVEL_ID.
+
+    NOVEL_ID is its project id, or a unique prefix of 6 or more characters of it
+    ('novelkit novels' lists them).
 
     \b
     Example:
@@ -112,7 +115,8 @@ def outlines(novel_id: str, url: str | None, env_file: Path | None, fmt: FrameFo
     "novel_ids",
     multiple=True,
     metavar="ID",
-    help="Only this novel (its project id); repeat for several. Default: every novel.",
+    help="Only this novel (its project id, or a unique prefix of 6+ characters); repeat "
+    "for several. Default: every novel.",
 )
 @click.option("--regex", is_flag=True, help="PATTERN is a Python regular expression.")
 @choice_option(

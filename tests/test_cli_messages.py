@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from cli_support import fails_in_one_line
 from click.testing import CliRunner
+from nktest_support import MySQLDatabase
 
 from novelkit.cli import main
 
@@ -150,6 +151,16 @@ def test_where_the_database_is_names_the_cli_options(
 @pytest.mark.parametrize("url", ["postgresql://u:p@h/db", "mysql://"])
 def test_a_bad_url_argument_is_called_so(url: str) -> None:
     assert "from the URL argument" in fails("info", url)
+
+
+@pytest.mark.mysql
+def test_demo_with_a_read_only_account_names_no_python_keyword(mysql_db: MySQLDatabase) -> None:
+    """Was "The account (or the server) is read-only, whatever read_only= says": the CLI
+    has no read_only option."""
+    url = mysql_db.ro_url.render_as_string(hide_password=False)
+    out = fails("demo", url, "--scale", "tiny")
+    assert "give novelkit demo the URL of an account" in out
+    assert (mysql_db.ro_url.password or "") not in out
 
 
 def test_demo_over_another_database_names_force(tmp_path: Path) -> None:

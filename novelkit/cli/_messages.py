@@ -48,6 +48,13 @@ CLI_ADVICE = (
         _CLI_READS_ONLY,
     ),
     ("Pass read_only=False to change data in a database you own.", _CLI_READS_ONLY),
+    # `novelkit demo` with an account that may only read.
+    (
+        "The account (or the server) is read-only, whatever read_only= says; connect with an "
+        "account that has write rights to change data.",
+        "The account (or the server) is read-only: give novelkit demo the URL of an account "
+        "that may create and fill tables in that database.",
+    ),
     ("Pass read_only=False on a database you own if you really need it.", _CLI_READS_ONLY),
     (
         "novelkit opens databases read-only by default; pass read_only=False (and use an "

@@ -8,6 +8,7 @@ in :func:`._sqlite.translate_sqlite_error` and :func:`._mysql.translate_mysql_er
 
 from __future__ import annotations
 
+import sqlite3
 from typing import Any
 
 from sqlalchemy import event
@@ -20,7 +21,21 @@ from ._facts import engine_facts
 from ._mysql import translate_mysql_error
 from ._sqlite import translate_sqlite_error
 
-__all__ = ["database_where", "install_error_translation", "translate_error"]
+__all__ = ["database_where", "driver_message", "install_error_translation", "translate_error"]
+
+
+def driver_message(exc: BaseException | None) -> tuple[int | str | None, str]:
+    """A driver error's code and its own message.
+
+    asyncmy's errors are ``(code, message)`` pairs, which ``str()`` shows as a Python
+    tuple; sqlite3's carry their code as an attribute.
+    """
+    if isinstance(exc, sqlite3.Error):
+        code = getattr(exc, "sqlite_errorname", None) or getattr(exc, "sqlite_errorcode", None)
+        return code, str(exc)
+    args: tuple[Any, ...] = getattr(exc, "args", ())
+    code = args[0] if args and isinstance(args[0], int) else None
+    return code, str(args[1]) if len(args) > 1 else str(exc)
 
 
 def database_where(url: URL) -> str:
@@ -38,7 +53,10 @@ def translate_error(
     ``statement_timeout`` is the engine's limit, named when a statement is stopped.
     """
     password = url.password if isinstance(url.password, str) else None
-    detail = scrub(str(exc), password)
+    code, text = driver_message(exc)
+    # MySQL's message with its code after it, as QueryError shows it; sqlite3's as is.
+    told = f"{text} ({code})" if code is not None and not isinstance(exc, sqlite3.Error) else text
+    detail = scrub(told, password)
     where = database_where(url)
     if isinstance(exc, UnicodeError):
         return errors.ConfigurationError(

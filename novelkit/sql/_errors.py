@@ -15,6 +15,7 @@ from sqlalchemy.engine import URL
 from sqlalchemy.exc import DBAPIError
 
 from .._redact import scrub
+from ..db._errors import driver_message
 from ..errors import QueryError
 
 __all__ = ["query_error", "withhold"]
@@ -59,14 +60,7 @@ def query_error(exc: DBAPIError, url: URL, backend: str, values: Sequence[Any]) 
     values withheld (see :func:`withhold`).
     """
     orig = exc.orig
-    code: int | str | None
-    if isinstance(orig, sqlite3.Error):
-        code = getattr(orig, "sqlite_errorname", None) or getattr(orig, "sqlite_errorcode", None)
-        text = str(orig)
-    else:
-        args: tuple[Any, ...] = getattr(orig, "args", ())
-        code = args[0] if args and isinstance(args[0], int) else None
-        text = str(args[1]) if len(args) > 1 else str(orig)
+    code, text = driver_message(orig)
     password = url.password
     db_message = withhold(scrub(text, password if isinstance(password, str) else None), values)
     shown = f"{db_message} ({code})" if code is not None else db_message

@@ -97,14 +97,22 @@ async def test_loaders_on_a_foreign_database_say_it_is_not_arboris(foreign: Sour
         assert list((await load_table(session, "invoices")).columns) == ["id", "total"]
 
 
-def test_cli_on_a_foreign_database_says_it_is_not_arboris(foreign: Source) -> None:
+def test_cli_on_a_foreign_database_says_it_is_not_arboris(foreign: Source, tmp_path: Path) -> None:
     url = _cli_url(foreign)
-    for command in (["novels", url], ["outlines", "abcdef", url], ["export-text", "x", url]):
-        code, out = _cli(*command, *(["--out", "-"] if command[0] == "export-text" else []))
+    out_dir = tmp_path / "export"
+    for command in (
+        ["novels", url],
+        ["outlines", "abcdef", url],
+        ["export-text", "x", url, "--out", "-"],
+        # export wrote the shop's tables as "a fork's own" (QA round).
+        ["export", url, "--out", str(out_dir)],
+    ):
+        code, out = _cli(*command)
         assert code == 1
         assert "not an Arboris Novel database" in out
         assert "UnknownObjectError" not in out
         assert "This database has no table" not in out
+    assert not out_dir.exists()  # nothing written
 
 
 # -- novel ids: wrong types, prefixes -------------------------------------------------

@@ -16,12 +16,14 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
+from .._redact import mask_url
 from ..db import open_session
 from ..errors import ConfigurationError
 from ..loaders import iter_frames, load_chapters, load_novels, load_table, load_versions
 from ..loaders._convert import kind_of_type
 from ..loaders._query import unknown_table
 from ..loaders._raw import primary_key
+from ..schema.inspect import not_arboris_error
 from ..schema.reflect import reflect_table, table_names
 from ..schema.tables import KNOWN_COLUMNS
 
@@ -168,6 +170,9 @@ async def export_tables(
     written: list[Path] = []
     async with open_session(engine) as session:
         present = await table_names(session)
+        if "novel_projects" not in present:
+            # As every loader and `info` say: its tables are not "a fork's own".
+            raise not_arboris_error(mask_url(engine.url), present)
         wanted = _wanted(present, tables, engine.dialect.name)
         folder.mkdir(parents=True, exist_ok=True)
         for name in wanted:

@@ -111,6 +111,15 @@ def test_refusal_and_force(tmp_path: Path) -> None:
     assert application_id(path) == APPLICATION_ID
 
 
+def test_refusal_counts_one_table_in_the_singular(tmp_path: Path) -> None:
+    path = tmp_path / "notes.db"
+    with sqlite3.connect(path) as conn:
+        conn.execute("CREATE TABLE notes (id INTEGER PRIMARY KEY)")
+    refused = CliRunner().invoke(main, ["demo", str(path), "--scale", "tiny"])
+    assert refused.exit_code == 1
+    assert "1 table, no novelkit demo marker" in refused.output  # was "1 tables"
+
+
 def test_python_m_novelkit_demo(tmp_path: Path) -> None:
     path = tmp_path / "demo.db"
     result = run_module("demo", str(path), "--scale", "tiny")

@@ -307,7 +307,8 @@ async def build_mysql(
             if names and marker is None and not force:
                 raise _refusal(
                     f"The MySQL database {url.database!r}",
-                    f"{len(names)} tables and no {DEMO_MARKER_KEY!r} row in system_configs",
+                    f"{len(names)} table{'' if len(names) == 1 else 's'} and no "
+                    f"{DEMO_MARKER_KEY!r} row in system_configs",
                 )
             known = [n for n in (*CLASSIC_TABLES, *FUSION_TABLES) if n in names]
             if known:

@@ -144,7 +144,8 @@ def read_sqlite_state(path: Path) -> FileState:
             return FileState("demo", marker=_read_marker_row(conn))
         if tables == 0:
             return FileState("empty")
-        return FileState("foreign", detail=f"{tables} tables, no novelkit demo marker")
+        noun = "table" if tables == 1 else "tables"
+        return FileState("foreign", detail=f"{tables} {noun}, no novelkit demo marker")
     except sqlite3.DatabaseError as exc:
         return FileState("corrupt", detail=str(exc))
     finally:

@@ -113,6 +113,10 @@ def test_cli_on_a_foreign_database_says_it_is_not_arboris(foreign: Source, tmp_p
         assert "UnknownObjectError" not in out
         assert "This database has no table" not in out
     assert not out_dir.exists()  # nothing written
+    # A table named with --tables is read from any database, as load_table reads it.
+    code, out = _cli("export", url, "--tables", "invoices", "--out", str(out_dir))
+    assert code == 0, out
+    assert [p.name for p in out_dir.iterdir()] == ["invoices.parquet"]
 
 
 # -- novel ids: wrong types, prefixes -------------------------------------------------

@@ -11,6 +11,7 @@ import re
 import sqlite3
 import subprocess
 import sys
+import time
 import unicodedata
 from collections.abc import Sequence
 from contextlib import closing
@@ -28,6 +29,9 @@ from novelkit.cli import main
 from novelkit.cli._export import export_tables, portable
 from novelkit.db import create_engine
 from novelkit.errors import ConfigurationError
+
+#: Waits in these tests end with a failure, not a hang, after this long.
+HANG_GUARD_SECONDS = 60.0
 
 
 def novel_with_metadata(path: Path) -> str:
@@ -345,11 +349,13 @@ def test_export_of_an_empty_table_names_its_columns(tmp_path: Path, fmt: str) ->
         assert schema.field("id").type == pa.int64()
 
 
-async def test_an_interrupted_export_leaves_no_partial_file(tmp_path: Path) -> None:
+async def test_an_interrupted_export_leaves_no_partial_file(
+    fixture_sqlite: Path, tmp_path: Path
+) -> None:
     """Was a file of the rows written so far under the table's own name: after Ctrl-C in
     `novelkit export` on the large demo, chapter_outlines.csv held 140,000 of 244,009 rows
     and read as a complete table."""
-    path = tmp_path / "many.db"
+    path = fixture_sqlite  # an Arboris database, given a fork's table
     with closing(sqlite3.connect(path)) as conn, conn:
         conn.execute("CREATE TABLE fork_many (id INTEGER PRIMARY KEY, note TEXT)")
         conn.executemany(
@@ -361,7 +367,12 @@ async def test_an_interrupted_export_leaves_no_partial_file(tmp_path: Path) -> N
         task = asyncio.ensure_future(
             export_tables(engine, out_dir, fmt="csv", tables=["fork_many"], chunksize=10)
         )
-        while not (out_dir.exists() and any(out_dir.iterdir())):  # the first chunk is written
+        deadline = time.monotonic() + HANG_GUARD_SECONDS
+        # Until the first chunk is written (bounded: an export that ends or fails first
+        # must fail the test, not hang it).
+        while not (out_dir.exists() and any(out_dir.iterdir())):
+            assert not task.done(), task.exception()
+            assert time.monotonic() < deadline, "no chunk written"
             await asyncio.sleep(0.001)
         assert not task.done()
         task.cancel()

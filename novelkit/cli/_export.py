@@ -170,8 +170,10 @@ async def export_tables(
     written: list[Path] = []
     async with open_session(engine) as session:
         present = await table_names(session)
-        if "novel_projects" not in present:
-            # As every loader and `info` say: its tables are not "a fork's own".
+        if tables is None and "novel_projects" not in present:
+            # Every table of a database that is not an Arboris one: refused, as every
+            # loader and `info` refuse it (its tables are not "a fork's own"). Tables
+            # named with --tables are read from any database, as load_table reads them.
             raise not_arboris_error(mask_url(engine.url), present)
         wanted = _wanted(present, tables, engine.dialect.name)
         folder.mkdir(parents=True, exist_ok=True)

@@ -40,7 +40,7 @@ from urllib.parse import quote
 
 import pyarrow as pa
 
-from ..db._sqlite import BUSY_SLICE_MS, lock_timeout_error
+from ..db._sqlite import BUSY_SLICE_MS, lock_timeout_error, wait_another_slice
 from ..errors import _statement_timed_out
 from ._errors import ArrowUnsupportedError, arrow_query_error
 
@@ -92,16 +92,11 @@ class AdbcSqliteReader:
                 cursor.execute(sql, params or None)
                 return
             except adbc.Error as exc:
-                now = time.monotonic()
-                if (
-                    not _is_locked(exc)
-                    or now - attempt < BUSY_SLICE_MS / 2000
-                    or now - started >= patience
-                ):
+                if not (_is_locked(exc) and wait_another_slice(attempt, started, patience)):
                     raise
                 if stop.is_set():
                     raise _Stopped from None
-                if deadline is not None and now > deadline:
+                if deadline is not None and time.monotonic() > deadline:
                     raise _statement_timed_out(
                         f"the SQLite database {self.path}", self.statement_timeout
                     ) from None

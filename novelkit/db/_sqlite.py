@@ -57,6 +57,7 @@ __all__ = [
     "request_stop",
     "sqlite_uri",
     "translate_sqlite_error",
+    "wait_another_slice",
 ]
 
 DEFAULT_BUSY_TIMEOUT_MS = 5000
@@ -194,6 +195,16 @@ class ReadOnlyConnection(ReadWriteConnection):
         return handler is not None and bool(handler())
 
 
+def wait_another_slice(attempt: float, started: float, patience: float) -> bool:
+    """After a BUSY: whether to run the statement again (``time.monotonic()`` seconds).
+
+    Not when SQLite refused before the slice ran out (a deadlock it saw: its own
+    busy handler would not wait either), nor once the busy timeout is spent.
+    """
+    now = time.monotonic()
+    return now - attempt >= BUSY_SLICE_MS / 2000 and now - started < patience
+
+
 class PatientCursor(sqlite3.Cursor):
     """A read-only connection's cursor: its ``execute`` waits for a lock in slices
     that a stop can end.
@@ -216,12 +227,8 @@ class PatientCursor(sqlite3.Cursor):
             try:
                 return super().execute(sql, parameters)
             except sqlite3.OperationalError as exc:
-                now = time.monotonic()
-                if (
-                    getattr(exc, "sqlite_errorcode", 0) & 0xFF != sqlite3.SQLITE_BUSY
-                    or now - attempt < BUSY_SLICE_MS / 2000
-                    or now - started >= patience
-                ):
+                busy = getattr(exc, "sqlite_errorcode", 0) & 0xFF == sqlite3.SQLITE_BUSY
+                if not (busy and wait_another_slice(attempt, started, patience)):
                     raise
                 if connection.should_stop():
                     stopped = sqlite3.OperationalError("interrupted")
